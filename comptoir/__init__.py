@@ -1,0 +1,1 @@
+"""Comptoir: the client portal of an accounting firm."""

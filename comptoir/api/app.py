@@ -1,0 +1,63 @@
+"""API v1: one NinjaAPI, one router module per area. Errors are JSON `{error, detail}`."""
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from comptoir.api.auth import BearerToken
+from comptoir.core.errors import ComptoirError
+
+api = NinjaAPI(
+    title="Comptoir API",
+    version="1",
+    auth=BearerToken(),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def _error(request: HttpRequest, status: int, error: str, detail):
+    return api.create_response(request, {"error": error, "detail": detail}, status=status)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return _error(request, 404, "not_found", "Ressource introuvable.")
+
+
+@api.exception_handler(ComptoirError)
+def on_comptoir_error(request, exc: ComptoirError):
+    return _error(request, exc.status, "refused", exc.message)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+    return _error(request, 400, "invalid", detail)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_schema_error(request, exc: NinjaValidationError):
+    return _error(request, 422, "invalid", exc.errors)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return _error(request, 401, "unauthorized", "Jeton d'API manquant ou invalide.")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return _error(request, exc.status_code, "error", str(exc))
+
+
+def _register_routers() -> None:
+    from comptoir.api.routers import ged
+
+    api.add_router("", ged.router)
+
+
+_register_routers()

@@ -1,0 +1,47 @@
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from gunicorn.app.base import BaseApplication
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, options: dict):
+        self.options = options
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from comptoir.wsgi import application
+
+        return application
+
+
+class Command(BaseCommand):
+    help = "Run the production HTTP server (gunicorn, threaded workers). Stateless: run it many times."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--no-collectstatic", action="store_true")
+
+    def handle(self, *args, host, port, workers, threads, no_collectstatic, **options):
+        if not no_collectstatic:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        _Gunicorn(
+            {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "threads": threads,
+                "worker_class": "gthread",
+                "timeout": 300,
+                "graceful_timeout": 20,
+                "accesslog": "-" if settings.DEBUG else None,
+                "errorlog": "-",
+                "forwarded_allow_ips": "127.0.0.1",
+            }
+        ).run()

@@ -1,0 +1,123 @@
+import secrets
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from comptoir.accounts.models import User
+from comptoir.core.services import audit_event_record
+from comptoir.firms.models import Company, Firm, Invitation, Membership, Role
+
+
+def _unique_slug(model, base: str, max_length: int = 50) -> str:
+    base = (slugify(base) or "x")[: max_length - 5]
+    slug, counter = base, 2
+    while model.objects.filter(slug=slug).exists():
+        slug, counter = f"{base}-{counter}", counter + 1
+    return slug
+
+
+def default_fiscal_year(today: date | None = None) -> tuple[date, date]:
+    today = today or timezone.localdate()
+    return date(today.year, 1, 1), date(today.year, 12, 31)
+
+
+@transaction.atomic
+def firm_create(*, name: str, admin_email: str, admin_password: str, **branding) -> tuple[Firm, User]:
+    """A new tenant and its first administrator."""
+    firm = Firm(name=name, slug=_unique_slug(Firm, name), **branding)
+    firm.full_clean()
+    firm.save()
+    email = admin_email.strip().lower()
+    if User.objects.filter(email=email).exists():
+        raise ValidationError({"admin_email": "Un utilisateur avec cette adresse existe déjà."})
+    admin = User.objects.create_user(email=email, password=admin_password)
+    Membership.objects.create(user=admin, firm=firm, role=Role.FIRM_ADMIN)
+    audit_event_record(actor=admin, action="firm.create", target=firm, firm_id=firm.pk)
+    return firm, admin
+
+
+@transaction.atomic
+def company_create(
+    *,
+    firm: Firm,
+    name: str,
+    siren: str,
+    actor: User | None,
+    siret: str = "",
+    fiscal_year_start: date | None = None,
+    fiscal_year_end: date | None = None,
+) -> Company:
+    """Only the company row; `ged.services.company_onboard` also lays down its folders."""
+    if fiscal_year_start is None and fiscal_year_end is None:
+        fiscal_year_start, fiscal_year_end = default_fiscal_year()
+    elif fiscal_year_start is None:
+        fiscal_year_start = (fiscal_year_end.replace(year=fiscal_year_end.year - 1) + timedelta(days=1))
+    elif fiscal_year_end is None:
+        fiscal_year_end = fiscal_year_start.replace(year=fiscal_year_start.year + 1) - timedelta(days=1)
+    if fiscal_year_end <= fiscal_year_start:
+        raise ValidationError({"fiscal_year_end": "La fin d'exercice doit suivre son début."})
+    if (fiscal_year_end - fiscal_year_start).days > 731:
+        raise ValidationError({"fiscal_year_end": "Un exercice dure au plus 24 mois."})
+    siren = (siren or "").replace(" ", "")
+    if Company.objects.filter(firm=firm, siren=siren).exists():
+        raise ValidationError({"siren": "Une entreprise avec ce SIREN existe déjà dans le cabinet."})
+    company = Company(
+        firm=firm,
+        name=name.strip(),
+        slug=_unique_slug(Company, name, max_length=40),
+        siren=siren,
+        siret=(siret or "").replace(" ", ""),
+        fiscal_year_start=fiscal_year_start,
+        fiscal_year_end=fiscal_year_end,
+    )
+    company.full_clean()
+    company.save()
+    audit_event_record(actor=actor, action="company.create", target=company, firm_id=firm.pk)
+    return company
+
+
+@transaction.atomic
+def membership_create(
+    *, user: User, firm: Firm, role: str, company: Company | None = None, actor: User | None = None
+) -> Membership:
+    if role in {Role.CLIENT_ADMIN, Role.CLIENT_MEMBER} and (company is None or company.firm_id != firm.pk):
+        raise ValidationError("Un utilisateur client appartient à une entreprise du cabinet.")
+    membership = Membership.objects.create(user=user, firm=firm, role=role, company=company)
+    audit_event_record(actor=actor, action="membership.create", target=membership, firm_id=firm.pk,
+                       data={"role": role, "user": user.email})
+    return membership
+
+
+@transaction.atomic
+def invitation_create(*, firm: Firm, company: Company | None, email: str, role: str, actor: User) -> Invitation:
+    email = email.strip().lower()
+    if User.objects.filter(email=email).exists():
+        raise ValidationError({"email": "Cette personne a déjà un compte."})
+    invitation = Invitation.objects.create(
+        firm=firm,
+        company=company,
+        email=email,
+        role=role,
+        token=secrets.token_urlsafe(32),
+        invited_by=actor,
+        expires_at=timezone.now() + timedelta(days=7),
+    )
+    audit_event_record(actor=actor, action="invitation.create", target=invitation, firm_id=firm.pk,
+                       data={"email": email, "role": role})
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, password: str, full_name: str = "") -> User:
+    if invitation.accepted_at is not None or invitation.expires_at < timezone.now():
+        raise ValidationError("Cette invitation a expiré ou a déjà été utilisée.")
+    user = User.objects.create_user(email=invitation.email, password=password, full_name=full_name)
+    membership_create(user=user, firm=invitation.firm, role=invitation.role, company=invitation.company,
+                      actor=user)
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    audit_event_record(actor=user, action="invitation.accept", target=invitation, firm_id=invitation.firm_id)
+    return user

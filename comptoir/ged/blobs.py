@@ -1,0 +1,62 @@
+"""Document bytes in storage (local folder or S3): streamed in, hashed on the way, never whole in memory."""
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from typing import IO
+
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from comptoir.ged.filetypes import HEAD_SIZE
+
+CHUNK_SIZE = 1024 * 1024
+
+
+class _HashingReader:
+    """A read-only stream that hashes, counts and keeps the head of what passes through it."""
+
+    def __init__(self, source: IO[bytes]):
+        self._source = source
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+        self.head = b""
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._source.read(CHUNK_SIZE if size is None or size < 0 else size)
+        if chunk:
+            self.sha256.update(chunk)
+            self.size += len(chunk)
+            if len(self.head) < HEAD_SIZE:
+                self.head += chunk[: HEAD_SIZE - len(self.head)]
+        return chunk
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    key: str
+    size: int
+    sha256: str
+    head: bytes
+
+
+def blob_store(*, stream: IO[bytes], company_id: int) -> StoredBlob:
+    """Write a stream to storage under a key of our own making (never the file name)."""
+    if hasattr(stream, "seek"):
+        try:
+            stream.seek(0)
+        except (OSError, ValueError):
+            pass
+    reader = _HashingReader(stream)
+    key = f"documents/{company_id}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+    stored_key = default_storage.save(key, File(reader, name=key))
+    return StoredBlob(key=stored_key, size=reader.size, sha256=reader.sha256.hexdigest(), head=reader.head)
+
+
+def blob_open(key: str) -> IO[bytes]:
+    return default_storage.open(key, "rb")
+
+
+def blob_delete(key: str) -> None:
+    default_storage.delete(key)

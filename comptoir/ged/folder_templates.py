@@ -1,0 +1,53 @@
+"""Folder trees laid down when a company is created. The default is the annual accounting folder."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class FolderSpec:
+    name: str
+    role: str = ""
+    months: bool = False
+    firm_only: bool = False
+    children: tuple["FolderSpec", ...] = field(default_factory=tuple)
+
+
+ANNUAL_SUBFOLDERS = (
+    FolderSpec("Achats", role="achats", months=True),
+    FolderSpec("Ventes", role="ventes", months=True),
+    FolderSpec("Banque", role="banque"),
+    FolderSpec("Notes de frais", role="ndf"),
+    FolderSpec("Social", role="social"),
+    FolderSpec("Fiscal", role="fiscal"),
+    FolderSpec("Juridique", role="juridique"),
+    FolderSpec("À classer", role="a-classer"),
+)
+
+# Beside the client's tree, folders only the firm sees.
+FIRM_ONLY_FOLDERS = (
+    FolderSpec("Cabinet – Travaux", role="firm-work", firm_only=True),
+    FolderSpec("Cabinet – Révision", role="firm-review", firm_only=True),
+)
+
+MONTH_NAMES = ("Janvier", "Février", "Mars", "Avril", "Mai", "Juin", "Juillet", "Août", "Septembre",
+               "Octobre", "Novembre", "Décembre")
+
+
+def annual_folder_name(fiscal_year_start: date, fiscal_year_end: date) -> str:
+    """Named after the year the fiscal year ends in (the usual French convention)."""
+    return f"Dossier comptable annuel {fiscal_year_end.year}"
+
+
+def fiscal_months(fiscal_year_start: date, fiscal_year_end: date) -> list[date]:
+    """First day of each month of the fiscal year, in order."""
+    months, current = [], fiscal_year_start.replace(day=1)
+    while current <= fiscal_year_end:
+        months.append(current)
+        current = current.replace(year=current.year + 1, month=1) if current.month == 12 else current.replace(
+            month=current.month + 1)
+    return months
+
+
+def month_folder_name(month: date, position: int) -> str:
+    return f"{position:02d} – {MONTH_NAMES[month.month - 1]} {month.year}"

@@ -1,0 +1,75 @@
+"""Reads of the GED, always scoped to what the user may see; anything else is a 404."""
+
+from django.db.models import F, QuerySet
+from django.http import Http404
+
+from comptoir.accounts.models import User
+from comptoir.firms.models import Company
+from comptoir.firms.policy import can_see_firm_only_folders
+from comptoir.firms.selectors import company_list_for_user
+from comptoir.ged.models import Document, Folder
+
+
+def folder_list_for_user(*, user: User, company: Company) -> QuerySet[Folder]:
+    """Live folders of a company the user may see (client users never see firm-only ones)."""
+    if not company_list_for_user(user=user).filter(pk=company.pk).exists():
+        return Folder.objects.none()
+    folders = Folder.objects.filter(company=company, deleted_at__isnull=True)
+    if not can_see_firm_only_folders(user):
+        folders = folders.filter(firm_only=False)
+    return folders
+
+
+def folder_get_for_user(*, user: User, folder_id: int) -> Folder:
+    companies = company_list_for_user(user=user)
+    folders = Folder.objects.select_related("company", "company__firm").filter(
+        pk=folder_id, company__in=companies, deleted_at__isnull=True
+    )
+    if not can_see_firm_only_folders(user):
+        folders = folders.filter(firm_only=False)
+    folder = folders.first()
+    if folder is None:
+        raise Http404("folder not found")
+    return folder
+
+
+def document_list_for_user(*, user: User, folder: Folder) -> QuerySet[Document]:
+    folder_get_for_user(user=user, folder_id=folder.pk)
+    return Document.objects.filter(folder=folder, deleted_at__isnull=True).select_related("depositor")
+
+
+def document_get_for_user(*, user: User, document_id: int, include_trashed: bool = False) -> Document:
+    companies = company_list_for_user(user=user)
+    documents = Document.objects.select_related("folder", "company", "company__firm", "depositor").filter(
+        pk=document_id, company__in=companies
+    )
+    if not include_trashed:
+        documents = documents.filter(deleted_at__isnull=True, folder__deleted_at__isnull=True)
+    if not can_see_firm_only_folders(user):
+        documents = documents.filter(folder__firm_only=False)
+    document = documents.first()
+    if document is None:
+        raise Http404("document not found")
+    return document
+
+
+def folder_ancestors(*, folder: Folder) -> list[Folder]:
+    """The folder's ancestors from the root down, itself included: one query, O(depth)."""
+    by_id = Folder.objects.in_bulk(folder.ancestor_ids)
+    return [by_id[pk] for pk in folder.ancestor_ids if pk in by_id]
+
+
+def folder_display_path(*, folder: Folder) -> str:
+    return " / ".join(ancestor.name for ancestor in folder_ancestors(folder=folder))
+
+
+def trash_list_for_user(*, user: User, company: Company) -> tuple[QuerySet[Folder], QuerySet[Document]]:
+    if not company_list_for_user(user=user).filter(pk=company.pk).exists():
+        raise Http404("company not found")
+    folders = Folder.objects.filter(company=company, deleted_at__isnull=False, trashed_with_id=F("id"))
+    documents = Document.objects.filter(company=company, deleted_at__isnull=False)
+    if not can_see_firm_only_folders(user):
+        folders = folders.filter(firm_only=False)
+        documents = documents.filter(folder__firm_only=False)
+    return folders, documents
+

@@ -1,0 +1,37 @@
+"""Writes of the GED. Import from here: `from comptoir.ged.services import document_deposit`."""
+
+from comptoir.ged.services.documents import (
+    FileTooLarge,
+    document_copy,
+    document_deposit,
+    document_move,
+    document_rename,
+    document_restore,
+    document_trash,
+)
+from comptoir.ged.services.folders import (
+    company_onboard,
+    folder_create,
+    folder_move,
+    folder_rename,
+    folder_restore,
+    folder_template_apply,
+    folder_trash,
+)
+
+__all__ = [
+    "FileTooLarge",
+    "company_onboard",
+    "document_copy",
+    "document_deposit",
+    "document_move",
+    "document_rename",
+    "document_restore",
+    "document_trash",
+    "folder_create",
+    "folder_move",
+    "folder_rename",
+    "folder_restore",
+    "folder_template_apply",
+    "folder_trash",
+]

@@ -1,0 +1,138 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.firms.models import Company, Firm
+from comptoir.ged.models import Document, Folder
+
+
+class Installation(models.Model):
+    """A partner app added by a firm to its space ("mes applications")."""
+
+    firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="installations")
+    app_slug = models.CharField(max_length=50)
+    installed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    installed_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["firm", "app_slug"], condition=Q(removed_at__isnull=True),
+                                    name="installation_unique_active_app_per_firm"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.app_slug} @ {self.firm}"
+
+
+class Connection(models.Model):
+    """An installed app authorised for one company, with its destinations."""
+
+    installation = models.ForeignKey(Installation, on_delete=models.CASCADE, related_name="connections")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="partner_connections")
+    # API-kind settings (URL, signing secret…); email-kind apps keep their addresses in Destination rows.
+    config = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["installation", "company"], condition=Q(revoked_at__isnull=True),
+                                    name="connection_unique_active_per_company"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.installation.app_slug} → {self.company}"
+
+
+class Destination(models.Model):
+    """One place a connection delivers to: Upflow's collection address, or an app's 'sales' address."""
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="destinations")
+    key = models.CharField(max_length=40)
+    # Read at send time: correcting it fixes a failing delivery on its next try.
+    address = models.CharField(max_length=500)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["connection", "key"], name="destination_unique_key")]
+
+    def __str__(self) -> str:
+        return f"{self.connection} [{self.key}] {self.address}"
+
+
+class SwitchState(models.TextChoices):
+    ON = "on", _("activé")
+    OFF = "off", _("désactivé")
+
+
+class FolderSwitch(models.Model):
+    """An explicit on/off of one connection on one folder. Subfolders inherit it (nearest wins)."""
+
+    folder = models.ForeignKey(Folder, on_delete=models.CASCADE, related_name="partner_switches")
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="switches")
+    state = models.CharField(max_length=3, choices=SwitchState.choices)
+    # For multi-destination apps, which destination this folder feeds.
+    destination = models.ForeignKey(Destination, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["folder", "connection"], name="switch_unique_per_folder")]
+
+    def __str__(self) -> str:
+        return f"{self.connection} on {self.folder}: {self.state}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("en attente")
+    SENDING = "sending", _("envoi en cours")
+    RETRYING = "retrying", _("nouvel essai prévu")
+    SENT = "sent", _("envoyé")
+    FAILED = "failed", _("échec")
+    DEAD = "dead", _("abandonné")
+    SKIPPED = "skipped", _("ignoré")
+    CANCELLED = "cancelled", _("annulé")
+
+
+class Delivery(models.Model):
+    """One document sent, or to be sent, to one destination: the outbox row and the send history.
+
+    Unique on (lineage, destination): a document (and any copy of it) goes to a destination once.
+    """
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="deliveries")
+    lineage = models.UUIDField()
+    destination = models.ForeignKey(Destination, on_delete=models.PROTECT, related_name="deliveries")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="+")
+    app_slug = models.CharField(max_length=50)
+    # Why it was created: deposit, move, copy or backfill.
+    trigger = models.CharField(max_length=10)
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    reason = models.TextField(blank=True, help_text="why skipped or cancelled")
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    leased_by = models.CharField(max_length=100, blank=True)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["lineage", "destination"], name="delivery_once_per_destination"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx"),
+            models.Index(fields=["firm", "app_slug", "created_at"], name="delivery_history_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"delivery {self.pk} {self.status}"

@@ -1,0 +1,12 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("comptoir.web.urls")),
+    path("comptes/", include("comptoir.accounts.urls")),
+    path("ged/", include("comptoir.ged.urls")),
+    path("applications/", include("comptoir.partners.urls")),
+    path("envois/", include("comptoir.delivery.urls")),
+    path("depots/", include("comptoir.intake.urls")),
+    path("api/v1/", include("comptoir.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

@@ -1,0 +1,45 @@
+"""The demo seeded on a first `comptoir serve`: a firm, a client company, an admin and a client user."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+
+from comptoir.accounts.models import User
+from comptoir.firms.models import Company, Firm, Role
+from comptoir.firms.services import firm_create, membership_create
+from comptoir.ged.services import company_onboard
+
+DEMO_ADMIN_EMAIL = "admin@cabinet-demo.fr"
+DEMO_CLIENT_EMAIL = "client@boulangerie-demo.fr"
+
+
+@dataclass
+class DemoLogins:
+    admin_email: str
+    admin_password: str
+    client_email: str
+    client_password: str
+
+
+def demo_needed() -> bool:
+    return not Firm.objects.exists()
+
+
+@transaction.atomic
+def demo_seed(*, today: date | None = None) -> tuple[Firm, Company, DemoLogins]:
+    admin_password = secrets.token_urlsafe(9)
+    client_password = secrets.token_urlsafe(9)
+    firm, admin = firm_create(
+        name="Cabinet Démo & Associés",
+        admin_email=DEMO_ADMIN_EMAIL,
+        admin_password=admin_password,
+        primary_color="#234e70",
+        accent_color="#f2a541",
+        sender_name="Cabinet Démo",
+    )
+    company = company_onboard(firm=firm, actor=admin, name="Boulangerie Démo", siren="732829320")
+    client = User.objects.create_user(email=DEMO_CLIENT_EMAIL, password=client_password, full_name="Client Démo")
+    membership_create(user=client, firm=firm, role=Role.CLIENT_ADMIN, company=company, actor=admin)
+    return firm, company, DemoLogins(DEMO_ADMIN_EMAIL, admin_password, DEMO_CLIENT_EMAIL, client_password)

@@ -1,0 +1,78 @@
+"""Persona fixtures: a firm admin, a firm member, a client user, and people of another firm."""
+
+import pytest
+from django.test import Client
+
+from tests.factories import CompanyFactory, FirmFactory, UserFactory, membership_for
+
+
+@pytest.fixture(autouse=True)
+def _data_dir(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "files"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": tmp_path / "files"}},
+    }
+    settings.STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    settings.AXES_ENABLED = False
+
+
+@pytest.fixture
+def firm(db):
+    return FirmFactory(name="Cabinet Alpha")
+
+
+@pytest.fixture
+def company(firm):
+    return CompanyFactory(firm=firm, name="Boulangerie Alpha")
+
+
+@pytest.fixture
+def firm_admin(firm):
+    return membership_for(UserFactory(email="admin@alpha.fr"), firm=firm, role="firm_admin").user
+
+
+@pytest.fixture
+def firm_member(firm):
+    return membership_for(UserFactory(email="collab@alpha.fr"), firm=firm, role="firm_member").user
+
+
+@pytest.fixture
+def client_user(company):
+    return membership_for(UserFactory(email="client@boulangerie.fr"), firm=company.firm, role="client_admin",
+                          company=company).user
+
+
+@pytest.fixture
+def other_firm(db):
+    return FirmFactory(name="Cabinet Beta")
+
+
+@pytest.fixture
+def other_company(other_firm):
+    return CompanyFactory(firm=other_firm, name="Garage Beta")
+
+
+@pytest.fixture
+def other_firm_admin(other_firm):
+    return membership_for(UserFactory(email="admin@beta.fr"), firm=other_firm, role="firm_admin").user
+
+
+@pytest.fixture
+def other_client_user(firm):
+    """A client of the same firm, but of another company."""
+    other = CompanyFactory(firm=firm, name="Fleuriste Gamma")
+    return membership_for(UserFactory(email="client@fleuriste.fr"), firm=firm, role="client_member",
+                          company=other).user
+
+
+def login(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def admin_client(firm_admin):
+    return login(firm_admin)
