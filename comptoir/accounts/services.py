@@ -6,7 +6,7 @@ from django.db import transaction
 from comptoir.accounts.models import ApiToken, User
 from comptoir.core.services import audit_event_record
 
-TOKEN_PREFIX = "cpt_"
+TOKEN_PREFIX = "cpt_"  # noqa: S105 (a prefix, not a secret)
 
 
 def api_token_hash(raw: str) -> str:

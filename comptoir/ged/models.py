@@ -52,7 +52,8 @@ class Folder(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["parent", "name"], condition=Q(deleted_at__isnull=True),
                                     name="folder_unique_name_in_parent"),
-            models.UniqueConstraint(fields=["company", "name"], condition=Q(parent__isnull=True, deleted_at__isnull=True),
+            models.UniqueConstraint(fields=["company", "name"],
+                                    condition=Q(parent__isnull=True, deleted_at__isnull=True),
                                     name="folder_unique_root_name"),
         ]
 

@@ -8,6 +8,7 @@ from comptoir.accounts.models import User
 from comptoir.core.services import audit_event_record
 from comptoir.firms.models import Company, Firm
 from comptoir.firms.services import company_create
+from comptoir.ged.filenames import filename_sanitize
 from comptoir.ged.folder_templates import (
     ANNUAL_SUBFOLDERS,
     FIRM_ONLY_FOLDERS,
@@ -16,7 +17,6 @@ from comptoir.ged.folder_templates import (
     fiscal_months,
     month_folder_name,
 )
-from comptoir.ged.filenames import filename_sanitize
 from comptoir.ged.models import Folder
 
 MAX_DEPTH = 60

@@ -41,7 +41,7 @@ class Command(BaseCommand):
         if no_demo or not demo_needed():
             return
         firm, company, logins = demo_seed()
-        self.stdout.write(self.style.SUCCESS("Démo créée : cabinet « %s », entreprise « %s »" % (firm, company)))
+        self.stdout.write(self.style.SUCCESS(f"Démo créée : cabinet « {firm} », entreprise « {company} »"))
         self.stdout.write(f"  Administrateur du cabinet : {logins.admin_email} / {logins.admin_password}")
         self.stdout.write(f"  Utilisateur client        : {logins.client_email} / {logins.client_password}")
         (settings.DATA_DIR / "demo-logins.txt").write_text(
@@ -56,7 +56,7 @@ class Command(BaseCommand):
             ("worker", ["worker"]),
             *EXTRA_PROCESSES,
         ]
-        return {name: subprocess.Popen([*command, *argv], env=env) for name, argv in processes}
+        return {name: subprocess.Popen([*command, *argv], env=env) for name, argv in processes}  # noqa: S603
 
     def _supervise(self, children: dict[str, subprocess.Popen]) -> None:
         stopping = False

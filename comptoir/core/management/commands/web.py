@@ -43,5 +43,7 @@ class Command(BaseCommand):
                 "accesslog": "-" if settings.DEBUG else None,
                 "errorlog": "-",
                 "forwarded_allow_ips": "127.0.0.1",
+                # Several web processes may run on one machine: no shared control socket.
+                "control_socket_disable": True,
             }
         ).run()
