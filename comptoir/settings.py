@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "comptoir.intake",
     "comptoir.api",
     "comptoir.web",
+    "comptoir.ops",
 ]
 
 MIDDLEWARE = [
@@ -169,6 +170,8 @@ if S3_BUCKET:
             "default_acl": None,
             "file_overwrite": False,
             "querystring_expire": 300,
+            # Downloads spool to a temporary file past this size instead of being held in memory.
+            "max_memory_size": env.int("COMPTOIR_S3_MAX_MEMORY_SIZE", default=2 * 1024 * 1024),
         },
     }
 else:
@@ -186,11 +189,20 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = None
 COMPTOIR_MAX_UPLOAD_BYTES = env.int("COMPTOIR_MAX_UPLOAD_BYTES", default=2 * 1024**3)
+# Deposit channels (intake): the largest mail the listener takes (552 above), and a zip's expanded size.
+COMPTOIR_MAIL_MAX_BYTES = env.int("COMPTOIR_MAIL_MAX_BYTES", default=50 * 1024**2)
+COMPTOIR_ZIP_MAX_BYTES = env.int("COMPTOIR_ZIP_MAX_BYTES", default=2 * 1024**3)
 
 # Outgoing mail. In embedded mode `comptoir serve` starts a local sink and points EMAIL_URL at it.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://127.0.0.1:8025")
 vars().update(EMAIL_CONFIG)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# Delivery to partners (comptoir.delivery): a started send is someone else's after this lease;
+# webhooks to private/loopback addresses are refused unless allowed (tests, on-premise partners).
+COMPTOIR_DELIVERY_LEASE_SECONDS = env.int("COMPTOIR_DELIVERY_LEASE_SECONDS", default=300)
+COMPTOIR_WEBHOOK_ALLOW_PRIVATE = env.bool("COMPTOIR_WEBHOOK_ALLOW_PRIVATE", default=False)
+# `comptoir serve` starts the local SMTP sink when no EMAIL_URL was given.
+COMPTOIR_SMTP_SINK = env.bool("COMPTOIR_SMTP_SINK", default="EMAIL_URL" not in env)
 
 TASKS = {
     "default": {
@@ -198,6 +210,11 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# /healthz fails when the longest-waiting due delivery waited longer than this (0: never on lag).
+COMPTOIR_HEALTH_MAX_LAG_SECONDS = env.int("COMPTOIR_HEALTH_MAX_LAG_SECONDS", default=900)
+# When set, /metrics requires "Authorization: Bearer <token>".
+COMPTOIR_METRICS_TOKEN = env.str("COMPTOIR_METRICS_TOKEN", default="")
 
 LOG_JSON = env.bool("COMPTOIR_LOG_JSON", default=False)
 LOGGING = {

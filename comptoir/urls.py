@@ -9,4 +9,5 @@ urlpatterns = [
     path("depots/", include("comptoir.intake.urls")),
     path("api/v1/", include("comptoir.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("comptoir.ops.urls")),
 ]

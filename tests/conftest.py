@@ -1,5 +1,7 @@
 """Persona fixtures: a firm admin, a firm member, a client user, and people of another firm."""
 
+import uuid
+
 import pytest
 from django.test import Client
 
@@ -9,11 +11,15 @@ from tests.factories import CompanyFactory, FirmFactory, UserFactory, membership
 @pytest.fixture(autouse=True)
 def _data_dir(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "files"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": tmp_path / "files"}},
-    }
+    if settings.S3_BUCKET:
+        # Scale profile (bin/test's second pass): documents stay in the S3 endpoint, each test
+        # under its own key prefix so tests never see each other's objects.
+        default = {**settings.STORAGES["default"]}
+        default["OPTIONS"] = {**default["OPTIONS"], "location": f"tests/{uuid.uuid4().hex}"}
+    else:
+        default = {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                   "OPTIONS": {"location": tmp_path / "files"}}
+    settings.STORAGES = {**settings.STORAGES, "default": default}
     settings.STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     settings.AXES_ENABLED = False
 
@@ -76,3 +82,27 @@ def login(user) -> Client:
 @pytest.fixture
 def admin_client(firm_admin):
     return login(firm_admin)
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on a loopback ephemeral port; Django's outgoing mail is pointed at it.
+
+    Yields a `tests.smtp_server.SmtpServer`: `.port`, `.messages` (parsed EmailMessage),
+    `.wait_for(n, timeout=…)`, `.reply_with("550 5.1.1 mailbox unavailable", times=1)`.
+    """
+    from tests.smtp_server import SmtpServer
+
+    server = SmtpServer().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = server.host
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 10
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,5 +1,7 @@
 """API v1: one NinjaAPI, one router module per area. Errors are JSON `{error, detail}`."""
 
+from importlib import import_module
+
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
@@ -7,6 +9,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from comptoir.api.auth import BearerToken
+from comptoir.api.errors import error_code
 from comptoir.core.errors import ComptoirError
 
 api = NinjaAPI(
@@ -19,45 +22,53 @@ api = NinjaAPI(
 )
 
 
-def _error(request: HttpRequest, status: int, error: str, detail):
-    return api.create_response(request, {"error": error, "detail": detail}, status=status)
+def _error(request: HttpRequest, status: int, detail, error: str | None = None):
+    return api.create_response(request, {"error": error or error_code(status), "detail": detail}, status=status)
 
 
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
-    return _error(request, 404, "not_found", "Ressource introuvable.")
+    return _error(request, 404, "Ressource introuvable.")
 
 
 @api.exception_handler(ComptoirError)
 def on_comptoir_error(request, exc: ComptoirError):
-    return _error(request, exc.status, "refused", exc.message)
+    return _error(request, exc.status, exc.message)
 
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request, exc: ValidationError):
     detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
-    return _error(request, 400, "invalid", detail)
+    return _error(request, 400, detail)
 
 
 @api.exception_handler(NinjaValidationError)
 def on_schema_error(request, exc: NinjaValidationError):
-    return _error(request, 422, "invalid", exc.errors)
+    return _error(request, 422, exc.errors)
 
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request, exc):
-    return _error(request, 401, "unauthorized", "Jeton d'API manquant ou invalide.")
+    return _error(request, 401, "Jeton d'API manquant ou invalide.")
 
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    return _error(request, exc.status_code, "error", str(exc))
+    return _error(request, exc.status_code, str(exc))
+
+
+# (url prefix, module with a `router`). Each area adds its line; an import error is a real error.
+ROUTERS: list[tuple[str, str]] = [
+    ("", "comptoir.api.routers.companies"),
+    ("", "comptoir.api.routers.ged"),
+    ("", "comptoir.api.routers.partners"),
+    ("", "comptoir.api.routers.deliveries"),
+]
 
 
 def _register_routers() -> None:
-    from comptoir.api.routers import ged
-
-    api.add_router("", ged.router)
+    for prefix, module_path in ROUTERS:
+        api.add_router(prefix, import_module(module_path).router)
 
 
 _register_routers()

@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from comptoir.delivery import outbox_views, views
 
 app_name = "delivery"
-urlpatterns: list = []
+urlpatterns = [
+    path("documents/<int:document_id>/badges/", views.document_badges, name="document_badges"),
+    path("applications/<slug:app_slug>/", views.history, name="history"),
+    path("applications/<slug:app_slug>/export.csv", views.history_csv, name="history_csv"),
+    path("<int:delivery_id>/reessayer/", views.retry, name="retry"),
+    path("boite-locale/", outbox_views.outbox, name="outbox"),
+    path("boite-locale/<str:name>/pieces/<int:index>/", outbox_views.outbox_attachment, name="outbox_attachment"),
+]

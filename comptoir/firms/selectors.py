@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from comptoir.accounts.models import User
-from comptoir.firms.models import CLIENT_ROLES, Company, Firm, Membership
+from comptoir.firms.models import CLIENT_ROLES, Company, Firm, Invitation, Membership
 
 
 def membership_for(user: User) -> Membership | None:
@@ -38,3 +38,38 @@ def company_get_for_user(*, user: User, company_id: int) -> Company:
     if company is None:
         raise Http404("company not found")
     return company
+
+
+def membership_list_for_company(*, user: User, company: Company) -> QuerySet[Membership]:
+    """The people of a company's space: its client users and the firm members assigned to it."""
+    company = company_get_for_user(user=user, company_id=company.pk)
+    from django.db.models import Q
+
+    return (
+        Membership.objects.filter(firm_id=company.firm_id)
+        .filter(Q(company=company) | Q(assigned_companies=company))
+        .select_related("user")
+        .distinct()
+        .order_by("role", "user__email")
+    )
+
+
+def invitation_list_pending_for_company(*, user: User, company: Company) -> QuerySet[Invitation]:
+    from django.utils import timezone
+
+    company = company_get_for_user(user=user, company_id=company.pk)
+    return Invitation.objects.filter(company=company, accepted_at__isnull=True, expires_at__gt=timezone.now())
+
+
+def invitation_get_pending(*, token: str) -> Invitation:
+    """An invitation still usable, by its secret token; 404 otherwise (unknown, used or expired)."""
+    from django.utils import timezone
+
+    invitation = (
+        Invitation.objects.select_related("firm", "company")
+        .filter(token=token, accepted_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+    if invitation is None:
+        raise Http404("invitation not found")
+    return invitation

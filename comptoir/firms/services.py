@@ -121,3 +121,25 @@ def invitation_accept(*, invitation: Invitation, password: str, full_name: str =
     invitation.save(update_fields=["accepted_at"])
     audit_event_record(actor=user, action="invitation.accept", target=invitation, firm_id=invitation.firm_id)
     return user
+
+
+@transaction.atomic
+def firm_branding_update(*, firm: Firm, actor: User, logo=None, **fields) -> Firm:
+    """Name, colours, sender name and (optionally) a new logo. The logo file is checked by the caller's form."""
+    allowed = ["name", "primary_color", "accent_color", "sender_name"]
+    # Compared with the stored row: a bound ModelForm may already have copied the values onto `firm`.
+    stored = Firm.objects.filter(pk=firm.pk).values(*allowed).get()
+    changed = [key for key in allowed if key in fields and stored[key] != fields[key]]
+    for key in allowed:
+        if key in fields:
+            setattr(firm, key, fields[key])
+    firm.full_clean(exclude=["logo"])
+    if logo is not None:
+        extension = (getattr(logo, "name", "") or "").rsplit(".", 1)[-1].lower()[:5] or "png"
+        firm.logo.save(f"{firm.slug}-{secrets.token_hex(8)}.{extension}", logo, save=False)
+        changed.append("logo")
+    if changed:
+        firm.save(update_fields=changed)
+    audit_event_record(actor=actor, action="firm.branding_update", target=firm, firm_id=firm.pk,
+                       data={"changed": changed})
+    return firm

@@ -23,6 +23,16 @@ class _HashingReader:
         self.size = 0
         self.head = b""
 
+    # What storages probe before reading: S3Storage then streams it in parts (multipart upload)
+    # instead of seeking back, so the hash sees every byte exactly once.
+    closed = False
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
     def read(self, size: int = -1) -> bytes:
         chunk = self._source.read(CHUNK_SIZE if size is None or size < 0 else size)
         if chunk:

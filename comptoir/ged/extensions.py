@@ -26,3 +26,25 @@ def folder_panel_register(panel: FolderPanel) -> None:
 
 def folder_panels() -> list[FolderPanel]:
     return sorted(_folder_panels.values(), key=lambda panel: (panel.order, panel.key))
+
+
+@dataclass(frozen=True)
+class DocumentPanel:
+    """A piece of each document row (e.g. the delivery badges), loaded with htmx from another app's URL."""
+
+    key: str
+    # A URL name taking the document id as its only argument, e.g. "delivery:document_badges".
+    url_name: str
+    firm_staff_only: bool = False
+    order: int = 100
+
+
+_document_panels: dict[str, DocumentPanel] = {}
+
+
+def document_panel_register(panel: DocumentPanel) -> None:
+    _document_panels[panel.key] = panel
+
+
+def document_panels() -> list[DocumentPanel]:
+    return sorted(_document_panels.values(), key=lambda panel: (panel.order, panel.key))

@@ -4,3 +4,17 @@ from django.apps import AppConfig
 class IntakeConfig(AppConfig):
     name = "comptoir.intake"
     label = "intake"
+
+    def ready(self) -> None:
+        # The deposit channels' pieces of the GED folder toolbar, loaded by the GED page with htmx.
+        from comptoir.ged.extensions import FolderPanel, folder_panel_register
+
+        folder_panel_register(FolderPanel(key="intake-phone", url_name="intake:phone_panel", order=20))
+        folder_panel_register(FolderPanel(key="intake-zip", url_name="intake:zip_panel", order=30))
+
+        # `comptoir serve` also runs the collection mailboxes' listener on loopback.
+        from comptoir.core.management.commands.serve import EXTRA_PROCESSES
+
+        mail_in = ("mail-in", ["mail-in", "--host", "127.0.0.1", "--port", "2525"])
+        if mail_in not in EXTRA_PROCESSES:
+            EXTRA_PROCESSES.append(mail_in)

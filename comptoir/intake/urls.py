@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from comptoir.intake import views
 
 app_name = "intake"
-urlpatterns: list = []
+urlpatterns = [
+    path("entreprises/<int:company_id>/boites/", views.company_mailboxes_panel, name="company_mailboxes"),
+    path("entreprises/<int:company_id>/expediteurs/", views.mailbox_policy_edit, name="mailbox_policy"),
+    path("dossiers/<int:folder_id>/zip/", views.zip_panel, name="zip_panel"),
+    path("dossiers/<int:folder_id>/zip/envoyer/", views.zip_upload, name="zip_upload"),
+    path("zip/<int:zip_import_id>/", views.zip_progress, name="zip_progress"),
+    path("dossiers/<int:folder_id>/ajouter/", views.phone_panel, name="phone_panel"),
+    path("dossiers/<int:folder_id>/ajouter/envoyer/", views.phone_upload, name="phone_upload"),
+]

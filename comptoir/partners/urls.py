@@ -1,4 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from comptoir.partners.views import connections, store, switches
 
 app_name = "partners"
-urlpatterns: list = []
+urlpatterns = [
+    path("dossiers/<int:folder_id>/switches/", switches.folder_switches, name="folder_switches"),
+    path("dossiers/<int:folder_id>/switches/<slug:slug>/", switches.folder_switch_update, name="folder_switch_set"),
+    path("dossiers/<int:folder_id>/switches/<slug:slug>/envoyer-existants/", switches.folder_backfill,
+         name="folder_backfill"),
+    path("", store.store, name="store"),
+    path("<slug:slug>/", store.app_detail, name="app_detail"),
+    path("<slug:slug>/installer/", store.install, name="install"),
+    path("<slug:slug>/retirer/", store.remove, name="remove"),
+    path("<slug:slug>/demo/", store.demo_request, name="demo_request"),
+    path("<slug:slug>/connexions/", connections.connections, name="connections"),
+    path("<slug:slug>/connexions/<int:company_id>/revoquer/", connections.revoke, name="connection_revoke"),
+]

@@ -1,0 +1,95 @@
+"""6. Mail-in: messages/s accepted by `comptoir mail-in` (one 200 KB PDF each, smtplib clients), against
+a plain aiosmtpd handler that writes each message to a file (the floor), same clients, same run.
+"""
+
+import smtplib
+import threading
+import time
+import uuid
+from email.message import EmailMessage
+
+from bench.context import Context
+from bench.harness import pdf_bytes, wait_until
+from bench.results import NotBuilt, Row, median
+from bench.seed import optional
+from bench.servers import command_exists, mail_in_start, sink_start
+
+NAME = "mailin"
+PDF_SIZE = 200 * 1024
+CLIENTS = 4
+
+
+def _messages(*, recipient: str, count: int, tag: str) -> list[bytes]:
+    messages = []
+    for index in range(count):
+        message = EmailMessage()
+        message["From"] = "compta@client.example"
+        message["To"] = recipient
+        message["Subject"] = f"Facture {tag}-{index}"
+        message["Message-ID"] = f"<{tag}-{index}-{uuid.uuid4().hex}@client.example>"
+        message.set_content("Veuillez trouver la facture ci-jointe.")
+        message.add_attachment(pdf_bytes(PDF_SIZE, f"{tag}-{index}"), maintype="application", subtype="pdf",
+                               filename=f"facture-{index}.pdf")
+        messages.append(message.as_bytes(policy=message.policy.clone(linesep="\r\n")))
+    return messages
+
+
+def _send_all(*, port: int, recipient: str, messages: list[bytes]) -> float:
+    """Messages/s accepted by the server at `port`, from CLIENTS connections in parallel."""
+    errors: list[str] = []
+    shares = [messages[i::CLIENTS] for i in range(CLIENTS)]
+
+    def client(share: list[bytes]) -> None:
+        try:
+            with smtplib.SMTP("127.0.0.1", port, timeout=120) as smtp:
+                for payload in share:
+                    smtp.sendmail("compta@client.example", [recipient], payload)
+        except (OSError, smtplib.SMTPException) as exc:
+            errors.append(str(exc))
+
+    threads = [threading.Thread(target=client, args=(share,)) for share in shares if share]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - start
+    if errors:
+        raise RuntimeError(f"{len(errors)} clients failed, first: {errors[0][:200]}")
+    return len(messages) / elapsed
+
+
+def run(ctx: Context) -> list[Row]:
+    mailboxes = optional("comptoir.intake.selectors", "company_mailboxes")
+    if not command_exists("mail-in") or mailboxes is None:
+        raise NotBuilt("comptoir mail-in")
+    from comptoir.ged.models import Document
+
+    world = ctx.world()
+    recipient = mailboxes(world.company)["achats"]
+    count = ctx.size(8, 200)
+    proc, port = mail_in_start(ctx.stage)
+    floor_sink = sink_start(ctx.stage, mode="disk")
+    rates, floors = [], []
+    try:
+        # Warm-up: the listener has stored one message before anything is timed.
+        before = Document.objects.filter(company=world.company, channel="email").count()
+        _send_all(port=port, recipient=recipient, messages=_messages(recipient=recipient, count=1, tag="warm"))
+        wait_until(lambda: Document.objects.filter(company=world.company, channel="email").count() > before,
+                   timeout=60, what="mail-in to store its first document")
+        for run_number in range(ctx.runs):
+            tag = f"m{run_number}-{uuid.uuid4().hex[:6]}"
+            messages = _messages(recipient=recipient, count=count, tag=tag)
+            floors.append(_send_all(port=floor_sink.port, recipient=recipient, messages=messages))
+            before = Document.objects.filter(company=world.company, channel="email").count()
+            rates.append(_send_all(port=port, recipient=recipient, messages=messages))
+            proc.check_alive()
+            stored = Document.objects.filter(company=world.company, channel="email").count() - before
+    finally:
+        ctx.stage.stop(proc)
+        ctx.stage.stop(floor_sink.proc)
+    value, floor = median(rates), median(floors)
+    return [Row(bench=NAME, label=f"{count} messages, 200 KB PDF, {CLIENTS} clients", value=value, unit="msgs/s",
+                floor=floor, ratio=value / floor if floor else None,
+                note=f"{stored}/{count} documents stored when the last message was accepted",
+                extra={"runs": rates, "floor_runs": floors})]

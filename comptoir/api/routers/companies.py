@@ -1,0 +1,98 @@
+"""Companies and their folder trees."""
+
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router
+from ninja.responses import Status
+
+from comptoir.api.optional import call_with_accepted, optional_function
+from comptoir.api.schemas import CompanyDetailOut, CompanyIn, CompanyOut, ErrorOut, FolderIn, FolderOut
+from comptoir.core.errors import PermissionDenied
+from comptoir.firms import policy
+from comptoir.firms.models import Company
+from comptoir.firms.selectors import company_get_for_user, company_list_for_user, firm_for_user
+from comptoir.ged.selectors import folder_get_for_user, folder_list_for_user
+from comptoir.ged.services import company_onboard, folder_create
+
+router = Router(tags=["Entreprises"])
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+def _company_detail(company: Company) -> dict:
+    company_mailboxes = optional_function("comptoir.intake.selectors", "company_mailboxes")
+    mailboxes = call_with_accepted(company_mailboxes, company=company) if company_mailboxes else {}
+    return {**CompanyOut.from_orm(company).dict(), "mailboxes": dict(mailboxes)}
+
+
+def _with_paths(folders: list[dict]) -> list[dict]:
+    """Add the human path to folder rows, from the rows alone (no query per folder).
+
+    Rows come back in tree order (each folder followed by its subtree, siblings by position then
+    name), which is how people read a tree.
+    """
+    by_id = {row["id"]: row for row in folders}
+
+    def chain(row: dict) -> list[dict]:
+        # The materialised path lists the ids from the root down; a client user's visible folders
+        # never sit under a hidden one (firm-only is inherited), so every ancestor is in `by_id`.
+        return [by_id[int(pk)] for pk in row["tree_path"].strip("/").split("/") if int(pk) in by_id]
+
+    rows = []
+    for row in folders:
+        ancestors = chain(row)
+        rows.append((
+            [(a["position"], a["name"].casefold(), a["id"]) for a in ancestors],
+            {"id": row["id"], "name": row["name"], "parent_id": row["parent_id"],
+             "path": "/".join(a["name"] for a in ancestors)},
+        ))
+    rows.sort(key=lambda item: item[0])
+    return [folder for _key, folder in rows]
+
+
+@router.get("/companies", response={200: list[CompanyOut], 401: ErrorOut}, summary="Entreprises visibles")
+def company_list(request: HttpRequest):
+    return company_list_for_user(user=request.auth)
+
+
+@router.post("/companies", response={201: CompanyDetailOut, **ERRORS}, summary="Créer une entreprise")
+def company_create(request: HttpRequest, payload: CompanyIn):
+    """Réservé aux administrateurs du cabinet ; pose l'arborescence du dossier annuel."""
+    user = request.auth
+    if not policy.can_manage_companies(user):
+        raise PermissionDenied(_("Seuls les administrateurs du cabinet peuvent créer une entreprise."))
+    company = company_onboard(firm=firm_for_user(user=user), actor=user, **payload.dict())
+    return Status(201, _company_detail(company))
+
+
+@router.get("/companies/{int:company_id}", response={200: CompanyDetailOut, **ERRORS}, summary="Une entreprise")
+def company_detail(request: HttpRequest, company_id: int):
+    company = company_get_for_user(user=request.auth, company_id=company_id)
+    return _company_detail(company)
+
+
+@router.get("/companies/{int:company_id}/folders", response={200: list[FolderOut], **ERRORS},
+            summary="Dossiers d'une entreprise")
+def folder_list(request: HttpRequest, company_id: int):
+    company = company_get_for_user(user=request.auth, company_id=company_id)
+    rows = folder_list_for_user(user=request.auth, company=company).values(
+        "id", "name", "parent_id", "position", tree_path=F("path")
+    )
+    return _with_paths(list(rows))
+
+
+@router.post("/companies/{int:company_id}/folders", response={201: FolderOut, **ERRORS}, summary="Créer un dossier")
+def folder_add(request: HttpRequest, company_id: int, payload: FolderIn):
+    user = request.auth
+    company = company_get_for_user(user=user, company_id=company_id)
+    if not policy.can_manage_folders(user):
+        raise PermissionDenied(_("Vous ne pouvez pas créer de dossier."))
+    if payload.firm_only and not policy.can_see_firm_only_folders(user):
+        raise PermissionDenied(_("Seul le cabinet peut créer un dossier réservé au cabinet."))
+    parent = folder_get_for_user(user=user, folder_id=payload.parent_id) if payload.parent_id else None
+    folder = folder_create(company=company, parent=parent, name=payload.name, actor=user,
+                           firm_only=payload.firm_only)
+    rows = folder_list_for_user(user=user, company=company).filter(pk__in=folder.ancestor_ids)
+    path = "/".join(f.name for f in sorted(rows, key=lambda f: f.depth))
+    return Status(201, {"id": folder.pk, "name": folder.name, "parent_id": folder.parent_id, "path": path})

@@ -1,0 +1,61 @@
+"""The send history: list deliveries, retry a failed one. Firm staff only; other tenants get 404."""
+
+from datetime import datetime
+
+from django.http import Http404, HttpRequest
+from ninja import Router, Schema
+
+from comptoir.api.schemas import ErrorOut
+from comptoir.delivery.selectors import DeliveryFilters, delivery_get_for_user, delivery_list_for_user
+from comptoir.delivery.services import delivery_retry
+from comptoir.firms.policy import is_firm_staff
+from comptoir.partners.models import Delivery, DeliveryStatus
+
+router = Router(tags=["Envois"])
+MAX_LIMIT = 500
+
+
+class DeliveryOut(Schema):
+    id: int
+    document_id: int
+    document_name: str
+    company_id: int
+    app: str
+    destination: str
+    status: DeliveryStatus
+    reason: str
+    attempts: int
+    last_error: str
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+    created_at: datetime
+
+    @staticmethod
+    def from_delivery(delivery: Delivery) -> "DeliveryOut":
+        return DeliveryOut(
+            id=delivery.pk, document_id=delivery.document_id, document_name=delivery.document.name,
+            company_id=delivery.company_id, app=delivery.app_slug, destination=delivery.destination.address,
+            status=delivery.status, reason=delivery.reason, attempts=delivery.attempts,
+            last_error=delivery.last_error, next_attempt_at=delivery.next_attempt_at, sent_at=delivery.sent_at,
+            created_at=delivery.created_at,
+        )
+
+
+@router.get("/deliveries", response={200: list[DeliveryOut], 401: ErrorOut, 404: ErrorOut},
+            summary="Historique d'envoi")
+def delivery_list(request: HttpRequest, company: int | None = None, app: str | None = None,
+                  status: DeliveryStatus | None = None, limit: int = 100, offset: int = 0):
+    if not is_firm_staff(request.auth):
+        raise Http404("firm staff only")
+    filters = DeliveryFilters(app_slug=app, company_id=company, status=status)
+    limit = max(1, min(limit, MAX_LIMIT))
+    deliveries = delivery_list_for_user(user=request.auth, filters=filters)[offset:offset + limit]
+    return [DeliveryOut.from_delivery(delivery) for delivery in deliveries]
+
+
+@router.post("/deliveries/{delivery_id}/retry",
+             response={200: DeliveryOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+             summary="Réessayer un envoi en échec")
+def delivery_retry_endpoint(request: HttpRequest, delivery_id: int):
+    delivery = delivery_get_for_user(user=request.auth, delivery_id=delivery_id)
+    return DeliveryOut.from_delivery(delivery_retry(delivery=delivery, actor=request.auth))

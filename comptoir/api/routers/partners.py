@@ -1,0 +1,197 @@
+"""Partner apps over the API, with the UI's rules: firm staff only, firm admins for the store and connections."""
+
+from typing import Literal
+
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from ninja.responses import Status
+
+from comptoir.api.schemas import ErrorOut
+from comptoir.core.errors import PermissionDenied
+from comptoir.firms.models import Firm
+from comptoir.firms.policy import is_firm_admin, is_firm_staff
+from comptoir.firms.selectors import firm_for_user
+from comptoir.partners.catalogue.base import PartnerApp
+from comptoir.partners.catalogue.registry import app_get, app_list
+from comptoir.partners.selectors import (
+    SwitchStatus,
+    company_get_for_admin,
+    connection_get_active,
+    connection_get_for_folder,
+    firm_get_for_admin,
+    folder_get_for_staff,
+    installation_get_active,
+    installation_get_for_admin,
+    switch_states_for_folder,
+)
+from comptoir.partners.services import (
+    connection_revoke,
+    connection_set,
+    folder_switch_set,
+    installation_create,
+    installation_remove,
+)
+
+router = Router(tags=["Applications partenaires"])
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+class DestinationSpecOut(Schema):
+    key: str
+    label: str
+
+
+class AppOut(Schema):
+    slug: str
+    name: str
+    category: str
+    category_label: str
+    kind: str
+    short_description: str
+    destinations: list[DestinationSpecOut]
+    accepted_types: list[str]
+    max_size: int
+    visibility: str
+    installed: bool
+
+
+class InstallationOut(Schema):
+    app: str
+    installed: bool
+    cancelled_deliveries: int = 0
+
+
+class ConnectionIn(Schema):
+    destinations: dict[str, str]
+
+
+class ConnectionOut(Schema):
+    app: str
+    company_id: int
+    destinations: dict[str, str]
+    signing_secret: str | None = None
+
+
+class RevokeOut(Schema):
+    app: str
+    company_id: int
+    cancelled_deliveries: int
+
+
+class SwitchIn(Schema):
+    state: Literal["on", "off", "inherit"]
+    destination: str | None = None
+
+
+class SwitchOut(Schema):
+    app: str
+    destination: str | None
+    destination_address: str | None
+    explicit: Literal["on", "off"] | None
+    effective: bool
+    inherited_from: int | None
+    inherited_from_name: str | None
+    set_by: str | None
+    set_at: str | None
+
+
+def _staff(request: HttpRequest) -> None:
+    """Client users and strangers get the 404 they would get for anything they cannot see."""
+    if not is_firm_staff(request.auth):
+        raise Http404("not firm staff")
+
+
+def _admin_firm(request: HttpRequest) -> Firm:
+    _staff(request)
+    if not is_firm_admin(request.auth):
+        raise PermissionDenied(_("Réservé aux administrateurs du cabinet."))
+    return firm_get_for_admin(user=request.auth)
+
+
+def _app_out(app: PartnerApp, installed: bool) -> dict:
+    return {"slug": app.slug, "name": app.name, "category": app.category.value, "category_label": app.category_label,
+            "kind": app.kind, "short_description": app.short_text,
+            "destinations": [{"key": s.key, "label": s.label} for s in app.destinations],
+            "accepted_types": sorted(app.accepted_types), "max_size": app.max_size, "visibility": app.visibility,
+            "installed": installed}
+
+
+def _switch_out(status: SwitchStatus) -> dict:
+    origin = status.origin
+    return {
+        "app": status.app.slug,
+        "destination": status.destination.key if status.destination else None,
+        "destination_address": status.destination.address if status.destination else None,
+        "explicit": status.explicit_state,
+        "effective": status.effective,
+        "inherited_from": status.inherited_from.pk if status.inherited_from else None,
+        "inherited_from_name": status.inherited_from.name if status.inherited_from else None,
+        "set_by": origin.set_by.email if origin and origin.set_by else None,
+        "set_at": origin.set_at.isoformat() if origin else None,
+    }
+
+
+@router.get("/apps", response={200: list[AppOut], **ERRORS}, summary="Catalogue des applications")
+def apps(request: HttpRequest):
+    _staff(request)
+    firm = firm_for_user(user=request.auth)
+    return [_app_out(app, installation_get_active(firm=firm, slug=app.slug) is not None) for app in app_list()]
+
+
+@router.post("/apps/{slug}/install", response={201: InstallationOut, **ERRORS}, summary="Ajouter à mon espace")
+def app_install(request: HttpRequest, slug: str):
+    firm = _admin_firm(request)
+    installation_create(firm=firm, slug=app_get(slug).slug, actor=request.auth)
+    return Status(201, {"app": slug, "installed": True})
+
+
+@router.delete("/apps/{slug}/install", response={200: InstallationOut, **ERRORS}, summary="Retirer de mon espace")
+def app_remove(request: HttpRequest, slug: str):
+    _admin_firm(request)
+    cancelled = installation_remove(installation=installation_get_for_admin(user=request.auth, slug=slug),
+                                    actor=request.auth)
+    return {"app": slug, "installed": False, "cancelled_deliveries": cancelled}
+
+
+@router.put("/apps/{slug}/connections/{int:company_id}", response={200: ConnectionOut, **ERRORS},
+            summary="Autoriser une entreprise et fixer ses destinations")
+def connection_put(request: HttpRequest, slug: str, company_id: int, payload: ConnectionIn):
+    _admin_firm(request)
+    installation = installation_get_for_admin(user=request.auth, slug=slug)
+    company = company_get_for_admin(user=request.auth, company_id=company_id)
+    connection = connection_set(installation=installation, company=company, destinations=payload.destinations,
+                                actor=request.auth)
+    return {"app": slug, "company_id": company.pk,
+            "destinations": {d.key: d.address for d in connection.destinations.all()},
+            "signing_secret": connection.config.get("signing_secret")}
+
+
+@router.delete("/apps/{slug}/connections/{int:company_id}", response={200: RevokeOut, **ERRORS},
+               summary="Révoquer l'accès d'une entreprise")
+def connection_delete(request: HttpRequest, slug: str, company_id: int):
+    _admin_firm(request)
+    installation = installation_get_for_admin(user=request.auth, slug=slug)
+    company = company_get_for_admin(user=request.auth, company_id=company_id)
+    connection = connection_get_active(installation=installation, company=company)
+    if connection is None:
+        raise Http404("not connected")
+    cancelled = connection_revoke(connection=connection, actor=request.auth)
+    return {"app": slug, "company_id": company.pk, "cancelled_deliveries": cancelled}
+
+
+@router.get("/folders/{int:folder_id}/switches", response={200: list[SwitchOut], **ERRORS},
+            summary="Interrupteurs d'un dossier")
+def switches(request: HttpRequest, folder_id: int):
+    folder = folder_get_for_staff(user=request.auth, folder_id=folder_id)
+    return [_switch_out(status) for status in switch_states_for_folder(folder=folder)]
+
+
+@router.put("/folders/{int:folder_id}/switches/{slug}", response={200: SwitchOut, **ERRORS},
+            summary="Activer, exclure ou faire hériter un dossier")
+def switch_put(request: HttpRequest, folder_id: int, slug: str, payload: SwitchIn):
+    folder = folder_get_for_staff(user=request.auth, folder_id=folder_id)
+    connection = connection_get_for_folder(folder=folder, slug=slug)
+    folder_switch_set(folder=folder, connection=connection, state=payload.state, destination=payload.destination,
+                      actor=request.auth)
+    return next(_switch_out(s) for s in switch_states_for_folder(folder=folder) if s.app.slug == slug)

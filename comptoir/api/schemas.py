@@ -1,0 +1,78 @@
+"""Request and response bodies of API v1."""
+
+from datetime import date, datetime
+from typing import Any
+
+from ninja import Schema
+from pydantic import Field
+
+
+class ErrorOut(Schema):
+    error: str = Field(description="code stable pour les programmes (not_found, forbidden, invalid…)")
+    detail: Any = Field(description="message lisible, ou erreurs par champ")
+
+
+class CompanyIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    siren: str
+    siret: str = ""
+    fiscal_year_start: date | None = None
+    fiscal_year_end: date | None = None
+
+
+class CompanyOut(Schema):
+    id: int
+    name: str
+    siren: str
+    siret: str
+    fiscal_year_start: date
+    fiscal_year_end: date
+
+
+class CompanyDetailOut(CompanyOut):
+    # The company's collection mailboxes (purchases, sales…) by purpose, once intake provides them.
+    mailboxes: dict[str, Any] = Field(default_factory=dict)
+
+
+class FolderIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    parent_id: int | None = None
+    firm_only: bool = False
+
+
+class FolderOut(Schema):
+    id: int
+    name: str
+    parent_id: int | None
+    path: str = Field(description="chemin lisible depuis la racine, séparé par « / »")
+
+
+class DocumentOut(Schema):
+    id: int
+    name: str
+    folder_id: int
+    size: int
+    sha256: str
+    content_type: str
+    channel: str
+    deposited_at: datetime
+
+
+class DeliveryOut(Schema):
+    """One send of the document to a partner; the partners app decides what it exposes."""
+
+    id: int | None = None
+    app_slug: str | None = None
+    status: str | None = None
+    reason: str | None = None
+    attempts: int | None = None
+    created_at: datetime | None = None
+    sent_at: datetime | None = None
+
+
+class DocumentDetailOut(DocumentOut):
+    deliveries: list[DeliveryOut] = Field(default_factory=list)
+
+
+class DocumentMoveIn(Schema):
+    folder_id: int

@@ -1,0 +1,44 @@
+"""'Boîte d'envoi locale': what the embedded SMTP sink received. Embedded mode and firm admins only."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from comptoir.delivery.sink import outbox_attachment as attachment_read
+from comptoir.delivery.sink import outbox_messages
+from comptoir.firms.policy import is_firm_admin
+
+
+def _allowed(request: HttpRequest) -> None:
+    if not settings.EMBEDDED or not is_firm_admin(request.user):
+        raise Http404("local outbox not available")
+
+
+@login_required
+@require_GET
+def outbox(request: HttpRequest) -> HttpResponse:
+    _allowed(request)
+    return render(request, "delivery/outbox.html", {"outbox_messages": outbox_messages(),
+                                                    "sink": f"{settings.EMAIL_HOST}:{settings.EMAIL_PORT}"})
+
+
+@login_required
+@require_GET
+def outbox_attachment(request: HttpRequest, name: str, index: int) -> HttpResponse:
+    _allowed(request)
+    found = attachment_read(name=name, index=index)
+    if found is None:
+        raise Http404("attachment not found")
+    filename, content_type, content = found
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _quote(filename: str) -> str:
+    from urllib.parse import quote
+
+    return quote(filename, safe="")

@@ -1,0 +1,92 @@
+"""Reads of the send history, scoped to the firm staff who may see them (404 otherwise)."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncDate
+from django.http import Http404
+from django.utils import timezone
+
+from comptoir.accounts.models import User
+from comptoir.delivery.models import DeliveryAttempt
+from comptoir.firms.policy import is_firm_staff
+from comptoir.firms.selectors import company_list_for_user
+from comptoir.ged.models import Document
+from comptoir.partners.models import Delivery, DeliveryStatus
+
+# Still moving: the badge keeps polling while any delivery of the document is in one of these.
+IN_FLIGHT = {DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.RETRYING}
+
+
+@dataclass(frozen=True)
+class DeliveryFilters:
+    app_slug: str | None = None
+    company_id: int | None = None
+    status: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def delivery_list_for_user(*, user: User, filters: DeliveryFilters | None = None) -> QuerySet[Delivery]:
+    """The firm's deliveries for the companies this staff member sees; nothing for client users."""
+    if not is_firm_staff(user):
+        return Delivery.objects.none()
+    filters = filters or DeliveryFilters()
+    deliveries = Delivery.objects.filter(company__in=company_list_for_user(user=user)).select_related(
+        "document", "company", "destination")
+    if filters.app_slug:
+        deliveries = deliveries.filter(app_slug=filters.app_slug)
+    if filters.company_id:
+        deliveries = deliveries.filter(company_id=filters.company_id)
+    if filters.status:
+        deliveries = deliveries.filter(status=filters.status)
+    if filters.date_from:
+        deliveries = deliveries.filter(created_at__date__gte=filters.date_from)
+    if filters.date_to:
+        deliveries = deliveries.filter(created_at__date__lte=filters.date_to)
+    return deliveries
+
+
+def delivery_get_for_user(*, user: User, delivery_id: int) -> Delivery:
+    delivery = delivery_list_for_user(user=user).filter(pk=delivery_id).first()
+    if delivery is None:
+        raise Http404("delivery not found")
+    return delivery
+
+
+def deliveries_for_document(*, document: Document) -> list[Delivery]:
+    """Every delivery of a document the caller already may see (document_get_for_user), with attempts."""
+    return list(
+        Delivery.objects.filter(document=document).select_related("destination")
+        .prefetch_related("send_attempts").order_by("app_slug", "id")
+    )
+
+
+def delivery_attempts(*, delivery: Delivery) -> QuerySet[DeliveryAttempt]:
+    return delivery.send_attempts.order_by("started_at", "id")
+
+
+@dataclass(frozen=True)
+class DayCounts:
+    day: date
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def delivery_daily_counts(*, deliveries: QuerySet[Delivery], days: int = 14) -> list[DayCounts]:
+    """Deliveries created per day by status over the last `days` days (one query), oldest first."""
+    today = timezone.localdate()
+    start = today - timedelta(days=days - 1)
+    rows = (
+        deliveries.filter(created_at__date__gte=start).order_by()
+        .annotate(day=TruncDate("created_at")).values("day", "status").annotate(n=Count("id"))
+    )
+    by_day: dict[date, dict[str, int]] = {start + timedelta(days=i): {} for i in range(days)}
+    for row in rows:
+        if row["day"] in by_day:
+            by_day[row["day"]][row["status"]] = row["n"]
+    return [DayCounts(day=day, counts=counts) for day, counts in by_day.items()]

@@ -1,0 +1,172 @@
+"""Sending the outbox: claim a due delivery with a lease, send it outside any transaction, record the outcome.
+
+The `Delivery` table is the truth. A claim is one conditional UPDATE, so two workers can never both
+own a row; a worker that dies leaves a lease that expires and the row is claimed again. The only
+window for a duplicate is between the partner's acceptance and our commit of `sent`.
+"""
+
+import logging
+import random
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from comptoir.accounts.models import User
+from comptoir.core.errors import ComptoirError
+from comptoir.core.services import audit_event_record
+from comptoir.delivery.models import AttemptOutcome, DeliveryAttempt, FailureNotice
+from comptoir.delivery.policy import attempts_exhausted, retry_delay
+from comptoir.delivery.transports import PermanentError, TransientError, transport_for
+from comptoir.partners.models import Delivery, DeliveryStatus
+from comptoir.partners.wakeups import deliveries_wake
+
+logger = logging.getLogger(__name__)
+
+RETRYABLE_BY_PERSON = {DeliveryStatus.FAILED, DeliveryStatus.DEAD}
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.COMPTOIR_DELIVERY_LEASE_SECONDS)
+
+
+def delivery_due_q(now: datetime) -> Q:
+    waiting = Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING]) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+    abandoned = Q(status=DeliveryStatus.SENDING, lease_until__lt=now)
+    return waiting | abandoned
+
+
+def delivery_claim(*, delivery_id: int, worker_id: str, now: datetime | None = None) -> Delivery | None:
+    """Take a due delivery for `worker_id` with one conditional UPDATE; None if it is not due or taken."""
+    now = now or timezone.now()
+    claimed = Delivery.objects.filter(delivery_due_q(now), pk=delivery_id).update(
+        status=DeliveryStatus.SENDING,
+        lease_until=now + _lease(),
+        leased_by=worker_id,
+        attempts=F("attempts") + 1,
+        updated_at=now,
+    )
+    if not claimed:
+        return None
+    return (
+        Delivery.objects.select_related(
+            "document__company__firm", "document__folder", "document__depositor",
+            "destination__connection__installation",
+        )
+        .filter(pk=delivery_id, leased_by=worker_id, status=DeliveryStatus.SENDING)
+        .first()
+    )
+
+
+def delivery_claim_due(*, worker_id: str, limit: int = 1, now: datetime | None = None) -> list[Delivery]:
+    """Claim up to `limit` due deliveries, oldest first."""
+    now = now or timezone.now()
+    candidates = Delivery.objects.filter(delivery_due_q(now)).order_by("id").values_list("pk", flat=True)
+    if connection.vendor == "postgresql":
+        # Row locks let many workers take different rows in one pass instead of racing for the first.
+        with transaction.atomic():
+            ids = list(candidates.select_for_update(skip_locked=True)[:limit])
+            claimed = [delivery_claim(delivery_id=pk, worker_id=worker_id, now=now) for pk in ids]
+        return [delivery for delivery in claimed if delivery is not None]
+    # SQLite has one writer at a time; the conditional UPDATE alone is the guard. Shuffling a window
+    # of candidates keeps concurrent workers from all racing for the same oldest row.
+    ids = list(candidates[: max(limit * 8, 16)])
+    random.shuffle(ids)
+    claimed = []
+    for pk in ids:
+        delivery = delivery_claim(delivery_id=pk, worker_id=worker_id, now=now)
+        if delivery is not None:
+            claimed.append(delivery)
+            if len(claimed) >= limit:
+                break
+    return claimed
+
+
+def _stale_connection_reason(delivery: Delivery) -> str:
+    connection_row = delivery.destination.connection
+    if connection_row.installation.removed_at is not None:
+        return "Application retirée avant l'envoi."
+    if connection_row.revoked_at is not None:
+        return "Connexion supprimée avant l'envoi."
+    return ""
+
+
+def delivery_attempt_run(*, delivery: Delivery, worker_id: str) -> Delivery:
+    """Send a delivery this worker has claimed, then record what happened. Never inside a transaction."""
+    started_at = timezone.now()
+    cancelled = _stale_connection_reason(delivery)
+    if cancelled:
+        Delivery.objects.filter(pk=delivery.pk, leased_by=worker_id, status=DeliveryStatus.SENDING).update(
+            status=DeliveryStatus.CANCELLED, reason=cancelled, lease_until=None, updated_at=started_at)
+        delivery.refresh_from_db()
+        return delivery
+    try:
+        reply = transport_for(delivery)(delivery)
+        outcome = AttemptOutcome.SENT
+    except TransientError as exc:
+        outcome, reply = AttemptOutcome.TRANSIENT, exc.reply
+    except PermanentError as exc:
+        outcome, reply = AttemptOutcome.PERMANENT, exc.reply
+    except Exception as exc:
+        # Our own bug or storage trouble: keep the row alive and let the backoff try again.
+        logger.exception("delivery %s: unexpected error", delivery.pk)
+        outcome, reply = AttemptOutcome.TRANSIENT, f"Erreur interne : {type(exc).__name__}: {exc}"
+    return delivery_outcome_record(delivery=delivery, worker_id=worker_id, outcome=outcome, reply=reply,
+                                   started_at=started_at)
+
+
+@transaction.atomic
+def delivery_outcome_record(*, delivery: Delivery, worker_id: str, outcome: AttemptOutcome, reply: str,
+                            started_at: datetime) -> Delivery:
+    now = timezone.now()
+    fields: dict = {"lease_until": None, "updated_at": now}
+    if outcome == AttemptOutcome.SENT:
+        fields.update(status=DeliveryStatus.SENT, sent_at=now, last_error="", next_attempt_at=None)
+    elif outcome == AttemptOutcome.PERMANENT:
+        fields.update(status=DeliveryStatus.FAILED, last_error=reply, next_attempt_at=None)
+    elif attempts_exhausted(delivery.attempts):
+        fields.update(status=DeliveryStatus.DEAD, last_error=reply, next_attempt_at=None)
+    else:
+        fields.update(status=DeliveryStatus.RETRYING, last_error=reply,
+                      next_attempt_at=now + retry_delay(delivery.attempts))
+    # Only while we still hold the lease: a worker that overran it must not overwrite the new owner.
+    held = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING, leased_by=worker_id,
+                                   attempts=delivery.attempts).update(**fields)
+    DeliveryAttempt.objects.create(delivery=delivery, number=delivery.attempts, started_at=started_at,
+                                   finished_at=now, outcome=outcome, reply=reply[:4000], worker_id=worker_id)
+    if not held:
+        logger.warning("delivery %s: lease lost by %s before the outcome (%s)", delivery.pk, worker_id, outcome)
+    elif fields["status"] in RETRYABLE_BY_PERSON:
+        FailureNotice.objects.create(delivery=delivery, firm_id=delivery.firm_id)
+        audit_event_record(actor=None, action=f"delivery.{fields['status']}", target=delivery,
+                           firm_id=delivery.firm_id, data={"reply": reply[:500], "attempts": delivery.attempts})
+    delivery.refresh_from_db()
+    return delivery
+
+
+def delivery_send(*, delivery_id: int, worker_id: str, now: datetime | None = None) -> Delivery | None:
+    """Claim and send one delivery. None when it is not due (sent, taken by another worker, cancelled…)."""
+    delivery = delivery_claim(delivery_id=delivery_id, worker_id=worker_id, now=now)
+    if delivery is None:
+        return None
+    return delivery_attempt_run(delivery=delivery, worker_id=worker_id)
+
+
+@transaction.atomic
+def delivery_retry(*, delivery: Delivery, actor: User | None) -> Delivery:
+    """A person asks to try a failed or abandoned delivery again, e.g. after correcting the address."""
+    reset = Delivery.objects.filter(pk=delivery.pk, status__in=RETRYABLE_BY_PERSON).update(
+        status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=None, lease_until=None, leased_by="",
+        updated_at=timezone.now(),
+    )
+    if not reset:
+        raise ComptoirError("Seuls les envois en échec ou abandonnés peuvent être réessayés.", status=409)
+    audit_event_record(actor=actor, action="delivery.retry", target=delivery, firm_id=delivery.firm_id,
+                       data={"previous_status": delivery.status, "last_error": delivery.last_error[:500]})
+    deliveries_wake([delivery.pk])
+    delivery.refresh_from_db()
+    return delivery

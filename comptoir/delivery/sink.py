@@ -1,0 +1,85 @@
+"""The embedded default's outgoing mail: a local SMTP sink that keeps every message as an .eml file.
+
+`comptoir serve` starts it on loopback and EMAIL_URL points at it unless set, so a newcomer sees the
+Upflow email arrive, with its attachment, on the "Boîte d'envoi locale" page.
+"""
+
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+MAX_LISTED = 200
+
+
+def outbox_dir() -> Path:
+    return settings.DATA_DIR / "outbox"
+
+
+class SinkHandler:
+    """aiosmtpd handler: accept everything and write it to the outbox directory."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.directory.mkdir(parents=True, exist_ok=True)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        name = f"{timezone.now():%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}.eml"
+        temporary = self.directory / f".{name}.tmp"
+        temporary.write_bytes(envelope.original_content or envelope.content)
+        os.replace(temporary, self.directory / name)
+        return "250 Message accepted for delivery"
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    name: str
+    to: str
+    subject: str
+    date: datetime | None
+    attachments: list[str]
+
+
+def _parse(path: Path) -> EmailMessage:
+    return message_from_bytes(path.read_bytes(), policy=default_policy)  # type: ignore[return-value]
+
+
+def outbox_messages() -> list[OutboxMessage]:
+    directory = outbox_dir()
+    if not directory.is_dir():
+        return []
+    paths = sorted(directory.glob("*.eml"), reverse=True)[:MAX_LISTED]
+    listed = []
+    for path in paths:
+        message = _parse(path)
+        try:
+            sent = parsedate_to_datetime(message["Date"]) if message["Date"] else None
+        except (TypeError, ValueError):
+            sent = None
+        listed.append(OutboxMessage(
+            name=path.name, to=str(message["To"] or ""), subject=str(message["Subject"] or ""), date=sent,
+            attachments=[part.get_filename() or "piece-jointe" for part in message.iter_attachments()],
+        ))
+    return listed
+
+
+def outbox_attachment(*, name: str, index: int) -> tuple[str, str, bytes] | None:
+    """(file name, content type, bytes) of one attachment of a stored message, or None."""
+    if "/" in name or "\\" in name or not name.endswith(".eml") or name.startswith("."):
+        return None
+    path = outbox_dir() / name
+    if not path.is_file():
+        return None
+    attachments = list(_parse(path).iter_attachments())
+    if not 0 <= index < len(attachments):
+        return None
+    part = attachments[index]
+    return part.get_filename() or "piece-jointe", part.get_content_type(), part.get_payload(decode=True) or b""

@@ -1,0 +1,140 @@
+"""Thin views of the send history: badges on documents, the per-app history, retry, the local outbox."""
+
+import csv
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from comptoir.core.errors import ComptoirError
+from comptoir.delivery.charts import delivery_chart
+from comptoir.delivery.selectors import (
+    IN_FLIGHT,
+    DeliveryFilters,
+    deliveries_for_document,
+    delivery_daily_counts,
+    delivery_get_for_user,
+    delivery_list_for_user,
+)
+from comptoir.delivery.services import delivery_retry
+from comptoir.firms.policy import is_firm_staff
+from comptoir.firms.selectors import company_list_for_user
+from comptoir.ged.selectors import document_get_for_user
+from comptoir.partners.catalogue.registry import app_get
+from comptoir.partners.models import DeliveryStatus
+
+PAGE_SIZE = 50
+
+
+@login_required
+@require_GET
+def document_badges(request: HttpRequest, document_id: int) -> HttpResponse:
+    document = document_get_for_user(user=request.user, document_id=document_id)
+    deliveries = deliveries_for_document(document=document)
+    return render(request, "delivery/_document_badges.html", {
+        "document": document,
+        "deliveries": deliveries,
+        "polling": any(d.status in IN_FLIGHT for d in deliveries),
+    })
+
+
+def _date(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _int(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() else None
+
+
+def _filters(request: HttpRequest, app_slug: str) -> DeliveryFilters:
+    status = request.GET.get("status") or None
+    return DeliveryFilters(
+        app_slug=app_slug,
+        company_id=_int(request.GET.get("company")),
+        status=status if status in DeliveryStatus.values else None,
+        date_from=_date(request.GET.get("from")),
+        date_to=_date(request.GET.get("to")),
+    )
+
+
+def _staff_only(request: HttpRequest) -> None:
+    if not is_firm_staff(request.user):
+        raise Http404("firm staff only")
+
+
+@login_required
+@require_GET
+def history(request: HttpRequest, app_slug: str) -> HttpResponse:
+    _staff_only(request)
+    app = app_get(app_slug)
+    filters = _filters(request, app.slug)
+    deliveries = delivery_list_for_user(user=request.user, filters=filters)
+    page = Paginator(deliveries, PAGE_SIZE).get_page(request.GET.get("page"))
+    all_of_app = delivery_list_for_user(user=request.user, filters=DeliveryFilters(app_slug=app.slug))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "delivery/history.html", {
+        "app": app,
+        "page": page,
+        "filters": filters,
+        "query": query.urlencode(),
+        "companies": company_list_for_user(user=request.user),
+        "statuses": DeliveryStatus.choices,
+        "retryable": {DeliveryStatus.FAILED, DeliveryStatus.DEAD},
+        "chart": delivery_chart(delivery_daily_counts(deliveries=all_of_app)),
+    })
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+@require_GET
+def history_csv(request: HttpRequest, app_slug: str) -> StreamingHttpResponse:
+    _staff_only(request)
+    app = app_get(app_slug)
+    deliveries = delivery_list_for_user(user=request.user, filters=_filters(request, app.slug))
+    writer = csv.writer(_Echo(), delimiter=";")
+    header = [_("Identifiant"), _("Créé le"), _("Entreprise"), _("Document"), _("Destination"), _("Statut"),
+              _("Tentatives"), _("Envoyé le"), _("Dernière erreur"), _("Motif")]
+
+    def rows():
+        yield "\ufeff"  # so that Excel reads the accents as UTF-8
+        yield writer.writerow(header)
+        for d in deliveries.iterator(chunk_size=500):
+            yield writer.writerow([
+                d.pk, timezone.localtime(d.created_at).isoformat(timespec="seconds"), d.company.name,
+                d.document.name, d.destination.address, d.get_status_display(), d.attempts,
+                timezone.localtime(d.sent_at).isoformat(timespec="seconds") if d.sent_at else "",
+                d.last_error, d.reason,
+            ])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="envois-{app.slug}-{timezone.localdate():%Y%m%d}.csv"'
+    return response
+
+
+@login_required
+@require_POST
+def retry(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    delivery = delivery_get_for_user(user=request.user, delivery_id=delivery_id)
+    try:
+        delivery_retry(delivery=delivery, actor=request.user)
+        messages.success(request, _("Nouvel essai programmé pour « %(name)s ».") % {"name": delivery.document.name})
+    except ComptoirError as exc:
+        messages.error(request, exc.message)
+    back = request.POST.get("next", "")
+    if back.startswith("/") and not back.startswith("//"):
+        return redirect(back)
+    return redirect("delivery:history", app_slug=delivery.app_slug)

@@ -1,0 +1,177 @@
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+
+from comptoir.core.errors import ComptoirError
+from comptoir.ged import services
+from comptoir.ged.blobs import blob_open
+from comptoir.ged.forms import NameForm, TargetFolderForm
+from comptoir.ged.models import Channel, Document
+from comptoir.ged.selectors import document_get_for_user, folder_get_for_user
+from comptoir.ged.views.pages import PREVIEWABLE_TYPES
+
+logger = logging.getLogger(__name__)
+STREAM_BLOCK_SIZE = 1024 * 1024
+
+
+def _refusal_text(error: Exception) -> str:
+    if isinstance(error, ComptoirError):
+        return error.message
+    if isinstance(error, ValidationError):
+        return " ".join(str(message) for message in error.messages)
+    return str(error)
+
+
+@login_required
+def document_upload(request: HttpRequest, folder_id: int) -> HttpResponse:
+    """One or several files (field `file`). Big uploads are on disk already (TemporaryFileUploadHandler)
+    and are streamed to storage by `document_deposit`; nothing is read whole into memory.
+
+    The page's script posts one file per request and reads the JSON answer; without script, the
+    form posts them all and the answer is a redirect with messages."""
+    folder = folder_get_for_user(user=request.user, folder_id=folder_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    uploads = request.FILES.getlist("file")
+    if not uploads:
+        message = _("Aucun fichier reçu.")
+        if wants_json:
+            return JsonResponse({"ok": False, "error": message}, status=400)
+        messages.error(request, message)
+        return redirect("ged:folder", folder_id=folder.pk)
+    results = []
+    for upload in uploads:
+        try:
+            document = services.document_deposit(folder=folder, file=upload, channel=Channel.WEB,
+                                                 actor=request.user, filename=upload.name)
+        except (ComptoirError, ValidationError) as error:
+            results.append({"ok": False, "name": upload.name, "error": _refusal_text(error),
+                            "status": getattr(error, "status", 400)})
+        else:
+            results.append({"ok": True, "name": document.name, "id": document.pk})
+    if wants_json:
+        if len(results) == 1:
+            status = 201 if results[0]["ok"] else results[0]["status"]
+            return JsonResponse(results[0], status=status)
+        return JsonResponse({"results": results}, status=207 if not all(r["ok"] for r in results) else 201)
+    for result in results:
+        if result["ok"]:
+            messages.success(request, _("« %(name)s » est déposé.") % {"name": result["name"]})
+        else:
+            messages.error(request, result["error"])
+    return redirect("ged:folder", folder_id=folder.pk)
+
+
+def _file_response(document: Document, *, inline: bool) -> FileResponse:
+    response = FileResponse(blob_open(document.blob), as_attachment=not inline, filename=document.name,
+                            content_type=document.content_type)
+    response.block_size = STREAM_BLOCK_SIZE
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def document_download(request: HttpRequest, document_id: int) -> HttpResponse:
+    document = document_get_for_user(user=request.user, document_id=document_id)
+    return _file_response(document, inline=False)
+
+
+@login_required
+@xframe_options_sameorigin
+def document_content(request: HttpRequest, document_id: int) -> HttpResponse:
+    """The file shown inline in the preview pane: only PDFs and images, under a CSP that runs nothing."""
+    document = document_get_for_user(user=request.user, document_id=document_id)
+    inline = document.content_type in PREVIEWABLE_TYPES
+    response = _file_response(document, inline=inline)
+    if document.content_type == "application/pdf":
+        # Chrome's PDF viewer does not run under a CSP sandbox; scripts stay forbidden all the same.
+        response["Content-Security-Policy"] = "default-src 'none'; object-src 'self'; frame-ancestors 'self'"
+    else:
+        response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; frame-ancestors 'self'; sandbox"
+    return response
+
+
+def _document_action(request: HttpRequest, document_id: int):
+    document = document_get_for_user(user=request.user, document_id=document_id)
+    if request.method != "POST":
+        return document, HttpResponseNotAllowed(["POST"])
+    return document, None
+
+
+def _back(document: Document) -> HttpResponse:
+    return redirect("ged:folder", folder_id=document.folder_id)
+
+
+@login_required
+def document_rename(request: HttpRequest, document_id: int) -> HttpResponse:
+    document, refusal = _document_action(request, document_id)
+    if refusal:
+        return refusal
+    form = NameForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Le nom du document est vide ou invalide."))
+        services.document_rename(document=document, name=form.cleaned_data["name"], actor=request.user)
+    except ValidationError as error:
+        messages.error(request, _refusal_text(error))
+    else:
+        messages.success(request, _("Document renommé en « %(name)s ».") % {"name": document.name})
+    return _back(document)
+
+
+def _target_folder(request: HttpRequest):
+    form = TargetFolderForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(_("Choisissez un dossier de destination."))
+    return folder_get_for_user(user=request.user, folder_id=form.cleaned_data["folder"])
+
+
+@login_required
+def document_move(request: HttpRequest, document_id: int) -> HttpResponse:
+    document, refusal = _document_action(request, document_id)
+    if refusal:
+        return refusal
+    origin = document.folder_id
+    try:
+        target = _target_folder(request)
+        services.document_move(document=document, folder=target, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, _refusal_text(error))
+    else:
+        messages.success(request, _("« %(name)s » est déplacé vers « %(folder)s ».")
+                         % {"name": document.name, "folder": target.name})
+    return redirect("ged:folder", folder_id=origin)
+
+
+@login_required
+def document_copy(request: HttpRequest, document_id: int) -> HttpResponse:
+    document, refusal = _document_action(request, document_id)
+    if refusal:
+        return refusal
+    try:
+        target = _target_folder(request)
+        services.document_copy(document=document, folder=target, actor=request.user)
+    except (ValidationError, ComptoirError) as error:
+        messages.error(request, _refusal_text(error))
+    else:
+        messages.success(request, _("Une copie de « %(name)s » est dans « %(folder)s ».")
+                         % {"name": document.name, "folder": target.name})
+    return _back(document)
+
+
+@login_required
+def document_trash(request: HttpRequest, document_id: int) -> HttpResponse:
+    document, refusal = _document_action(request, document_id)
+    if refusal:
+        return refusal
+    services.document_trash(document=document, actor=request.user)
+    messages.success(request, _("« %(name)s » est dans la corbeille.") % {"name": document.name})
+    return _back(document)

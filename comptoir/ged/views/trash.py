@@ -1,0 +1,60 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from comptoir.firms.policy import can_manage_folders
+from comptoir.firms.selectors import company_get_for_user
+from comptoir.ged import services
+from comptoir.ged.selectors import document_get_for_user, trash_list_for_user
+
+
+@login_required
+def trash_page(request: HttpRequest, company_id: int) -> HttpResponse:
+    company = company_get_for_user(user=request.user, company_id=company_id)
+    folders, documents = trash_list_for_user(user=request.user, company=company)
+    return render(request, "ged/trash.html", {
+        "company": company,
+        "folders": folders.select_related("deleted_by").order_by("-deleted_at"),
+        "documents": documents.select_related("folder", "deleted_by").order_by("-deleted_at"),
+        "can_manage_folders": can_manage_folders(request.user),
+    })
+
+
+@login_required
+def folder_restore(request: HttpRequest, company_id: int, folder_id: int) -> HttpResponse:
+    company = company_get_for_user(user=request.user, company_id=company_id)
+    folders, _documents = trash_list_for_user(user=request.user, company=company)
+    folder = folders.select_related("parent", "company").filter(pk=folder_id).first()
+    if folder is None:
+        raise Http404("folder not in trash")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not can_manage_folders(request.user):
+        raise PermissionDenied
+    try:
+        services.folder_restore(folder=folder, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Le dossier « %(name)s » est restauré.") % {"name": folder.name})
+    return redirect("ged:trash", company_id=company.pk)
+
+
+@login_required
+def document_restore(request: HttpRequest, company_id: int, document_id: int) -> HttpResponse:
+    company = company_get_for_user(user=request.user, company_id=company_id)
+    document = document_get_for_user(user=request.user, document_id=document_id, include_trashed=True)
+    if document.company_id != company.pk or document.deleted_at is None:
+        raise Http404("document not in trash")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        services.document_restore(document=document, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("« %(name)s » est restauré.") % {"name": document.name})
+    return redirect("ged:trash", company_id=company.pk)

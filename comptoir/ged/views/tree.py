@@ -1,0 +1,91 @@
+"""The folder tree as the page shows it, built from one query of the folders the user may see."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.urls import NoReverseMatch, reverse
+
+from comptoir.accounts.models import User
+from comptoir.firms.models import Company
+from comptoir.firms.policy import is_firm_staff
+from comptoir.ged import extensions
+from comptoir.ged.models import Folder
+from comptoir.ged.selectors import folder_list_for_user
+
+
+@dataclass
+class TreeNode:
+    folder: Folder
+    children: list["TreeNode"] = field(default_factory=list)
+    is_open: bool = False
+    is_current: bool = False
+
+
+@dataclass
+class FolderTree:
+    roots: list[TreeNode]
+    # Depth-first order, for the "pick a folder" selects.
+    flat: list["FlatItem"]
+
+
+@dataclass
+class FlatItem:
+    folder: Folder
+    depth: int
+
+    @property
+    def label(self) -> str:
+        # Non-breaking spaces: the only indentation an <option> keeps.
+        return "\u00a0\u00a0\u00a0" * self.depth + self.folder.name
+
+
+def folder_tree_build(*, user: User, company: Company, current: Folder | None = None) -> FolderTree:
+    folders = list(folder_list_for_user(user=user, company=company))
+    children: dict[int | None, list[Folder]] = defaultdict(list)
+    for folder in folders:
+        # A folder whose parent is hidden from the user is not shown at all (its subtree is hidden too).
+        children[folder.parent_id].append(folder)
+    open_ids = set(current.ancestor_ids) if current else set()
+    flat: list[FlatItem] = []
+
+    def build(parent_id: int | None, depth: int) -> list[TreeNode]:
+        nodes = []
+        for folder in sorted(children.get(parent_id, []), key=lambda item: (item.position, item.name)):
+            flat.append(FlatItem(folder=folder, depth=depth))
+            nodes.append(TreeNode(folder=folder, children=build(folder.pk, depth + 1),
+                                  is_open=folder.pk in open_ids,
+                                  is_current=current is not None and folder.pk == current.pk))
+        return nodes
+
+    roots = build(None, 0)
+    return FolderTree(roots=roots, flat=flat)
+
+
+def folder_panel_urls(*, user: User, folder: Folder) -> list[dict[str, str]]:
+    """The toolbar panels other apps registered, resolved here so that a missing URL is skipped."""
+    staff = is_firm_staff(user)
+    panels = []
+    for panel in extensions.folder_panels():
+        if panel.firm_staff_only and not staff:
+            continue
+        try:
+            url = reverse(panel.url_name, args=[folder.pk])
+        except NoReverseMatch:
+            continue
+        panels.append({"key": panel.key, "url": url})
+    return panels
+
+
+def document_panel_list(*, user: User) -> list:
+    """Per-document panels (e.g. delivery badges) whose URL exists; each row loads them lazily."""
+    staff = is_firm_staff(user)
+    panels = []
+    for panel in getattr(extensions, "document_panels", list)():
+        if panel.firm_staff_only and not staff:
+            continue
+        try:
+            reverse(panel.url_name, args=[0])
+        except NoReverseMatch:
+            continue
+        panels.append(panel)
+    return panels

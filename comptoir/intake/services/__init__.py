@@ -1,0 +1,1 @@
+"""Writes of the intake app: every deposit channel ends in `comptoir.ged.services.document_deposit`."""

@@ -1,0 +1,96 @@
+"""The mail-in listener: an aiosmtpd SMTP or LMTP server in front of `mail_message_ingest`.
+
+The handler is async; the database and storage work runs in a worker thread, and the reply is
+only 250 once every document is committed. Any storage or database failure answers 451 so that
+the sending MTA keeps the message and retries.
+"""
+
+import asyncio
+import logging
+import socket
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.lmtp import LMTP
+from aiosmtpd.smtp import SMTP
+from django.conf import settings
+from django.db import close_old_connections, connections
+from django.utils import timezone
+
+from comptoir.intake.services.mail_in import mail_message_ingest, mail_recipient_refusal
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+TEMPORARY_FAILURE = "451 4.3.0 Erreur temporaire de stockage, réessayez plus tard"
+
+
+def mail_max_bytes() -> int:
+    return int(getattr(settings, "COMPTOIR_MAIL_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def _in_worker_thread(function, /, **kwargs):
+    """Run Django code from the event loop's worker thread, with a fresh, then closed, connection."""
+    close_old_connections()
+    try:
+        return function(**kwargs)
+    finally:
+        connections.close_all()
+
+
+class MailInHandler:
+    """aiosmtpd handler: refuse unknown or forbidden recipients at RCPT, file the message at DATA."""
+
+    def __init__(self, *, lmtp: bool = False):
+        self.lmtp = lmtp
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        try:
+            refusal = await asyncio.to_thread(_in_worker_thread, mail_recipient_refusal, address=address,
+                                              sender=envelope.mail_from or "")
+        except Exception:
+            logger.exception("mail-in: recipient check failed for %r", address)
+            return TEMPORARY_FAILURE
+        if refusal:
+            return refusal
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        raw = envelope.original_content or envelope.content or b""
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8", "surrogateescape")
+        try:
+            result = await asyncio.to_thread(_in_worker_thread, mail_message_ingest, raw=raw,
+                                             mail_from=envelope.mail_from or "", recipients=list(envelope.rcpt_tos),
+                                             received_at=timezone.now())
+        except Exception:
+            logger.exception("mail-in: could not store a message for %s", envelope.rcpt_tos)
+            reply = TEMPORARY_FAILURE
+        else:
+            logger.info("mail-in: %d document(s) stored, %d duplicate(s), %d refused, for %s",
+                        len(result.stored), result.duplicates, len(result.refused), envelope.rcpt_tos)
+            reply = "250 2.0.0 Message enregistré"
+        if self.lmtp:
+            # LMTP answers once per accepted recipient.
+            return "\r\n".join([reply] * max(1, len(envelope.rcpt_tos)))
+        return reply
+
+
+class MailInController(Controller):
+    """aiosmtpd's threaded Controller; port 0 binds an ephemeral port (tests) that `.port` then tells."""
+
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 2525, lmtp: bool = False,
+                 max_bytes: int | None = None):
+        self.lmtp = lmtp
+        self._sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind((host, port))
+        super().__init__(MailInHandler(lmtp=lmtp), hostname=host, port=self._sock.getsockname()[1],
+                         data_size_limit=max_bytes or mail_max_bytes(), server_hostname=settings.MAIL_DOMAIN)
+
+    def factory(self):
+        server_class = LMTP if self.lmtp else SMTP
+        return server_class(self.handler, **self.SMTP_kwargs)
+
+    def _create_server(self):
+        return self.loop.create_server(self._factory_invoker, sock=self._sock, ssl=self.ssl_context)

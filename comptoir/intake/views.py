@@ -1,0 +1,104 @@
+"""Thin views of the deposit channels: parse the request, call a selector and a service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from comptoir.core.errors import ComptoirError
+from comptoir.firms.policy import is_firm_staff
+from comptoir.firms.selectors import company_get_for_user
+from comptoir.ged.selectors import folder_get_for_user
+from comptoir.intake.selectors import company_mailboxes, mailbox_policy_for, zip_import_get_for_user
+from comptoir.intake.services.mailbox_policy import mailbox_policy_set
+from comptoir.intake.services.phone import phone_capture_deposit
+from comptoir.intake.services.zip_import import ZipRefused, zip_import_create, zip_import_launch
+
+
+def _refusal_text(error: Exception) -> str:
+    if isinstance(error, ComptoirError):
+        return error.message
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)
+
+
+@login_required
+@require_GET
+def company_mailboxes_panel(request: HttpRequest, company_id: int) -> HttpResponse:
+    company = company_get_for_user(user=request.user, company_id=company_id)
+    return render(request, "intake/_mailboxes.html", {
+        "company": company, "mailboxes": company_mailboxes(company), "can_edit_policy": is_firm_staff(request.user),
+        "policy": mailbox_policy_for(company=company)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mailbox_policy_edit(request: HttpRequest, company_id: int) -> HttpResponse:
+    company = company_get_for_user(user=request.user, company_id=company_id)
+    if not is_firm_staff(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        mailbox_policy_set(company=company, allowed_senders=request.POST.get("allowed_senders", ""),
+                           actor=request.user)
+        messages.success(request, _("Liste des expéditeurs autorisés enregistrée."))
+        return redirect("intake:mailbox_policy", company_id=company.pk)
+    policy = mailbox_policy_for(company=company)
+    return render(request, "intake/mailbox_policy.html", {
+        "company": company, "mailboxes": company_mailboxes(company),
+        "allowed_senders": policy.allowed_senders if policy else ""})
+
+
+@login_required
+@require_GET
+def zip_panel(request: HttpRequest, folder_id: int) -> HttpResponse:
+    folder = folder_get_for_user(user=request.user, folder_id=folder_id)
+    return render(request, "intake/_zip_panel.html", {"folder": folder})
+
+
+@login_required
+@require_POST
+def zip_upload(request: HttpRequest, folder_id: int) -> HttpResponse:
+    folder = folder_get_for_user(user=request.user, folder_id=folder_id)
+    upload = request.FILES.get("archive")
+    if upload is None:
+        return render(request, "intake/_zip_panel.html", {"folder": folder, "error": _("Choisissez une archive zip.")},
+                      status=400)
+    try:
+        zip_import = zip_import_create(folder=folder, upload=upload, archive_name=upload.name, actor=request.user)
+    except ZipRefused as refusal:
+        return render(request, "intake/_zip_panel.html", {"folder": folder, "error": refusal.message}, status=400)
+    zip_import_launch(zip_import_id=zip_import.pk)
+    return render(request, "intake/_zip_progress.html", {"zip_import": zip_import}, status=202)
+
+
+@login_required
+@require_GET
+def zip_progress(request: HttpRequest, zip_import_id: int) -> HttpResponse:
+    zip_import = zip_import_get_for_user(user=request.user, zip_import_id=zip_import_id)
+    return render(request, "intake/_zip_progress.html", {"zip_import": zip_import})
+
+
+@login_required
+@require_GET
+def phone_panel(request: HttpRequest, folder_id: int) -> HttpResponse:
+    folder = folder_get_for_user(user=request.user, folder_id=folder_id)
+    return render(request, "intake/_phone_panel.html", {"folder": folder})
+
+
+@login_required
+@require_POST
+def phone_upload(request: HttpRequest, folder_id: int) -> HttpResponse:
+    folder = folder_get_for_user(user=request.user, folder_id=folder_id)
+    context = {"folder": folder}
+    try:
+        context["documents"] = phone_capture_deposit(
+            folder=folder, uploads=request.FILES.getlist("files"), combine=bool(request.POST.get("combine")),
+            actor=request.user, name=request.POST.get("name", ""))
+    except (ComptoirError, ValidationError) as refusal:
+        context["error"] = _refusal_text(refusal)
+        return render(request, "intake/_phone_panel.html", context, status=400)
+    return render(request, "intake/_phone_panel.html", context, status=201)

@@ -1,0 +1,87 @@
+"""What /healthz checks: the database answers, storage takes a write, workers keep up."""
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.db.models import Min, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from comptoir.partners.models import Delivery, DeliveryStatus
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class HealthReport:
+    checks: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def healthy(self) -> bool:
+        return all(check["ok"] for check in self.checks.values())
+
+    def as_dict(self) -> dict:
+        return {"status": "ok" if self.healthy else "fail", "checks": self.checks}
+
+
+def delivery_due_since(*, now: datetime) -> datetime | None:
+    """When the longest-waiting due delivery became due, or None when nothing waits.
+
+    Due: pending or retrying with no next attempt or one in the past, or sending with an expired
+    lease (a killed worker's row, waiting to be reclaimed). Served by the (status, next_attempt_at)
+    index; cost does not grow with the sent history.
+    """
+    waiting = Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING]) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+    due = waiting | Q(status=DeliveryStatus.SENDING, lease_until__lt=now)
+    oldest = Delivery.objects.filter(due).aggregate(
+        since=Min(Coalesce("next_attempt_at", "lease_until", "created_at"))
+    )["since"]
+    return oldest
+
+
+def _check_database() -> dict:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:
+        logger.exception("healthz: database check failed")
+        return {"ok": False, "error": type(exc).__name__}
+    return {"ok": True}
+
+
+def _check_storage() -> dict:
+    """Write then delete a tiny object: proves credentials, bucket and permissions, not just DNS."""
+    try:
+        key = default_storage.save(f"healthz/{uuid.uuid4().hex}", ContentFile(b"ok"))
+        default_storage.delete(key)
+    except Exception as exc:
+        logger.exception("healthz: storage check failed")
+        return {"ok": False, "error": type(exc).__name__}
+    return {"ok": True}
+
+
+def _check_worker(*, max_lag_seconds: int, database_ok: bool) -> dict:
+    if not database_ok:
+        return {"ok": False, "error": "database unavailable"}
+    now = timezone.now()
+    since = delivery_due_since(now=now)
+    lag = max(0.0, (now - since).total_seconds()) if since else 0.0
+    ok = max_lag_seconds <= 0 or lag <= max_lag_seconds
+    return {"ok": ok, "lag_seconds": round(lag, 3), "max_lag_seconds": max_lag_seconds}
+
+
+def health_check(*, max_lag_seconds: int) -> HealthReport:
+    report = HealthReport()
+    report.checks["database"] = _check_database()
+    report.checks["storage"] = _check_storage()
+    report.checks["worker"] = _check_worker(max_lag_seconds=max_lag_seconds,
+                                            database_ok=report.checks["database"]["ok"])
+    return report

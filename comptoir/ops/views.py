@@ -1,0 +1,30 @@
+import hmac
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from comptoir.ops.health import health_check
+from comptoir.ops.metrics import metrics_render
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """No login: load balancers and monitors call it. Reveals states, never data."""
+    report = health_check(max_lag_seconds=settings.COMPTOIR_HEALTH_MAX_LAG_SECONDS)
+    return JsonResponse(report.as_dict(), status=200 if report.healthy else 503)
+
+
+@never_cache
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    token = settings.COMPTOIR_METRICS_TOKEN
+    if token:
+        given = request.headers.get("Authorization", "")
+        if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            response = HttpResponse("unauthorised\n", status=401, content_type="text/plain")
+            response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+            return response
+    return HttpResponse(metrics_render(), content_type="text/plain; version=0.0.4; charset=utf-8")

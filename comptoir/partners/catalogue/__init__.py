@@ -1,0 +1,1 @@
+"""Partner apps, one class per app. Use `registry.app_get(slug)` / `registry.app_list()`."""

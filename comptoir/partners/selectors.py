@@ -1,0 +1,274 @@
+"""Reads of partner data. Getters taking a user scope to what they may see and raise 404 otherwise.
+
+A folder's state for a connection is decided by the nearest explicit switch on the folder or an
+ancestor: the ancestors come from the materialised path, so resolving is one query for the
+switches of those ids, O(depth), never a walk of the subtree.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from comptoir.accounts.models import User
+from comptoir.firms.models import Company, Firm
+from comptoir.firms.policy import is_firm_admin, is_firm_staff
+from comptoir.firms.selectors import firm_for_user
+from comptoir.ged.models import Document, Folder
+from comptoir.ged.selectors import folder_get_for_user
+from comptoir.partners.catalogue.base import PartnerApp
+from comptoir.partners.catalogue.registry import app_find, app_get, app_list
+from comptoir.partners.models import (
+    Connection,
+    Delivery,
+    DeliveryStatus,
+    DemoRequest,
+    Destination,
+    FolderSwitch,
+    Installation,
+    SwitchState,
+)
+
+# --- access-scoped getters ------------------------------------------------------------------------
+
+
+def firm_get_for_admin(*, user: User) -> Firm:
+    """The firm whose store the user manages; 404 for anyone but its administrators."""
+    firm = firm_for_user(user=user)
+    if firm is None or not is_firm_admin(user):
+        raise Http404("not a firm admin")
+    return firm
+
+
+def folder_get_for_staff(*, user: User, folder_id: int) -> Folder:
+    """Switches are the firm's business: client users get a 404, as for a folder they cannot see."""
+    if not is_firm_staff(user):
+        raise Http404("not firm staff")
+    return folder_get_for_user(user=user, folder_id=folder_id)
+
+
+def installation_get_active(*, firm: Firm, slug: str) -> Installation | None:
+    return Installation.objects.filter(firm=firm, app_slug=slug, removed_at__isnull=True).first()
+
+
+def installation_get_for_admin(*, user: User, slug: str) -> Installation:
+    firm = firm_get_for_admin(user=user)
+    app_get(slug)
+    installation = installation_get_active(firm=firm, slug=slug)
+    if installation is None:
+        raise Http404("app not installed")
+    return installation
+
+
+def company_get_for_admin(*, user: User, company_id: int) -> Company:
+    firm = firm_get_for_admin(user=user)
+    company = Company.objects.filter(firm=firm, pk=company_id).first()
+    if company is None:
+        raise Http404("company not found")
+    return company
+
+
+def connection_get_active(*, installation: Installation, company: Company) -> Connection | None:
+    return (Connection.objects.filter(installation=installation, company=company, revoked_at__isnull=True)
+            .prefetch_related("destinations").first())
+
+
+def connection_get_for_folder(*, folder: Folder, slug: str) -> Connection:
+    """The active connection of an app for the folder's company; 404 when the app is not connected."""
+    connection = (connections_active_for_company(company_id=folder.company_id).filter(installation__app_slug=slug)
+                  .first())
+    if connection is None:
+        raise Http404("app not connected to this company")
+    return connection
+
+
+# --- store ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InstalledApp:
+    app: PartnerApp
+    installation: Installation
+    connected_companies: int
+
+
+def store_for_firm(*, firm: Firm) -> tuple[list[InstalledApp], list[PartnerApp]]:
+    """'Applications de mon espace' and 'Applications disponibles'."""
+    installations = (Installation.objects.filter(firm=firm, removed_at__isnull=True)
+                     .annotate(connected=Count("connections", filter=Q(connections__revoked_at__isnull=True))))
+    installed = [InstalledApp(app=app, installation=inst, connected_companies=inst.connected)
+                 for inst in installations if (app := app_find(inst.app_slug)) is not None]
+    slugs = {item.app.slug for item in installed}
+    return installed, [app for app in app_list() if app.slug not in slugs]
+
+
+def connections_for_installation(*, installation: Installation) -> dict[int, Connection]:
+    """Active connections by company id, with their destinations."""
+    connections = (Connection.objects.filter(installation=installation, revoked_at__isnull=True)
+                   .prefetch_related("destinations"))
+    return {connection.company_id: connection for connection in connections}
+
+
+def pending_count_for_installation(*, installation: Installation) -> int:
+    return Delivery.objects.filter(destination__connection__installation=installation,
+                                   status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING]).count()
+
+
+def demo_request_list_for_firm(*, firm: Firm, slug: str) -> QuerySet[DemoRequest]:
+    return DemoRequest.objects.filter(firm=firm, app_slug=slug).select_related("company", "requested_by")
+
+
+# --- switches -------------------------------------------------------------------------------------
+
+
+def connections_active_for_company(*, company_id: int) -> QuerySet[Connection]:
+    return (Connection.objects.filter(company_id=company_id, revoked_at__isnull=True,
+                                      installation__removed_at__isnull=True)
+            .select_related("installation").prefetch_related("destinations").order_by("installation__app_slug"))
+
+
+@dataclass
+class SwitchStatus:
+    connection: Connection
+    app: PartnerApp
+    # The row on this very folder, if any; `origin` is the nearest explicit row (this folder's or an ancestor's).
+    explicit: FolderSwitch | None
+    origin: FolderSwitch | None
+    inherited_from: Folder | None = None
+
+    @property
+    def effective(self) -> bool:
+        return self.origin is not None and self.origin.state == SwitchState.ON
+
+    @property
+    def explicit_state(self) -> str | None:
+        return self.explicit.state if self.explicit else None
+
+    @property
+    def destination(self) -> Destination | None:
+        """Where documents entering this folder go, when effectively on."""
+        if not self.effective:
+            return None
+        return _destination_of(self.origin, self.connection)
+
+    @property
+    def destinations(self) -> list[Destination]:
+        order = {spec.key: index for index, spec in enumerate(self.app.destinations)}
+        return sorted(self.connection.destinations.all(), key=lambda d: order.get(d.key, len(order)))
+
+    @property
+    def destination_choices(self) -> list[tuple[Destination, str]]:
+        return [(d, spec.label if (spec := self.app.destination_spec(d.key)) else d.key) for d in self.destinations]
+
+
+def _destination_of(switch: FolderSwitch, connection: Connection) -> Destination | None:
+    destinations = {d.pk: d for d in connection.destinations.all()}
+    if switch.destination_id is not None:
+        return destinations.get(switch.destination_id)
+    return next(iter(destinations.values())) if len(destinations) == 1 else None
+
+
+def _nearest(rows: list[FolderSwitch], ancestor_ids: list[int]) -> dict[int, FolderSwitch]:
+    """For each connection, the switch on the deepest of the given ancestors."""
+    rank = {folder_id: index for index, folder_id in enumerate(ancestor_ids)}
+    nearest: dict[int, FolderSwitch] = {}
+    for row in rows:
+        current = nearest.get(row.connection_id)
+        if current is None or rank[row.folder_id] > rank[current.folder_id]:
+            nearest[row.connection_id] = row
+    return nearest
+
+
+def switch_states_for_folder(*, folder: Folder, with_origins: bool = True) -> list[SwitchStatus]:
+    """One status per active connection of the folder's company, in at most four queries at any depth."""
+    connections = list(connections_active_for_company(company_id=folder.company_id))
+    connections = [c for c in connections if app_find(c.installation.app_slug) is not None]
+    if not connections:
+        return []
+    ancestor_ids = folder.ancestor_ids or [folder.pk]
+    rows = list(FolderSwitch.objects.filter(folder_id__in=ancestor_ids, connection__in=connections)
+                .select_related("set_by"))
+    nearest = _nearest(rows, ancestor_ids)
+    statuses = [
+        SwitchStatus(
+            connection=connection, app=app_get(connection.installation.app_slug),
+            explicit=next((r for r in rows if r.connection_id == connection.pk and r.folder_id == folder.pk), None),
+            origin=nearest.get(connection.pk),
+        )
+        for connection in connections
+    ]
+    if with_origins:
+        origin_ids = {s.origin.folder_id for s in statuses if s.origin and s.origin.folder_id != folder.pk}
+        origins = Folder.objects.in_bulk(origin_ids) if origin_ids else {}
+        for status in statuses:
+            if status.origin and status.origin.folder_id != folder.pk:
+                status.inherited_from = origins.get(status.origin.folder_id)
+    return statuses
+
+
+def destinations_on_for_folder(*, folder: Folder) -> list[tuple[PartnerApp, Destination]]:
+    """Where a document entering this folder must go: one destination per effectively-on connection."""
+    return [(status.app, status.destination) for status in switch_states_for_folder(folder=folder, with_origins=False)
+            if status.destination is not None]
+
+
+# --- backfill -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BackfillItem:
+    document: Document
+    destination: Destination
+    refusal: str
+
+
+def backfill_plan(*, folder: Folder, connection: Connection) -> list[BackfillItem]:
+    """Documents of the folder's subtree, effectively on for this connection, not yet sent there."""
+    app = app_get(connection.installation.app_slug)
+    switches = list(FolderSwitch.objects.filter(connection=connection).filter(
+        Q(folder_id__in=folder.ancestor_ids) | Q(folder__path__startswith=folder.path)))
+    if not any(s.state == SwitchState.ON for s in switches):
+        return []
+    by_folder = {s.folder_id: s for s in switches}
+    documents = (Document.objects.filter(company_id=folder.company_id, deleted_at__isnull=True,
+                                         folder__deleted_at__isnull=True, folder__path__startswith=folder.path)
+                 .select_related("folder").order_by("deposited_at", "id"))
+    done = set(Delivery.objects.filter(destination__connection=connection, company_id=folder.company_id)
+               .values_list("lineage", "destination_id"))
+    plan, planned = [], set()
+    for document in documents:
+        switch = next((by_folder[fid] for fid in reversed(document.folder.ancestor_ids) if fid in by_folder), None)
+        if switch is None or switch.state != SwitchState.ON:
+            continue
+        destination = _destination_of(switch, connection)
+        key = (document.lineage, destination.pk if destination else None)
+        if destination is None or key in done or key in planned:
+            continue
+        planned.add(key)
+        plan.append(BackfillItem(document=document, destination=destination, refusal=app.refusal_reason(document)))
+    return plan
+
+
+@dataclass(frozen=True)
+class BackfillPreview:
+    to_send: int
+    to_skip: int
+
+    @property
+    def total(self) -> int:
+        return self.to_send + self.to_skip
+
+
+def backfill_preview(*, folder: Folder, connection: Connection) -> BackfillPreview:
+    plan = backfill_plan(folder=folder, connection=connection)
+    skipped = sum(1 for item in plan if item.refusal)
+    return BackfillPreview(to_send=len(plan) - skipped, to_skip=skipped)
+
+
+# --- deliveries -----------------------------------------------------------------------------------
+
+
+def delivery_list_for_document(*, document: Document) -> QuerySet[Delivery]:
+    """Deliveries of this piece of paper (copies share a lineage, so a copy shows what was sent)."""
+    return (Delivery.objects.filter(lineage=document.lineage, company_id=document.company_id)
+            .select_related("destination").order_by("created_at", "id"))

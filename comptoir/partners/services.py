@@ -1,0 +1,253 @@
+"""Writes of the partner area. Each is atomic, records an audit event, and defers side effects to commit."""
+
+import logging
+from typing import Literal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from comptoir.accounts.models import User
+from comptoir.core.errors import PermissionDenied
+from comptoir.core.services import audit_event_record
+from comptoir.firms.models import Company, Firm
+from comptoir.firms.policy import is_firm_admin
+from comptoir.ged.models import Folder
+from comptoir.partners.catalogue.registry import app_get
+from comptoir.partners.models import (
+    Connection,
+    Delivery,
+    DeliveryStatus,
+    DemoRequest,
+    Destination,
+    FolderSwitch,
+    Installation,
+    SwitchState,
+)
+from comptoir.partners.routing import deliveries_create
+from comptoir.partners.selectors import backfill_plan, installation_get_active
+
+logger = logging.getLogger(__name__)
+
+SwitchChoice = Literal["on", "off", "inherit"]
+CANCELLABLE = [DeliveryStatus.PENDING, DeliveryStatus.RETRYING]
+
+
+def _deliveries_cancel(*, deliveries, reason: str) -> int:
+    return deliveries.filter(status__in=CANCELLABLE).update(status=DeliveryStatus.CANCELLED, reason=reason,
+                                                             next_attempt_at=None, updated_at=timezone.now())
+
+
+# --- installations --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def installation_create(*, firm: Firm, slug: str, actor: User | None) -> Installation:
+    app = app_get(slug)
+    if installation_get_active(firm=firm, slug=app.slug) is not None:
+        raise ValidationError(_("%(app)s est déjà dans votre espace.") % {"app": app.name})
+    installation = Installation.objects.create(firm=firm, app_slug=app.slug, installed_by=actor)
+    audit_event_record(actor=actor, action="partners.install", target=installation, firm_id=firm.pk,
+                       data={"app": app.slug})
+    return installation
+
+
+@transaction.atomic
+def installation_remove(*, installation: Installation, actor: User | None) -> int:
+    """Remove the app from the firm's space; its pending deliveries are cancelled. Returns how many."""
+    app = app_get(installation.app_slug)
+    now = timezone.now()
+    cancelled = _deliveries_cancel(
+        deliveries=Delivery.objects.filter(destination__connection__installation=installation),
+        reason=_("Application %(app)s retirée de l'espace du cabinet.") % {"app": app.name})
+    installation.connections.filter(revoked_at__isnull=True).update(revoked_at=now)
+    installation.removed_at = now
+    installation.save(update_fields=["removed_at"])
+    audit_event_record(actor=actor, action="partners.remove", target=installation, firm_id=installation.firm_id,
+                       data={"app": app.slug, "cancelled": cancelled})
+    return cancelled
+
+
+# --- connections ----------------------------------------------------------------------------------
+
+
+def _destinations_clean(*, app, destinations: dict[str, str]) -> dict[str, str]:
+    """Every value validated; errors keyed by destination so forms can show them beside each field."""
+    unknown = set(destinations) - {spec.key for spec in app.destinations}
+    if unknown:
+        raise ValidationError({key: _("Destination inconnue pour %(app)s.") % {"app": app.name}
+                               for key in sorted(unknown)})
+    cleaned, errors = {}, {}
+    for spec in app.destinations:
+        value = (destinations.get(spec.key) or "").strip(" ")
+        if not value:
+            continue
+        try:
+            cleaned[spec.key] = app.destination_clean(key=spec.key, value=value)
+        except ValidationError as exc:
+            errors[spec.key] = exc.messages
+    if not cleaned and not errors:
+        first = app.destinations[0]
+        errors[first.key] = [_("Renseignez au moins une destination (%(label)s).") % {"label": first.label}]
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+@transaction.atomic
+def connection_set(*, installation: Installation, company: Company, destinations: dict[str, str],
+                   actor: User | None) -> Connection:
+    """Authorise the app for a company and set its destinations (created or corrected in place).
+
+    A corrected address is read at send time, so it also fixes deliveries already failing.
+    """
+    if company.firm_id != installation.firm_id or installation.removed_at is not None:
+        raise ValidationError(_("Cette entreprise ne peut pas être connectée à cette application."))
+    app = app_get(installation.app_slug)
+    cleaned = _destinations_clean(app=app, destinations=destinations)
+    connection = (Connection.objects.select_for_update()
+                  .filter(installation=installation, company=company, revoked_at__isnull=True).first())
+    created = connection is None
+    if created:
+        connection = Connection.objects.create(installation=installation, company=company, created_by=actor,
+                                               config=app.connection_config_initial())
+    existing = {d.key: d for d in connection.destinations.all()}
+    errors = {}
+    for spec in app.destinations:
+        current, value = existing.get(spec.key), cleaned.get(spec.key)
+        if value is None and current is not None:
+            if current.deliveries.exists() or FolderSwitch.objects.filter(destination=current).exists():
+                errors[spec.key] = [_("Cette adresse est utilisée par des dossiers ou des envois : "
+                                      "corrigez-la plutôt que de la vider.")]
+            else:
+                current.delete()
+        elif value is not None and current is None:
+            Destination.objects.create(connection=connection, key=spec.key, address=value)
+        elif value is not None and current.address != value:
+            current.address = value
+            current.save(update_fields=["address", "updated_at"])
+    if errors:
+        raise ValidationError(errors)
+    if not created:
+        connection.save(update_fields=["updated_at"])
+    audit_event_record(actor=actor, action="partners.connection_set", target=connection,
+                       firm_id=installation.firm_id,
+                       data={"app": app.slug, "company": company.pk, "created": created, "destinations": cleaned})
+    return connection
+
+
+@transaction.atomic
+def connection_revoke(*, connection: Connection, actor: User | None) -> int:
+    """Withdraw the app's access to a company; its pending deliveries are cancelled. Returns how many."""
+    app = app_get(connection.installation.app_slug)
+    cancelled = _deliveries_cancel(
+        deliveries=Delivery.objects.filter(destination__connection=connection),
+        reason=_("Connexion %(app)s révoquée pour %(company)s.") % {"app": app.name,
+                                                                     "company": connection.company.name})
+    connection.revoked_at = timezone.now()
+    connection.save(update_fields=["revoked_at", "updated_at"])
+    audit_event_record(actor=actor, action="partners.connection_revoke", target=connection,
+                       firm_id=connection.installation.firm_id,
+                       data={"app": app.slug, "company": connection.company_id, "cancelled": cancelled})
+    return cancelled
+
+
+# --- switches -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def folder_switch_set(*, folder: Folder, connection: Connection, state: SwitchChoice,
+                      destination: str | None = None, actor: User | None) -> FolderSwitch | None:
+    """Write the one explicit row of this folder ('inherit' deletes it). Subfolders are never touched:
+    they inherit through resolution, so the cost is the same on a leaf and on a huge tree."""
+    if connection.company_id != folder.company_id or connection.revoked_at is not None:
+        raise ValidationError(_("Cette application n'est pas connectée à cette entreprise."))
+    app = app_get(connection.installation.app_slug)
+    if state == "inherit":
+        FolderSwitch.objects.filter(folder=folder, connection=connection).delete()
+        switch = None
+    elif state in (SwitchState.ON, SwitchState.OFF):
+        target = None
+        if state == SwitchState.ON:
+            target = _switch_destination(connection=connection, app=app, key=destination)
+        switch, _created = FolderSwitch.objects.update_or_create(
+            folder=folder, connection=connection,
+            defaults={"state": state, "destination": target, "set_by": actor if getattr(actor, "pk", None) else None})
+    else:
+        raise ValidationError({"state": _("État inconnu : choisissez on, off ou inherit.")})
+    audit_event_record(actor=actor, action="partners.switch_set", target=folder,
+                       firm_id=connection.installation.firm_id,
+                       data={"app": app.slug, "connection": connection.pk, "state": state,
+                             "destination": switch.destination.key if switch and switch.destination else None})
+    return switch
+
+
+def _switch_destination(*, connection: Connection, app, key: str | None) -> Destination:
+    destinations = {d.key: d for d in connection.destinations.all()}
+    if not key:
+        if len(destinations) == 1:
+            return next(iter(destinations.values()))
+        raise ValidationError({"destination": _("Choisissez la destination de %(app)s pour ce dossier.")
+                               % {"app": app.name}})
+    if key not in destinations:
+        raise ValidationError({"destination": _("Aucune adresse « %(key)s » n'est renseignée pour cette "
+                                                "connexion.") % {"key": key}})
+    return destinations[key]
+
+
+@transaction.atomic
+def deliveries_backfill(*, folder: Folder, connection: Connection, actor: User) -> int:
+    """'Envoyer les documents déjà présents' (firm admins, after confirmation): the documents of the
+    subtree that are effectively on get a delivery, through the same records and the same uniqueness."""
+    if not is_firm_admin(actor) or connection.company_id != folder.company_id:
+        raise PermissionDenied(_("Seul un administrateur du cabinet peut envoyer les documents déjà présents."))
+    app = app_get(connection.installation.app_slug)
+    created = 0
+    for item in backfill_plan(folder=folder, connection=connection):
+        created += len(deliveries_create(document=item.document, targets=[(app, item.destination)],
+                                         trigger="backfill"))
+    audit_event_record(actor=actor, action="partners.backfill", target=folder,
+                       firm_id=connection.installation.firm_id,
+                       data={"app": app.slug, "connection": connection.pk, "created": created})
+    return created
+
+
+# --- demo requests --------------------------------------------------------------------------------
+
+
+def _demo_emails_send(*, request_id: int) -> None:
+    demo = DemoRequest.objects.select_related("company", "firm", "requested_by").get(pk=request_id)
+    app = app_get(demo.app_slug)
+    requester = demo.requested_by
+    subject = _("Demande de démo %(app)s – %(company)s") % {"app": app.name, "company": demo.company.name}
+    body = _("Le cabinet %(firm)s souhaite une démonstration de %(app)s pour son client %(company)s "
+             "(SIREN %(siren)s).\n\nContact : %(who)s <%(email)s>\n\n%(message)s\n") % {
+        "firm": demo.firm.name, "app": app.name, "company": demo.company.name, "siren": demo.company.siren,
+        "who": str(requester) if requester else "", "email": requester.email if requester else "",
+        "message": demo.message}
+    reply_to = [requester.email] if requester else []
+    try:
+        if app.demo_email:
+            EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [app.demo_email], reply_to=reply_to).send()
+        if requester:
+            EmailMessage(_("Copie : %(subject)s") % {"subject": subject}, body, settings.DEFAULT_FROM_EMAIL,
+                         [requester.email]).send()
+    except OSError:
+        # The request is recorded; a mail relay outage must not turn the page into an error.
+        logger.exception("demo request %s: email not sent", request_id)
+
+
+@transaction.atomic
+def demo_request_create(*, firm: Firm, company: Company, slug: str, actor: User, message: str = "") -> DemoRequest:
+    app = app_get(slug)
+    if company.firm_id != firm.pk:
+        raise ValidationError({"company": _("Entreprise inconnue.")})
+    demo = DemoRequest.objects.create(firm=firm, company=company, app_slug=app.slug, message=message.strip()[:2000],
+                                      requested_by=actor)
+    audit_event_record(actor=actor, action="partners.demo_request", target=demo, firm_id=firm.pk,
+                       data={"app": app.slug, "company": company.pk})
+    transaction.on_commit(lambda: _demo_emails_send(request_id=demo.pk))
+    return demo

@@ -1,0 +1,75 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
+
+from comptoir.firms.models import Firm
+from comptoir.firms.validators import validate_siren, validate_siret
+
+LOGO_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+LOGO_ACCEPT = "image/png,image/jpeg,image/gif,image/webp"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class CompanyForm(forms.Form):
+    name = forms.CharField(label=_("Raison sociale"), max_length=200)
+    siren = forms.CharField(label=_("SIREN"), max_length=11, help_text=_("9 chiffres"))
+    siret = forms.CharField(label=_("SIRET (facultatif)"), max_length=17, required=False,
+                            help_text=_("14 chiffres"))
+    fiscal_year_start = forms.DateField(label=_("Début d'exercice"), required=False, widget=DateInput)
+    fiscal_year_end = forms.DateField(label=_("Fin d'exercice"), required=False, widget=DateInput,
+                                      help_text=_("Vides : l'année civile en cours."))
+
+    def clean_siren(self) -> str:
+        siren = self.cleaned_data["siren"].replace(" ", "")
+        validate_siren(siren)
+        return siren
+
+    def clean_siret(self) -> str:
+        siret = self.cleaned_data["siret"].replace(" ", "")
+        validate_siret(siret)
+        return siret
+
+    def clean(self):
+        cleaned = super().clean()
+        siren, siret = cleaned.get("siren"), cleaned.get("siret")
+        if siren and siret and not siret.startswith(siren):
+            self.add_error("siret", _("Le SIRET doit commencer par le SIREN."))
+        return cleaned
+
+
+class FirmBrandingForm(forms.ModelForm):
+    logo_upload = forms.FileField(label=_("Logo"), required=False,
+                                  help_text=_("Image PNG, JPEG, GIF ou WebP, 2 Mo au plus."),
+                                  widget=forms.FileInput(attrs={"accept": LOGO_ACCEPT}))
+
+    class Meta:
+        model = Firm
+        fields = ["name", "primary_color", "accent_color", "sender_name"]
+        widgets = {
+            "primary_color": forms.TextInput(attrs={"type": "color"}),
+            "accent_color": forms.TextInput(attrs={"type": "color"}),
+        }
+        help_texts = {"sender_name": _("Affiché devant l'adresse d'envoi des e-mails du portail.")}
+
+    def clean_logo_upload(self):
+        logo = self.cleaned_data.get("logo_upload")
+        if not logo:
+            return None
+        if logo.size > LOGO_MAX_BYTES:
+            raise forms.ValidationError(_("Le logo dépasse 2 Mo."))
+        # Read the image itself, not its name: SVG or anything else is refused.
+        try:
+            with Image.open(logo) as image:
+                image_format = image.format
+                image.verify()
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+            raise forms.ValidationError(_("Le logo doit être une image (PNG, JPEG, GIF ou WebP).")) from error
+        if image_format not in LOGO_FORMATS:
+            raise forms.ValidationError(_("Le logo doit être une image (PNG, JPEG, GIF ou WebP)."))
+        logo.seek(0)
+        logo.name = f"logo.{LOGO_FORMATS[image_format]}"
+        return logo

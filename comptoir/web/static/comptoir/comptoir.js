@@ -1,0 +1,113 @@
+/* Comptoir: the little behaviour the pages need (confirmations, tree drawer, uploads with progress). */
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    var headers = document.body.getAttribute("hx-headers");
+    try { return JSON.parse(headers)["X-CSRFToken"]; } catch (e) { return ""; }
+  }
+
+  // Forms that destroy something ask first.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) { event.preventDefault(); }
+  });
+
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest("[data-drawer]");
+    if (toggle) {
+      var drawer = document.getElementById(toggle.getAttribute("data-drawer"));
+      var open = drawer.classList.toggle("open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+    if (event.target.closest("[data-close-preview]")) {
+      var preview = document.getElementById("preview");
+      if (preview) { preview.innerHTML = ""; }
+    }
+  });
+
+  function uploadOne(zone, file, list, done) {
+    var item = document.createElement("li");
+    var name = document.createElement("span");
+    name.className = "upload-name";
+    name.textContent = file.name;
+    var bar = document.createElement("progress");
+    bar.max = 100; bar.value = 0;
+    var status = document.createElement("span");
+    status.className = "upload-status";
+    item.append(name, bar, status);
+    list.appendChild(item);
+
+    var data = new FormData();
+    data.append("file", file, file.name);
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", zone.getAttribute("data-upload-url"));
+    xhr.setRequestHeader("X-CSRFToken", csrfToken());
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.upload.addEventListener("progress", function (event) {
+      if (event.lengthComputable) { bar.value = Math.round(100 * event.loaded / event.total); }
+    });
+    xhr.addEventListener("load", function () {
+      var answer = {};
+      try { answer = JSON.parse(xhr.responseText); } catch (e) { answer = {}; }
+      if (xhr.status >= 200 && xhr.status < 300 && answer.ok) {
+        bar.value = 100;
+        item.classList.add("ok");
+        status.textContent = zone.getAttribute("data-ok-text") || "✓";
+      } else {
+        item.classList.add("refused");
+        status.textContent = answer.error || zone.getAttribute("data-error-text") || ("HTTP " + xhr.status);
+      }
+      done();
+    });
+    xhr.addEventListener("error", function () {
+      item.classList.add("refused");
+      status.textContent = zone.getAttribute("data-network-text") || "Erreur réseau";
+      done();
+    });
+    xhr.send(data);
+  }
+
+  function uploadAll(zone, files) {
+    var list = zone.querySelector(".uploads");
+    var pending = files.length;
+    // Several at once, but not all: a few parallel requests keep every bar moving.
+    var queue = Array.prototype.slice.call(files);
+    var running = 0;
+    function next() {
+      while (running < 3 && queue.length) {
+        running += 1;
+        uploadOne(zone, queue.shift(), list, function () {
+          running -= 1; pending -= 1;
+          if (pending === 0 && window.htmx) {
+            htmx.ajax("GET", zone.getAttribute("data-refresh-url"), { target: "#documents", swap: "outerHTML" });
+          }
+          next();
+        });
+      }
+    }
+    next();
+  }
+
+  function setUpDropzone(zone) {
+    var input = zone.querySelector("input[type=file]");
+    input.addEventListener("change", function () {
+      if (input.files.length) { uploadAll(zone, input.files); input.value = ""; }
+    });
+    ["dragenter", "dragover"].forEach(function (type) {
+      zone.addEventListener(type, function (event) { event.preventDefault(); zone.classList.add("over"); });
+    });
+    ["dragleave", "drop"].forEach(function (type) {
+      zone.addEventListener(type, function () { zone.classList.remove("over"); });
+    });
+    zone.addEventListener("drop", function (event) {
+      event.preventDefault();
+      if (event.dataTransfer && event.dataTransfer.files.length) { uploadAll(zone, event.dataTransfer.files); }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(".dropzone[data-upload-url]").forEach(setUpDropzone);
+  });
+})();

@@ -1,0 +1,1 @@
+"""The portal's pages outside the GED: companies, the firm's settings."""

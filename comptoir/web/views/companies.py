@@ -1,0 +1,70 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from comptoir.accounts.forms import InvitationForm
+from comptoir.firms.policy import can_invite, can_manage_companies
+from comptoir.firms.selectors import (
+    company_get_for_user,
+    company_list_for_user,
+    firm_for_user,
+    invitation_list_pending_for_company,
+    membership_list_for_company,
+)
+from comptoir.ged.services import company_onboard
+from comptoir.web.forms import CompanyForm
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    companies = company_list_for_user(user=request.user)
+    query = request.GET.get("q", "").strip()
+    if query:
+        companies = companies.filter(Q(name__icontains=query) | Q(siren__startswith=query.replace(" ", "")))
+    template = "web/_company_list.html" if request.htmx else "web/home.html"
+    return render(request, template, {
+        "companies": companies,
+        "query": query,
+        "can_create": can_manage_companies(request.user),
+    })
+
+
+def _form_add_service_errors(form: CompanyForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+def company_new(request: HttpRequest) -> HttpResponse:
+    if not can_manage_companies(request.user):
+        raise PermissionDenied
+    form = CompanyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            company = company_onboard(firm=firm_for_user(user=request.user), actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("L'entreprise « %(name)s » est créée avec son dossier comptable annuel.")
+                             % {"name": company.name})
+            return redirect("web:company", company_id=company.pk)
+    return render(request, "web/company_form.html", {"form": form})
+
+
+@login_required
+def company_detail(request: HttpRequest, company_id: int) -> HttpResponse:
+    company = company_get_for_user(user=request.user, company_id=company_id)
+    may_invite = can_invite(request.user)
+    return render(request, "web/company_detail.html", {
+        "company": company,
+        "members": membership_list_for_company(user=request.user, company=company),
+        "invitations": invitation_list_pending_for_company(user=request.user, company=company) if may_invite else [],
+        "invitation_form": InvitationForm() if may_invite else None,
+    })

@@ -1,0 +1,97 @@
+"""Phone capture (photos combined into one PDF) and the company's mailbox panel and sender policy page."""
+
+import io
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from comptoir.ged.models import Document
+from comptoir.intake.models import MailboxPolicy
+from tests.conftest import login
+from tests.factories import PDF_BYTES, folder_named
+
+
+def photo(name: str, colour: str) -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (400, 300), colour).save(buffer, format="JPEG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+@pytest.mark.django_db
+def test_phone_panel_opens_the_camera(client_user, company):
+    folder = folder_named(company, "Achats")
+    content = login(client_user).get(f"/depots/dossiers/{folder.pk}/ajouter/").content.decode()
+    assert 'capture="environment"' in content and 'accept="image/*,application/pdf"' in content
+    assert "multiple" in content and "Ajouter" in content
+
+
+@pytest.mark.django_db
+def test_three_photos_become_one_three_page_pdf(client_user, company):
+    folder = folder_named(company, "Achats")
+    response = login(client_user).post(f"/depots/dossiers/{folder.pk}/ajouter/envoyer/", {
+        "files": [photo("p1.jpg", "white"), photo("p2.jpg", "red"), photo("p3.jpg", "blue")],
+        "combine": "1", "name": "Facture EDF"})
+    assert response.status_code == 201
+    document = Document.objects.get()
+    assert document.name == "Facture EDF.pdf"
+    assert document.content_type == "application/pdf"
+    assert document.channel == "phone"
+    assert document.depositor == client_user
+    with document_bytes(document) as data:
+        assert len(re.findall(rb"/Type\s*/Page(?!s)", data)) == 3
+
+
+@pytest.mark.django_db
+def test_photos_not_combined_are_separate_documents(client_user, company):
+    folder = folder_named(company, "Achats")
+    response = login(client_user).post(f"/depots/dossiers/{folder.pk}/ajouter/envoyer/", {
+        "files": [photo("p1.jpg", "white"), photo("p2.jpg", "red"),
+                  SimpleUploadedFile("f.pdf", PDF_BYTES, content_type="application/pdf")]})
+    assert response.status_code == 201
+    assert sorted(Document.objects.values_list("name", flat=True)) == ["f.pdf", "p1.jpg", "p2.jpg"]
+
+
+@pytest.mark.django_db
+def test_other_firm_cannot_use_phone_capture(other_firm_admin, company):
+    folder = folder_named(company, "Achats")
+    response = login(other_firm_admin).post(f"/depots/dossiers/{folder.pk}/ajouter/envoyer/",
+                                            {"files": [photo("p1.jpg", "white")]})
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_mailbox_panel_shows_addresses_with_copy_buttons(client_user, company, settings):
+    settings.MAIL_DOMAIN = "depot.test"
+    content = login(client_user).get(f"/depots/entreprises/{company.pk}/boites/").content.decode()
+    assert f"achats+{company.slug}@depot.test" in content
+    assert content.count('class="copy"') == 6
+    assert "expéditeurs" not in content.lower()  # client users do not edit the sender policy
+
+
+@pytest.mark.django_db
+def test_firm_staff_edit_allowed_senders_clients_cannot(firm_admin, client_user, company):
+    url = f"/depots/entreprises/{company.pk}/expediteurs/"
+    assert login(client_user).post(url, {"allowed_senders": "x@y.fr"}).status_code == 403
+    response = login(firm_admin).post(url, {"allowed_senders": "Compta@Fournisseur.fr\n\n@banque.fr\n"})
+    assert response.status_code == 302
+    assert MailboxPolicy.objects.get(company=company).sender_patterns() == ["compta@fournisseur.fr", "@banque.fr"]
+
+
+@pytest.mark.django_db
+def test_mailbox_panel_is_404_for_another_firm(other_firm_admin, company):
+    assert login(other_firm_admin).get(f"/depots/entreprises/{company.pk}/boites/").status_code == 404
+
+
+class document_bytes:  # noqa: N801 - a tiny context manager reading a stored document
+    def __init__(self, document):
+        from comptoir.ged.blobs import blob_open
+
+        self._stream = blob_open(document.blob)
+
+    def __enter__(self) -> bytes:
+        return self._stream.read()
+
+    def __exit__(self, *exc):
+        self._stream.close()

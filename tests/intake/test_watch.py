@@ -1,0 +1,132 @@
+"""Watched folders: files are taken once they stop growing, exactly once, even across restarts."""
+
+import json
+import threading
+import time
+
+import pytest
+from django.core.management import call_command
+
+from comptoir.ged.models import Document
+from comptoir.intake.services import watch as watch_module
+from comptoir.intake.services.watch import DirectoryWatcher, WatchMapping, watch_mappings_load
+from tests.factories import PDF_BYTES, folder_named
+
+
+@pytest.fixture
+def scans(tmp_path):
+    return tmp_path / "scanner"
+
+
+@pytest.fixture
+def watcher(company, scans):
+    return DirectoryWatcher(WatchMapping(directory=scans, folder=folder_named(company, "À classer")))
+
+
+def test_mapping_file_names_company_and_folder_path(company, scans, tmp_path):
+    config = tmp_path / "watch.json"
+    annual = folder_named(company, "Achats").parent.name
+    config.write_text(json.dumps([{"directory": str(scans), "company": company.slug, "folder": f"{annual}/Achats"}]))
+    [mapping] = watch_mappings_load(config)
+    assert mapping.folder == folder_named(company, "Achats")
+    toml = tmp_path / "watch.toml"
+    toml.write_text(f'[[watch]]\ndirectory = "{scans}"\ncompany_id = {company.pk}\n'
+                    f'folder_id = {folder_named(company, "Banque").pk}\n')
+    assert watch_mappings_load(toml)[0].folder == folder_named(company, "Banque")
+
+
+def test_file_written_slowly_is_taken_once_after_it_stops_growing(watcher, scans):
+    scans.mkdir()
+    target = scans / "scan-001.pdf"
+    stop_writing = threading.Event()
+
+    def slow_writer():
+        with target.open("wb") as stream:
+            stream.write(PDF_BYTES)
+            for _ in range(8):
+                stream.write(b"%" + b"x" * 1000 + b"\n")
+                stream.flush()
+                time.sleep(0.15)
+        stop_writing.set()
+
+    writer = threading.Thread(target=slow_writer)
+    writer.start()
+    polls_while_writing = 0
+    while not stop_writing.is_set():
+        assert watcher.poll() == []  # still growing: never taken
+        polls_while_writing += 1
+        # Polls further apart than the writer's pauses, as in real use (2 s vs. a scanner's bursts).
+        stop_writing.wait(0.35)
+    writer.join(timeout=10)
+    assert polls_while_writing >= 3
+    taken = []
+    deadline = time.monotonic() + 10
+    while not taken and time.monotonic() < deadline:
+        taken = watcher.poll()
+    [document] = taken
+    assert document.channel == "scanner"
+    assert document.size == target.with_name("done").joinpath("scan-001.pdf").stat().st_size
+    assert watcher.poll() == [] and watcher.poll() == []
+    assert Document.objects.count() == 1
+    assert not target.exists()
+
+
+def test_refused_file_goes_to_failed_with_a_reason(watcher, scans):
+    scans.mkdir()
+    (scans / "programme.pdf").write_bytes(b"\x7fELF" + b"\x00" * 64)
+    watcher.poll()
+    watcher.poll()
+    assert (scans / "failed" / "programme.pdf").exists()
+    assert "exécutable" in (scans / "failed" / "programme.pdf.reason.txt").read_text()
+    assert not Document.objects.exists()
+
+
+def test_restart_after_deposit_but_before_move_deposits_nothing_twice(watcher, company, scans, monkeypatch):
+    scans.mkdir()
+    (scans / "facture.pdf").write_bytes(PDF_BYTES)
+    watcher.poll()
+
+    def killed(path, target_dir):
+        raise KeyboardInterrupt("process killed")
+
+    monkeypatch.setattr(watch_module, "_move_aside", killed)
+    with pytest.raises(KeyboardInterrupt):
+        watcher.poll()
+    assert Document.objects.count() == 1
+    assert (scans / ".processing" / "facture.pdf").exists()
+    monkeypatch.undo()
+
+    restarted = DirectoryWatcher(WatchMapping(directory=scans, folder=folder_named(company, "À classer")))
+    assert restarted.poll() == []
+    assert Document.objects.count() == 1
+    assert (scans / "done" / "facture.pdf").exists()
+
+
+def test_restart_after_taking_but_before_deposit_deposits_once(watcher, company, scans, monkeypatch):
+    scans.mkdir()
+    (scans / "releve.pdf").write_bytes(PDF_BYTES)
+    watcher.poll()
+
+    def killed(**kwargs):
+        raise KeyboardInterrupt("process killed")
+
+    monkeypatch.setattr(watch_module, "document_deposit", killed)
+    with pytest.raises(KeyboardInterrupt):
+        watcher.poll()
+    monkeypatch.undo()
+    assert not Document.objects.exists()
+    restarted = DirectoryWatcher(WatchMapping(directory=scans, folder=folder_named(company, "À classer")))
+    assert len(restarted.poll()) == 1
+    assert restarted.poll() == []
+    assert Document.objects.count() == 1
+
+
+def test_watch_command_once(company, scans, tmp_path, monkeypatch):
+    scans.mkdir()
+    (scans / "a.pdf").write_bytes(PDF_BYTES)
+    config = tmp_path / "watch.json"
+    config.write_text(json.dumps([{"directory": str(scans), "company_id": company.pk,
+                                   "folder_id": folder_named(company, "Ventes").pk}]))
+    monkeypatch.setenv("COMPTOIR_WATCH", str(config))
+    call_command("watch", "--config", str(config), "--once", "--interval", "0.05")
+    assert Document.objects.get().folder == folder_named(company, "Ventes")

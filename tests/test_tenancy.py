@@ -1,0 +1,430 @@
+"""Every URL that takes an id answers 404 to someone who does not own what the id names.
+
+The URLs are not listed here: they are read from the project's URLconf (web views and the API
+alike), so a URL added tomorrow is covered by this test the day it is added. Each URL argument is
+filled, by its name, with an object of one tenant (firm "Cabinet Alpha", company "Boulangerie
+Alpha"), then requested by two people who must not reach it:
+
+- the administrator of another firm;
+- a client user of another company of the same firm.
+
+Web views are requested with a session, API routes with a bearer token, with every method they
+accept. As a control, the owner's GET must NOT be a 404, so a wrong mapping cannot pass silently.
+
+A URL argument whose name this test does not know makes the test fail: add it to `ARGUMENTS`
+(or to `KINDS_BY_SEGMENT` for a generic `pk`/`id`/`slug`).
+"""
+
+import re
+import uuid
+from dataclasses import dataclass
+from functools import cache, cached_property
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.resolvers import RegexPattern
+
+from comptoir.accounts.services import api_token_create
+from tests.factories import PDF_BYTES, deposit_pdf, folder_named
+
+API_PREFIX = "api/"
+HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+
+
+# ---------------------------------------------------------------------------------------------
+# The URLs, read from the URLconf
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Route:
+    route: str  # the full route, e.g. "api/v1/documents/<int:document_id>"
+    name: str  # namespaced URL name, for messages and for reversing regex routes
+    arguments: tuple[str, ...]
+    is_regex: bool = False
+    methods: tuple[str, ...] = ("get", "post")
+
+    @property
+    def is_api(self) -> bool:
+        return self.route.startswith(API_PREFIX)
+
+    def __str__(self) -> str:
+        return f"/{self.route} ({self.name})"
+
+
+def _view_methods(callback) -> tuple[str, ...]:
+    view_class = getattr(callback, "view_class", None)
+    if view_class is None:
+        return ("get", "post")  # a function view: try both; a 405 for one of them is fine
+    return tuple(m for m in HTTP_METHODS if m in view_class.http_method_names and hasattr(view_class, m))
+
+
+def _walk(patterns, prefix: str = "", namespace: str = "", regex: bool = False):
+    for entry in patterns:
+        pattern = entry.pattern
+        route = prefix + str(pattern)
+        is_regex = regex or (isinstance(pattern, RegexPattern) and bool(pattern.regex.groupindex))
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, route, ns, is_regex)
+        elif isinstance(entry, URLPattern):
+            if is_regex:
+                names = tuple(re.findall(r"\(\?P<(\w+)>", route))
+            else:
+                names = tuple(re.findall(r"<(?:\w+:)?(\w+)>", route))
+            yield Route(route=route, name=f"{namespace}{entry.name or '?'}", arguments=tuple(dict.fromkeys(names)),
+                        is_regex=is_regex, methods=_view_methods(entry.callback))
+
+
+def _routes_with_arguments() -> list[Route]:
+    unique = {}
+    for route in _walk(get_resolver().url_patterns):
+        if route.arguments and route.route not in unique:
+            unique[route.route] = route
+    return sorted(unique.values(), key=lambda r: r.route)
+
+
+ROUTES = _routes_with_arguments()
+
+
+# ---------------------------------------------------------------------------------------------
+# The tenant's objects, created only when a URL needs them
+# ---------------------------------------------------------------------------------------------
+
+class Tenant:
+    """Cabinet Alpha's objects. Each is made on first use, so the test only needs the models of the
+    apps whose URLs exist."""
+
+    APP_SLUG = "upflow"
+
+    def __init__(self, *, company, owner):
+        self.company = company
+        self.firm = company.firm
+        self.owner = owner
+
+    @cached_property
+    def folder(self):
+        return folder_named(self.company, "Ventes")
+
+    @cached_property
+    def document(self):
+        return deposit_pdf(self.folder, actor=self.owner)
+
+    @cached_property
+    def trashed_folder(self):
+        from comptoir.ged.services import folder_create, folder_trash
+
+        folder = folder_create(company=self.company, parent=self.folder, name="Ancien", actor=self.owner)
+        return folder_trash(folder=folder, actor=self.owner)
+
+    @cached_property
+    def trashed_document(self):
+        from comptoir.ged.services import document_trash
+
+        return document_trash(document=deposit_pdf(self.folder, actor=self.owner, name="jete.pdf"), actor=self.owner)
+
+    @cached_property
+    def api_token(self):
+        return api_token_create(user=self.owner, name="tenant")[0]
+
+    @cached_property
+    def invitation(self):
+        from comptoir.firms.services import invitation_create
+
+        return invitation_create(firm=self.firm, company=self.company, email="invitee@boulangerie.fr",
+                                 role="client_member", actor=self.owner)
+
+    @cached_property
+    def member(self):
+        from tests.factories import UserFactory, membership_for
+
+        return membership_for(UserFactory(email="membre@boulangerie.fr"), firm=self.firm, role="client_member",
+                              company=self.company)
+
+    @cached_property
+    def zip_import(self):
+        from comptoir.intake.models import ZipImport
+
+        return ZipImport.objects.create(folder=self.folder, actor=self.owner, archive_name="lot.zip")
+
+    @cached_property
+    def installation(self):
+        from comptoir.partners.models import Installation
+
+        return Installation.objects.create(firm=self.firm, app_slug=self.APP_SLUG, installed_by=self.owner)
+
+    @cached_property
+    def connection(self):
+        from comptoir.partners.models import Connection
+
+        return Connection.objects.create(installation=self.installation, company=self.company, created_by=self.owner)
+
+    @cached_property
+    def destination(self):
+        from comptoir.partners.models import Destination
+
+        return Destination.objects.create(connection=self.connection, key="collect",
+                                          address="factures@upflow.example")
+
+    @cached_property
+    def switch(self):
+        from comptoir.partners.models import FolderSwitch
+
+        return FolderSwitch.objects.create(folder=self.folder, connection=self.connection, state="on",
+                                           set_by=self.owner)
+
+    @cached_property
+    def delivery(self):
+        from comptoir.partners.models import Delivery
+
+        document = self.document
+        existing = Delivery.objects.filter(document=document).first()
+        return existing or Delivery.objects.create(
+            document=document, lineage=document.lineage, destination=self.destination, company=self.company,
+            firm=self.firm, app_slug=self.APP_SLUG, trigger="deposit")
+
+
+# Argument name → how to get its value from the tenant. A value from `shared` is not owned by any
+# tenant (e.g. a catalogue entry); a URL is checked when at least one of its arguments is owned.
+ARGUMENTS = {
+    "company_id": lambda t: t.company.pk,
+    "company_slug": lambda t: t.company.slug,
+    "firm_slug": lambda t: t.firm.slug,
+    "folder_id": lambda t: t.folder.pk,
+    "parent_id": lambda t: t.folder.pk,
+    "document_id": lambda t: t.document.pk,
+    "token_id": lambda t: t.api_token.pk,
+    "token": lambda t: t.invitation.token,
+    "invitation_id": lambda t: t.invitation.pk,
+    "user_id": lambda t: t.member.user.pk,
+    "member_id": lambda t: t.member.pk,
+    "membership_id": lambda t: t.member.pk,
+    "installation_id": lambda t: t.installation.pk,
+    "connection_id": lambda t: t.connection.pk,
+    "destination_id": lambda t: t.destination.pk,
+    "switch_id": lambda t: t.switch.pk,
+    "delivery_id": lambda t: t.delivery.pk,
+    "zip_import_id": lambda t: t.zip_import.pk,
+}
+# Under some segments an argument names a particular state of the object (the trash restores
+# trashed things): segment → {argument: function}.
+ARGUMENTS_UNDER_SEGMENT = {
+    "corbeille": {"folder_id": lambda t: t.trashed_folder.pk, "document_id": lambda t: t.trashed_document.pk},
+}
+SHARED_ARGUMENTS = {
+    # The app is a catalogue entry; the tenant has it installed and connected, so the owner's control works.
+    "app_slug": lambda t: t.destination and t.APP_SLUG,
+}
+# For a generic `pk`, `id` or `slug`: the URL segment just before it says what it names.
+KINDS_BY_SEGMENT = {
+    ("entreprises", "entreprise", "companies", "company"): ("company_id", "company_slug"),
+    ("cabinets", "cabinet", "firms", "firm"): (None, "firm_slug"),
+    ("dossiers", "dossier", "folders", "folder", "corbeille"): ("folder_id", None),
+    ("documents", "document", "fichiers"): ("document_id", None),
+    ("jetons", "tokens"): ("token_id", None),
+    ("invitations", "invitation"): ("invitation_id", "token"),
+    ("utilisateurs", "users", "membres", "members", "collaborateurs"): ("member_id", None),
+    ("applications", "apps", "catalogue"): ("installation_id", "app_slug"),
+    ("installations",): ("installation_id", None),
+    ("connexions", "connections"): ("connection_id", None),
+    ("destinations", "adresses"): ("destination_id", None),
+    ("switches", "interrupteurs"): ("switch_id", "app_slug"),
+    ("envois", "deliveries", "livraisons", "historique"): ("delivery_id", None),
+    ("zip", "imports"): ("zip_import_id", None),
+}
+# URLs whose argument is a secret capability rather than a tenant's id: whoever holds the link may
+# use it (an invitation is accepted by a person without an account yet). For those, the test
+# checks that a forged value is a 404 instead.
+CAPABILITY_URLS = {
+    "accounts:invitation_accept": "le lien d'invitation est le secret : qui le détient peut l'accepter",
+}
+
+
+# Known problems, reported to their owners: shown as xfail until fixed, never silently passing.
+KNOWN_ISSUES = {
+    "delivery:outbox_attachment": "the embedded SMTP sink's attachments are not scoped by firm: any firm admin "
+                                  "can read what was mailed for another firm (embedded/demo mode only)",
+}
+
+
+class UnknownArgument(Exception):
+    pass
+
+
+def _argument_key(route: Route, argument: str) -> str:
+    if argument in ARGUMENTS or argument in SHARED_ARGUMENTS:
+        return argument
+    if argument in {"pk", "id", "slug"}:
+        before = re.split(rf"<(?:\w+:)?{argument}>", route.route)[0].strip("/").split("/")
+        segment = before[-1] if before else ""
+        for segments, (id_key, slug_key) in KINDS_BY_SEGMENT.items():
+            key = slug_key if argument == "slug" else id_key
+            if segment in segments and key:
+                return key
+    raise UnknownArgument(
+        f"{route}: the tenancy test does not know what the URL argument `{argument}` names. Add it to "
+        f"ARGUMENTS in tests/test_tenancy.py (or the segment before a generic pk/id/slug to KINDS_BY_SEGMENT), "
+        f"with a function returning the id of an object of the tenant."
+    )
+
+
+def _url(route: Route, values: dict) -> str:
+    if route.is_regex:
+        return reverse(route.name, kwargs=values)
+    url = route.route
+    for name, value in values.items():
+        url = re.sub(rf"<(?:\w+:)?{name}>", str(value), url)
+    return "/" + url
+
+
+# ---------------------------------------------------------------------------------------------
+# Requests: a session for the web, a bearer token plus a schema-shaped body for the API
+# ---------------------------------------------------------------------------------------------
+
+@cache
+def _openapi() -> dict:
+    from comptoir.api.app import api
+
+    return api.get_openapi_schema()
+
+
+def _api_operations(route: Route) -> dict:
+    openapi_path = "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route.route)
+    operations = _openapi()["paths"].get(openapi_path)
+    assert operations, f"{route}: not in the OpenAPI schema (is it mounted under {API_PREFIX} but not ninja?)"
+    return operations
+
+
+def _resolve(schema: dict, components: dict) -> dict:
+    if "$ref" in schema:
+        return components[schema["$ref"].rsplit("/", 1)[-1]]
+    if "anyOf" in schema:
+        return _resolve(next(s for s in schema["anyOf"] if s.get("type") != "null"), components)
+    if "allOf" in schema and len(schema["allOf"]) == 1:
+        return _resolve(schema["allOf"][0], components)
+    return schema
+
+
+def _sample(name: str, schema: dict, own: dict):
+    """A value that passes the schema, so the request reaches the view; ids are the requester's own."""
+    if name in own:
+        return own[name]
+    kind, fmt = schema.get("type"), schema.get("format")
+    if schema.get("enum"):
+        return schema["enum"][0]
+    if fmt == "binary":
+        return SimpleUploadedFile("piece.pdf", PDF_BYTES)
+    samples = {"date": "2026-01-31", "date-time": "2026-01-31T10:00:00+01:00", "email": "x@example.fr",
+               "uri": "https://example.fr/", "uuid": str(uuid.uuid4())}
+    if fmt in samples:
+        return samples[fmt]
+    return {"integer": 1, "number": 1, "boolean": False, "array": [], "object": {}}.get(kind, "x")
+
+
+def _api_body(operation: dict, own: dict) -> dict:
+    components = _openapi().get("components", {}).get("schemas", {})
+    content = operation.get("requestBody", {}).get("content", {})
+    for content_type, media in content.items():
+        schema = _resolve(media.get("schema", {}), components)
+        data = {name: _sample(name, _resolve(prop, components), own)
+                for name, prop in schema.get("properties", {}).items()}
+        if content_type == "application/json":
+            return {"data": data, "content_type": content_type}
+        return {"data": data}  # multipart: the test client encodes it
+    return {}
+
+
+def _requests(route: Route, url: str, user, own: dict):
+    """(method, response) for every method the URL accepts, as `user`."""
+    client = Client()
+    if route.is_api:
+        token = api_token_create(user=user, name="tenancy")[1]
+        headers = {"Authorization": f"Bearer {token}"}
+        for method, operation in _api_operations(route).items():
+            body = _api_body(operation, own) if method in {"post", "put", "patch"} else {}
+            yield method, getattr(client, method)(url, headers=headers, **body)
+    else:
+        client.force_login(user)
+        for method in route.methods:
+            yield method, getattr(client, method)(url)
+
+
+# ---------------------------------------------------------------------------------------------
+# The test
+# ---------------------------------------------------------------------------------------------
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Dozens of users per run: Argon2's deliberate slowness buys nothing here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def outsiders(other_firm_admin, other_company, other_client_user):
+    """The two people who must not reach the tenant's objects, each with ids of their own."""
+    own_company = other_client_user.membership.company
+    return {
+        "admin of another firm": (other_firm_admin, {"folder_id": folder_named(other_company, "Ventes").pk,
+                                                     "parent_id": folder_named(other_company, "Ventes").pk,
+                                                     "company_id": other_company.pk}),
+        "client of another company of the same firm": (
+            other_client_user, {"folder_id": folder_named(own_company, "Ventes").pk,
+                                "parent_id": folder_named(own_company, "Ventes").pk,
+                                "company_id": own_company.pk}),
+    }
+
+
+def test_url_enumeration_sees_web_and_api_urls():
+    routes = {route.route for route in ROUTES}
+    assert "api/v1/documents/<int:document_id>" in routes
+    assert any(not route.is_api for route in ROUTES)
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=str)
+def test_another_tenants_id_is_404_everywhere(route: Route, company, firm_admin, outsiders):
+    if route.name in KNOWN_ISSUES:
+        pytest.xfail(KNOWN_ISSUES[route.name])
+    tenant = Tenant(company=company, owner=firm_admin)
+    try:
+        keys = {argument: _argument_key(route, argument) for argument in route.arguments}
+    except UnknownArgument as error:
+        pytest.fail(str(error))
+    if all(key in SHARED_ARGUMENTS for key in keys.values()):
+        pytest.skip(f"{route}: only shared (non-tenant) arguments")
+    segments = set(route.route.split("/"))
+    overrides = {name: make for segment, by_name in ARGUMENTS_UNDER_SEGMENT.items() if segment in segments
+                 for name, make in by_name.items()}
+    values = {argument: (overrides.get(key) or ARGUMENTS.get(key) or SHARED_ARGUMENTS[key])(tenant)
+              for argument, key in keys.items()}
+    if route.name in CAPABILITY_URLS:
+        values = {argument: f"forged-{uuid.uuid4().hex}" if key in ARGUMENTS else values[argument]
+                  for argument, key in keys.items()}
+    url = _url(route, values)
+
+    problems = []
+    for persona, (user, own) in outsiders.items():
+        answers = list(_requests(route, url, user, own))
+        for method, response in answers:
+            if response.status_code not in (404, 405):
+                where = f" → {response['Location']}" if response.has_header("Location") else ""
+                problems.append(f"{method.upper()} {url} as {persona}: {response.status_code}{where} (expected 404)")
+        if all(response.status_code == 405 for _, response in answers):
+            problems.append(f"{url} as {persona}: every method answered 405, nothing was checked")
+    assert not problems, "Another tenant's object must be a 404:\n" + "\n".join(problems)
+
+    if route.name not in CAPABILITY_URLS:
+        # Control: the owner reaches the object, so the 404s above are about tenancy, not a bad id.
+        get = "get" in (_api_operations(route) if route.is_api else route.methods)
+        if get:
+            owner = _owner_get(route, url, firm_admin)
+            assert owner.status_code != 404, f"GET {url} as the owner is a 404: check the mapping in ARGUMENTS"
+
+
+def _owner_get(route: Route, url: str, owner):
+    client = Client()
+    if route.is_api:
+        token = api_token_create(user=owner, name="tenancy-owner")[1]
+        return client.get(url, headers={"Authorization": f"Bearer {token}"})
+    client.force_login(owner)
+    return client.get(url)
