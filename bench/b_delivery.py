@@ -75,7 +75,8 @@ def _backlog_create(*, folder, world, count: int, tag: str) -> tuple[list[int], 
             for document in documents
         ], batch_size=500)
     committed_at = time.time()
-    return list(Delivery.objects.filter(document__name__startswith=f"facture-{tag}-").values_list("pk", flat=True)), committed_at
+    ids = Delivery.objects.filter(document__name__startswith=f"facture-{tag}-").values_list("pk", flat=True)
+    return list(ids), committed_at
 
 
 def _floor(*, delivery_ids: list[int], port: int) -> float:
@@ -112,8 +113,8 @@ def run(ctx: Context) -> list[Row]:
                 workers = workers_start(ctx.stage, count=level, email_port=sink.port)
                 try:
                     # Every worker up and having sent once (one probe each), then quiet.
-                    probes = [pk for i in range(level)
-                              for pk in probe_deposit(world, folder, tag=f"dw{run_number}-{level}-{i}-{uuid.uuid4().hex[:4]}")]
+                    probes = [pk for i in range(level) for pk in probe_deposit(
+                        world, folder, tag=f"dw{run_number}-{level}-{i}-{uuid.uuid4().hex[:4]}")]
                     sink.wait_for(probes, timeout=90, senders=workers)
                     idle_wait([w.pid for w in workers])
                     ids, due_at = _backlog_create(folder=folder, world=world, count=count,

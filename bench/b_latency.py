@@ -22,7 +22,8 @@ DOC_SIZE = 100 * 1024
 TARGET_P99 = 1.0  # seconds
 
 
-def _deposit_steadily(ctx: Context, *, url: str, folder_id: int, count: int, tag: str) -> tuple[dict[int, float], float]:
+def _deposit_steadily(ctx: Context, *, url: str, folder_id: int, count: int,
+                      tag: str) -> tuple[dict[int, float], float]:
     """Deposit `count` PDFs at RATE per second whatever the response times; {document id: deposited_at}."""
     local = threading.local()
     clients, lock = [], threading.Lock()

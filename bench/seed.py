@@ -80,10 +80,9 @@ def partner_switch_on(world: World, *, folder, slug: str = "upflow", key: str | 
 
 def probe_deposit(world: World, folder, *, tag: str) -> list[int]:
     """Deposit a small PDF in `folder` through the deposit service; the ids of the deliveries it made."""
+    from bench.harness import pdf_bytes
     from comptoir.ged.services import document_deposit
     from comptoir.partners.models import Delivery
-
-    from bench.harness import pdf_bytes
 
     document = document_deposit(folder=folder, file=io.BytesIO(pdf_bytes(2048, tag)), channel="api",
                                 actor=world.admin, filename=f"sonde-{tag}.pdf")
@@ -92,9 +91,8 @@ def probe_deposit(world: World, folder, *, tag: str) -> list[int]:
 
 def switched_folder(world: World, *, name: str, slug: str = "upflow", key: str | None = None):
     """A fresh folder under "Ventes", switched on for `slug`; raises NotBuilt when the pieces are missing."""
-    from comptoir.ged.services import folder_create
-
     from bench.results import NotBuilt
+    from comptoir.ged.services import folder_create
 
     folder = folder_create(company=world.company, parent=world.sales, name=name, actor=world.admin)
     if partner_switch_on(world, folder=folder, slug=slug, key=key) is None:

@@ -69,10 +69,8 @@ def _walk(patterns, prefix: str = "", namespace: str = "", regex: bool = False):
             ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             yield from _walk(entry.url_patterns, route, ns, is_regex)
         elif isinstance(entry, URLPattern):
-            if is_regex:
-                names = tuple(re.findall(r"\(\?P<(\w+)>", route))
-            else:
-                names = tuple(re.findall(r"<(?:\w+:)?(\w+)>", route))
+            # `<int:company_id>` in a route and `(?P<company_id>…)` in a regex alike.
+            names = re.findall(r"<(?:\w+:)?(\w+)>", route)
             yield Route(route=route, name=f"{namespace}{entry.name or '?'}", arguments=tuple(dict.fromkeys(names)),
                         is_regex=is_regex, methods=_view_methods(entry.callback))
 

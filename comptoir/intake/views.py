@@ -100,5 +100,6 @@ def phone_upload(request: HttpRequest, folder_id: int) -> HttpResponse:
             actor=request.user, name=request.POST.get("name", ""))
     except (ComptoirError, ValidationError) as refusal:
         context["error"] = _refusal_text(refusal)
-        return render(request, "intake/_phone_panel.html", context, status=400)
+        # htmx swaps only 2xx answers: the panel with its error replaces the form either way.
+        return render(request, "intake/_phone_panel.html", context, status=200 if request.htmx else 400)
     return render(request, "intake/_phone_panel.html", context, status=201)

@@ -29,3 +29,9 @@ class ApiClient:
 @pytest.fixture
 def api_as():
     return ApiClient
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Argon2's deliberate slowness buys nothing in API tests, which authenticate by token.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

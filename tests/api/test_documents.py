@@ -99,7 +99,24 @@ def test_document_detail(api_as, company, client_user):
     assert body["sha256"] == document.sha256
     assert body["channel"] == "web"
     assert body["folder_id"] == document.folder_id
-    assert body["deliveries"] == [] or isinstance(body["deliveries"], list)
+    assert body["deliveries"] == []
+
+
+def test_document_detail_shows_its_deliveries_to_partners(api_as, company, firm_admin):
+    from comptoir.partners.models import Connection, Delivery, Destination, Installation
+
+    document = deposit_pdf(folder_named(company, "Ventes"), actor=firm_admin)
+    installation = Installation.objects.create(firm=company.firm, app_slug="upflow")
+    connection = Connection.objects.create(installation=installation, company=company)
+    destination = Destination.objects.create(connection=connection, key="collect", address="in@upflow.example")
+    Delivery.objects.create(document=document, lineage=document.lineage, destination=destination, company=company,
+                            firm=company.firm, app_slug="upflow", trigger="deposit", status="skipped",
+                            reason="Type refusé par le partenaire")
+    deliveries = api_as(firm_admin).get(f"/documents/{document.pk}").json()["deliveries"]
+    assert len(deliveries) == 1
+    assert deliveries[0]["app_slug"] == "upflow"
+    assert deliveries[0]["status"] == "skipped"
+    assert deliveries[0]["reason"] == "Type refusé par le partenaire"
 
 
 def test_client_user_gets_404_for_a_document_in_a_firm_only_folder(api_as, company, firm_admin, client_user):

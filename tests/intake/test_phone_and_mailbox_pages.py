@@ -95,3 +95,13 @@ class document_bytes:  # noqa: N801 - a tiny context manager reading a stored do
 
     def __exit__(self, *exc):
         self._stream.close()
+
+
+@pytest.mark.django_db
+def test_company_page_loads_the_mailboxes_and_folder_page_the_channel_panels(firm_admin, company):
+    client = login(firm_admin)
+    assert f"/depots/entreprises/{company.pk}/boites/" in client.get(f"/entreprises/{company.pk}/").content.decode()
+    folder = folder_named(company, "Achats")
+    page = client.get(f"/ged/dossier/{folder.pk}/").content.decode()
+    assert f"/depots/dossiers/{folder.pk}/zip/" in page
+    assert f"/depots/dossiers/{folder.pk}/ajouter/" in page

@@ -1,5 +1,6 @@
 """`comptoir mail-in`: the collection mailboxes' SMTP (or LMTP) listener."""
 
+import logging
 import signal
 import threading
 
@@ -17,6 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("--lmtp", action="store_true", help="speak LMTP instead of SMTP")
 
     def handle(self, *args, host, port, lmtp, **options):
+        # aiosmtpd logs every command at INFO: keep our own lines, and its warnings.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
         controller = MailInController(host=host, port=port, lmtp=lmtp)
         controller.start()
         stop = threading.Event()
