@@ -25,8 +25,9 @@ def machine_describe() -> str:
         memory = f"{kb / 1024 / 1024:.1f} GiB"
     except (OSError, ValueError, IndexError):
         pass
+    load = " / ".join(f"{value:.1f}" for value in os.getloadavg())
     return (f"machine: {os.cpu_count()} cpu ({cpu}), {memory} RAM, {platform.system()} {platform.release()}; "
-            f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}")
+            f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}; load average {load} (1/5/15 min)")
 
 
 def _number(value: float | None) -> str:
