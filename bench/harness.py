@@ -206,11 +206,47 @@ class Stage:
             "COMPTOIR_DEBUG": "0",
             "PYTHONUNBUFFERED": "1",
         }
+        self._bench_database: tuple[str, str] | None = None  # (server URL, database name) to drop at the end
         if profile == "sqlite":
             self.env.pop("DATABASE_URL", None)
         else:
             self.env.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-" + "x" * 20)
+            self.env["DATABASE_URL"] = self._postgres_database_create(self.env["DATABASE_URL"])
+        # Documents on local files: the benchmarks measure Comptoir and its database, not an S3 endpoint.
         self.env.pop("COMPTOIR_S3_BUCKET", None)
+
+    def _postgres_database_create(self, url: str) -> str:
+        """A throw-away database on the server DATABASE_URL points at, so the benchmark never writes
+        into the one it was given; that one itself when we may not create databases."""
+        from urllib.parse import urlsplit, urlunsplit
+
+        import psycopg
+
+        name = f"comptoir_bench_{os.getpid()}_{int(time.time())}"
+        try:
+            with psycopg.connect(url, autocommit=True) as connection:
+                connection.execute(f'CREATE DATABASE "{name}"')
+        except psycopg.Error as exc:
+            print(f"bench: cannot create a database ({exc}); using DATABASE_URL's own", file=sys.stderr)
+            return url
+        parts = urlsplit(url)
+        self._bench_database = (url, name)
+        return urlunsplit(parts._replace(path=f"/{name}"))
+
+    def _postgres_database_drop(self, url: str, name: str) -> None:
+        import psycopg
+
+        try:
+            from django.db import connections
+
+            connections.close_all()
+        except Exception:  # noqa: BLE001 (Django may never have been set up)
+            pass
+        try:
+            with psycopg.connect(url, autocommit=True) as connection:
+                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        except psycopg.Error as exc:
+            print(f"bench: could not drop database {name}: {exc}", file=sys.stderr)
 
     # --- Django in this process ----------------------------------------------------------------
 
@@ -243,5 +279,7 @@ class Stage:
         for proc in reversed(self.procs):
             proc.stop()
         self.procs.clear()
+        if self._bench_database:
+            self._postgres_database_drop(*self._bench_database)
         if not self.keep:
             shutil.rmtree(self.tmp, ignore_errors=True)
