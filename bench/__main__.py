@@ -8,6 +8,7 @@ import argparse
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -86,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING)
 
     if args.child:
+        # Stopped from outside: unwind, so that every process this run started is stopped too.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         rows = profile_run(profile=args.profile, names=names, quick=args.quick, runs=runs, keep=args.keep)
         args.json.write_text(json.dumps([row.as_dict() for row in rows]))
         return 0

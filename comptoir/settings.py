@@ -201,6 +201,8 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # webhooks to private/loopback addresses are refused unless allowed (tests, on-premise partners).
 COMPTOIR_DELIVERY_LEASE_SECONDS = env.int("COMPTOIR_DELIVERY_LEASE_SECONDS", default=300)
 COMPTOIR_WEBHOOK_ALLOW_PRIVATE = env.bool("COMPTOIR_WEBHOOK_ALLOW_PRIVATE", default=False)
+# The port `comptoir serve` runs the collection mailboxes' listener (mail-in) on, on loopback.
+COMPTOIR_MAILIN_PORT = env.int("COMPTOIR_MAILIN_PORT", default=2525)
 # `comptoir serve` starts the local SMTP sink when no EMAIL_URL was given.
 COMPTOIR_SMTP_SINK = env.bool("COMPTOIR_SMTP_SINK", default="EMAIL_URL" not in env)
 

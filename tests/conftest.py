@@ -73,6 +73,20 @@ def other_client_user(firm):
                           company=other).user
 
 
+def stored_keys(path: str = "") -> list[str]:
+    """Every object in the default storage, local folder or S3 bucket alike: for "nothing left behind" checks."""
+    from django.core.files.storage import default_storage
+
+    try:
+        folders, files = default_storage.listdir(path)
+    except FileNotFoundError:
+        return []
+    keys = [f"{path}/{name}".lstrip("/") for name in files]
+    for folder in folders:
+        keys += stored_keys(f"{path}/{folder}".lstrip("/"))
+    return sorted(keys)
+
+
 def login(user) -> Client:
     client = Client()
     client.force_login(user)

@@ -7,6 +7,7 @@ from comptoir.ged.events import document_entered_subscribed
 from comptoir.ged.filetypes import UnsupportedFileType
 from comptoir.ged.models import Folder
 from comptoir.ged.services import document_copy, document_deposit, document_move
+from tests.conftest import stored_keys
 from tests.factories import CompanyFactory, deposit_pdf, folder_named
 
 
@@ -39,5 +40,4 @@ def test_executable_named_pdf_is_refused_and_leaves_nothing(company, firm_admin,
         document_deposit(folder=ventes, file=ContentFile(b"MZ\x90\x00" + b"\x00" * 200), channel="web",
                          actor=firm_admin, filename="facture.pdf")
     assert not ventes.documents.exists()
-    stored = [p for p in (settings.MEDIA_ROOT).rglob("*") if p.is_file()]
-    assert stored == []
+    assert stored_keys() == []

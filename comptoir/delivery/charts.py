@@ -22,8 +22,9 @@ WIDTH, HEIGHT, BAR, GAP, LABEL = 560, 140, 28, 12, 18
 @dataclass(frozen=True)
 class Rect:
     x: int
-    y: float
-    height: float
+    # Strings, so that the French locale never turns 12.5 into "12,5" inside an SVG attribute.
+    y: str
+    height: str
     color: str
     title: str
 
@@ -51,7 +52,7 @@ def delivery_chart(days: list[DayCounts]) -> Chart:
                 continue
             height = plot * count / peak
             y -= height
-            rects.append(Rect(x=x, y=round(y, 1), height=round(height, 1), color=color,
+            rects.append(Rect(x=x, y=f"{y:.1f}", height=f"{height:.1f}", color=color,
                               title=f"{day.day:%d/%m} · {status.label} : {count}"))
         labels.append((x + BAR // 2, f"{day.day:%d/%m}"))
     legend = [(str(status.label), color) for status, color in SERIES

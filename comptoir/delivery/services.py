@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
 from comptoir.core.errors import ComptoirError
@@ -164,7 +165,7 @@ def delivery_retry(*, delivery: Delivery, actor: User | None) -> Delivery:
         updated_at=timezone.now(),
     )
     if not reset:
-        raise ComptoirError("Seuls les envois en échec ou abandonnés peuvent être réessayés.", status=409)
+        raise ComptoirError(_("Seuls les envois en échec ou abandonnés peuvent être réessayés."), status=409)
     audit_event_record(actor=actor, action="delivery.retry", target=delivery, firm_id=delivery.firm_id,
                        data={"previous_status": delivery.status, "last_error": delivery.last_error[:500]})
     deliveries_wake([delivery.pk])

@@ -6,6 +6,7 @@ app_name = "delivery"
 urlpatterns = [
     path("documents/<int:document_id>/badges/", views.document_badges, name="document_badges"),
     path("applications/<slug:app_slug>/", views.history, name="history"),
+    path("applications/<slug:app_slug>/graphique/", views.app_chart, name="app_chart"),
     path("applications/<slug:app_slug>/export.csv", views.history_csv, name="history_csv"),
     path("<int:delivery_id>/reessayer/", views.retry, name="retry"),
     path("boite-locale/", outbox_views.outbox, name="outbox"),

@@ -138,3 +138,14 @@ def retry(request: HttpRequest, delivery_id: int) -> HttpResponse:
     if back.startswith("/") and not back.startswith("//"):
         return redirect(back)
     return redirect("delivery:history", app_slug=delivery.app_slug)
+
+
+@login_required
+@require_GET
+def app_chart(request: HttpRequest, app_slug: str) -> HttpResponse:
+    """The per-day chart alone, for the app's page to load with htmx (`hx-get`, `hx-trigger="load"`)."""
+    _staff_only(request)
+    app = app_get(app_slug)
+    deliveries = delivery_list_for_user(user=request.user, filters=DeliveryFilters(app_slug=app.slug))
+    return render(request, "delivery/_chart.html", {
+        "app": app, "chart": delivery_chart(delivery_daily_counts(deliveries=deliveries)), "with_link": True})

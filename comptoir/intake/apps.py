@@ -13,8 +13,10 @@ class IntakeConfig(AppConfig):
         folder_panel_register(FolderPanel(key="intake-zip", url_name="intake:zip_panel", order=30))
 
         # `comptoir serve` also runs the collection mailboxes' listener on loopback.
+        from django.conf import settings
+
         from comptoir.core.management.commands.serve import EXTRA_PROCESSES
 
-        mail_in = ("mail-in", ["mail-in", "--host", "127.0.0.1", "--port", "2525"])
+        mail_in = ("mail-in", ["mail-in", "--host", "127.0.0.1", "--port", str(settings.COMPTOIR_MAILIN_PORT)])
         if mail_in not in EXTRA_PROCESSES:
             EXTRA_PROCESSES.append(mail_in)

@@ -8,11 +8,12 @@ from datetime import datetime
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
-from django.db.models import Min, Q
+from django.db.models import Min
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from comptoir.partners.models import Delivery, DeliveryStatus
+from comptoir.delivery.services import delivery_due_q
+from comptoir.partners.models import Delivery
 
 logger = logging.getLogger(__name__)
 
@@ -32,15 +33,11 @@ class HealthReport:
 def delivery_due_since(*, now: datetime) -> datetime | None:
     """When the longest-waiting due delivery became due, or None when nothing waits.
 
-    Due: pending or retrying with no next attempt or one in the past, or sending with an expired
-    lease (a killed worker's row, waiting to be reclaimed). Served by the (status, next_attempt_at)
-    index; cost does not grow with the sent history.
+    "Due" is the worker's own definition (pending/retrying whose time has come, or a killed
+    worker's expired lease). Served by the (status, next_attempt_at) index: the cost does not
+    grow with the sent history.
     """
-    waiting = Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING]) & (
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    )
-    due = waiting | Q(status=DeliveryStatus.SENDING, lease_until__lt=now)
-    oldest = Delivery.objects.filter(due).aggregate(
+    oldest = Delivery.objects.filter(delivery_due_q(now)).aggregate(
         since=Min(Coalesce("next_attempt_at", "lease_until", "created_at"))
     )["since"]
     return oldest
@@ -72,7 +69,11 @@ def _check_worker(*, max_lag_seconds: int, database_ok: bool) -> dict:
     if not database_ok:
         return {"ok": False, "error": "database unavailable"}
     now = timezone.now()
-    since = delivery_due_since(now=now)
+    try:
+        since = delivery_due_since(now=now)
+    except Exception as exc:  # e.g. migrations not applied: unhealthy, not a 500
+        logger.exception("healthz: outbox query failed")
+        return {"ok": False, "error": type(exc).__name__}
     lag = max(0.0, (now - since).total_seconds()) if since else 0.0
     ok = max_lag_seconds <= 0 or lag <= max_lag_seconds
     return {"ok": ok, "lag_seconds": round(lag, 3), "max_lag_seconds": max_lag_seconds}

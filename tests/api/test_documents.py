@@ -3,6 +3,7 @@ import os
 
 from comptoir.ged.events import document_entered_subscribed
 from comptoir.ged.models import Document
+from tests.conftest import stored_keys
 from tests.factories import PDF_BYTES, deposit_pdf, folder_named
 
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + os.urandom(300)
@@ -55,8 +56,7 @@ def test_executable_named_pdf_is_refused_with_a_clear_message_and_nothing_stored
         "detail": "« facture.pdf » est un programme exécutable, pas un document : il est refusé.",
     }
     assert not Document.objects.exists()
-    stored = [f for _dir, _subdirs, files in os.walk(settings.MEDIA_ROOT) for f in files]
-    assert stored == []
+    assert stored_keys() == []
 
 
 def test_too_large_file_is_a_413(api_as, company, firm_admin, settings):

@@ -109,17 +109,31 @@ def _wait_until_up(comptoir: Comptoir) -> None:
     raise AssertionError(f"comptoir serve did not answer {login} within {START_TIMEOUT_S}s:\n{comptoir.log_tail()}")
 
 
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
+def _group_alive(pgid: int) -> bool:
     try:
-        os.killpg(process.pid, signal.SIGTERM)
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """SIGTERM to the whole process group (serve, web, worker, mail-in); SIGKILL what outlives 30 s."""
+    pgid = process.pid  # start_new_session: serve leads its own group, its children are in it
+    if _group_alive(pgid):
+        os.killpg(pgid, signal.SIGTERM)
+    deadline = time.monotonic() + 30
+    try:
         process.wait(timeout=30)
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-    except ProcessLookupError:
         pass
+    while _group_alive(pgid) and time.monotonic() < deadline:
+        # serve's children exit on their own SIGTERM; the OS offers no event for "this process
+        # group is empty", so look again in a moment, bounded by the deadline.
+        time.sleep(0.2)
+    if _group_alive(pgid):
+        os.killpg(pgid, signal.SIGKILL)
+    process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -136,10 +150,8 @@ def comptoir(tmp_path_factory, smtp):
         COMPTOIR_BASE_URL=url,
         EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}",
         EMAIL_TIMEOUT="10",
-        # Fixed default ports of the embedded listeners would clash between runs: free ones instead.
+        # mail-in's fixed default port would clash between runs (or with a running Comptoir): a free one.
         COMPTOIR_MAILIN_PORT=str(_free_port()),
-        COMPTOIR_SMTP_SINK_PORT=str(_free_port()),
-        LANGUAGE_CODE="fr",
     )
     instance = Comptoir(url=url, data_dir=data_dir, env=env, log_path=data_dir / "serve.log")
     instance.manage("migrate", "--no-input", "-v", "0")

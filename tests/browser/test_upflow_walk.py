@@ -245,8 +245,14 @@ def test_04_sent_badge_and_history(admin, comptoir, smtp):
     _upload(page, "facture-vente-1.pdf", sent_pdf)
     message = _wait_for_attachment(smtp, "facture-vente-1.pdf")[0]
     assert message["To"] == UPFLOW_ADDRESS
-    assert dict(_attachments(message))["facture-vente-1.pdf"] == sent_pdf
-    assert message.get_content_type() == "multipart/mixed"
+    # From the stable sender under the firm's name; the subject names the company and the file.
+    assert message["From"].addresses[0].addr_spec == "envoi@comptoir.localhost"
+    assert message["From"].addresses[0].display_name == "Cabinet Alpha"
+    assert seed["company_name"] in message["Subject"] and "facture-vente-1.pdf" in message["Subject"]
+    (attachment,) = list(message.iter_attachments())
+    assert attachment.get_content_type() == "application/pdf"
+    assert attachment.get_filename() == "facture-vente-1.pdf"
+    assert attachment.get_content() == sent_pdf
     expect(_badge(page, "facture-vente-1.pdf")).to_have_text(re.compile(r"Upflow\s*:\s*envoyé"))
     admin.screenshot("04-sent-badge.png")
 
@@ -342,9 +348,11 @@ def test_06_client_on_phone(client, comptoir, smtp):
     expect(topbar.get_by_role("link", name="Applications", exact=True)).to_have_count(0)
 
     _open_company_ged(page, seed)
+    # On a phone the folder tree is a drawer, opened from its button.
     drawer = page.get_by_role("button", name=re.compile("Dossiers"))
-    if drawer.is_visible():
-        drawer.click()
+    expect(drawer).to_be_visible()
+    drawer.click()
+    expect(drawer).to_have_attribute("aria-expanded", "true")
     _open_folder(page, "Ventes")
     for name in seed["firm_only"]:
         expect(page.get_by_text(name)).to_have_count(0)

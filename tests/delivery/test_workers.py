@@ -114,22 +114,23 @@ def test_four_worker_processes_send_500_deliveries_each_exactly_once(smtp, site_
 
 
 @pytest.mark.slow
-def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_are_measured(smtp, site_factory):
+def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_are_measured(smtp, site_factory, capsys):
     site = site_factory(smtp.port, lease_seconds=3)
-    site.prepare(200)
+    site.prepare(150)
     victim = site.worker(concurrency=4)
     site.wait(lambda: len(smtp.envelopes) >= 40, timeout=120, what="the first sends")
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=10)
     before_restart = site.statuses()
-    assert before_restart.get("sent", 0) < 200, "killed before the end of the batch"
+    assert before_restart.get("sent", 0) < 150, "killed before the end of the batch"
 
     site.worker(concurrency=2)
-    site.wait(lambda: site.statuses() == {"sent": 200}, timeout=180, what="every delivery sent after restart")
+    site.wait(lambda: site.statuses() == {"sent": 150}, timeout=180, what="every delivery sent after restart")
     counts = _ids(smtp)
     duplicates = sum(n - 1 for n in counts.values())
-    print(f"\nSIGKILL mid-batch: {len(counts)} distinct deliveries received, {duplicates} duplicate(s) "
-          f"(sending at kill time: {before_restart.get('sending', 0)})")
-    assert len(counts) == 200
+    with capsys.disabled():
+        print(f"\nSIGKILL mid-batch: {len(counts)} distinct deliveries received, {duplicates} duplicate(s) "
+              f"(sending at kill time: {before_restart.get('sending', 0)})")
+    assert len(counts) == 150
     # Only a send accepted by the server but not yet committed can be repeated: at most one per thread.
     assert duplicates <= 4

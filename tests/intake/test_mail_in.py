@@ -7,7 +7,7 @@ from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 
 import pytest
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import Storage
 from django.utils import timezone
 
 from comptoir.ged.models import Document, Folder
@@ -99,7 +99,7 @@ def test_storage_failure_answers_451_then_the_retry_is_stored(mail_in, company, 
 
     message = invoice_mail(to=company_mailboxes(company)["ventes"])
     with monkeypatch.context() as patch:
-        patch.setattr(FileSystemStorage, "save", broken_save)
+        patch.setattr(Storage, "save", broken_save)  # whichever backend: local folder or S3
         code, text = send(mail_in, message)
     assert code == 451
     assert "4.3.0" in text

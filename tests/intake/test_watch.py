@@ -121,6 +121,9 @@ def test_restart_after_taking_but_before_deposit_deposits_once(watcher, company,
     assert Document.objects.count() == 1
 
 
+# The command closes its database connections between polls, as a long-running process must:
+# on PostgreSQL that would end a test wrapped in a transaction.
+@pytest.mark.django_db(transaction=True)
 def test_watch_command_once(company, scans, tmp_path, monkeypatch):
     scans.mkdir()
     (scans / "a.pdf").write_bytes(PDF_BYTES)

@@ -45,5 +45,15 @@ class Command(BaseCommand):
                 "forwarded_allow_ips": "127.0.0.1",
                 # Several web processes may run on one machine: no shared control socket.
                 "control_socket_disable": True,
+                **_json_logging(),
             }
         ).run()
+
+
+def _json_logging() -> dict:
+    """With COMPTOIR_LOG_JSON, gunicorn's own lines (boot, worker restarts, errors) are JSON too."""
+    if not settings.LOG_JSON:
+        return {}
+    gunicorn_loggers = {name: {"handlers": ["console"], "level": "INFO", "propagate": False}
+                        for name in ("gunicorn.error", "gunicorn.access")}
+    return {"logconfig_dict": {**settings.LOGGING, "loggers": {**settings.LOGGING["loggers"], **gunicorn_loggers}}}

@@ -18,7 +18,9 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, **options):
         host = host or settings.EMAIL_HOST or "127.0.0.1"
         port = port or settings.EMAIL_PORT or 8025
-        controller = Controller(SinkHandler(outbox_dir()), hostname=host, port=port)
+        # A fixed server name: aiosmtpd would otherwise look up this machine's FQDN on every connection.
+        controller = Controller(SinkHandler(outbox_dir()), hostname=host, port=port,
+                                server_hostname=settings.MAIL_DOMAIN)
         controller.start()
         self.stdout.write(f"Boîte d'envoi locale : smtp://{host}:{port} → {outbox_dir()}")
         self.stdout.flush()

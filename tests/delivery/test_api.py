@@ -1,0 +1,54 @@
+"""GET /api/v1/deliveries and POST /api/v1/deliveries/{id}/retry, scoped to the firm's staff."""
+
+import pytest
+
+from comptoir.partners.models import Delivery, DeliveryStatus
+from tests.api.conftest import ApiClient
+from tests.delivery.conftest import drain, ventes
+from tests.factories import deposit_pdf
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def failed(smtp_server, upflow, company, firm_admin):
+    smtp_server.reply_with("550 5.1.1 mailbox unavailable", times=1)
+    document = deposit_pdf(ventes(company), actor=firm_admin, name="refusee.pdf")
+    drain()
+    deposit_pdf(ventes(company), actor=firm_admin, name="acceptee.pdf")
+    drain()
+    return Delivery.objects.get(document=document)
+
+
+def test_list_filters_by_company_app_and_status(failed, firm_member, company):
+    api = ApiClient(firm_member)
+    rows = api.get(f"/deliveries?company={company.pk}&app=upflow&status=failed").json()
+    assert [(row["document_name"], row["status"]) for row in rows] == [("refusee.pdf", "failed")]
+    assert rows[0]["last_error"].startswith("550 5.1.1")
+    assert len(api.get("/deliveries?app=upflow").json()) == 2
+    assert api.get("/deliveries?app=autre").json() == []
+
+
+def test_retry_puts_a_failed_delivery_back_in_the_queue(failed, firm_member, smtp_server, upflow):
+    upflow.destinations.update(address="corrigee@upflow.example")
+    response = ApiClient(firm_member).post(f"/deliveries/{failed.pk}/retry")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "pending"
+    drain()
+    failed.refresh_from_db()
+    assert failed.status == DeliveryStatus.SENT
+
+
+def test_retry_of_a_sent_delivery_is_a_conflict(failed, firm_member):
+    sent = Delivery.objects.get(status=DeliveryStatus.SENT)
+    assert ApiClient(firm_member).post(f"/deliveries/{sent.pk}/retry").status_code == 409
+
+
+def test_other_tenants_and_client_users_get_404(failed, other_firm_admin, client_user):
+    assert ApiClient(other_firm_admin).post(f"/deliveries/{failed.pk}/retry").status_code == 404
+    assert ApiClient(other_firm_admin).get("/deliveries").json() == []
+    assert ApiClient(client_user).post(f"/deliveries/{failed.pk}/retry").status_code == 404
+    assert ApiClient(client_user).get("/deliveries").status_code == 404
