@@ -10,6 +10,7 @@ from tests.factories import CompanyFactory, FirmFactory, UserFactory, membership
 
 @pytest.fixture(autouse=True)
 def _data_dir(tmp_path, settings):
+    settings.DATA_DIR = tmp_path
     settings.MEDIA_ROOT = tmp_path / "files"
     if settings.S3_BUCKET:
         # Scale profile (bin/test's second pass): documents stay in the S3 endpoint, each test

@@ -183,6 +183,23 @@ class Tenant:
             firm=self.firm, app_slug=self.APP_SLUG, trigger="deposit")
 
 
+    @cached_property
+    def outbox_message(self):
+        """A message the embedded SMTP sink received for one of this tenant's deliveries."""
+        from email.message import EmailMessage
+
+        from comptoir.delivery.sink import outbox_dir
+
+        message = EmailMessage()
+        message["To"], message["Subject"] = self.destination.address, "Facture"
+        message["X-Comptoir-Delivery-Id"] = str(self.delivery.pk)
+        message.add_attachment(b"%PDF-1.4", maintype="application", subtype="pdf", filename="facture.pdf")
+        outbox_dir().mkdir(parents=True, exist_ok=True)
+        name = f"tenant-{self.delivery.pk}.eml"
+        (outbox_dir() / name).write_bytes(message.as_bytes())
+        return name
+
+
 # Argument name → how to get its value from the tenant. A value from `shared` is not owned by any
 # tenant (e.g. a catalogue entry); a URL is checked when at least one of its arguments is owned.
 ARGUMENTS = {
@@ -204,6 +221,7 @@ ARGUMENTS = {
     "switch_id": lambda t: t.switch.pk,
     "delivery_id": lambda t: t.delivery.pk,
     "zip_import_id": lambda t: t.zip_import.pk,
+    "name": lambda t: t.outbox_message,
 }
 # Under some segments an argument names a particular state of the object (the trash restores
 # trashed things): segment → {argument: function}.
@@ -211,6 +229,8 @@ ARGUMENTS_UNDER_SEGMENT = {
     "corbeille": {"folder_id": lambda t: t.trashed_folder.pk, "document_id": lambda t: t.trashed_document.pk},
 }
 SHARED_ARGUMENTS = {
+    # The position of an attachment in a message: meaningful only with the message's name.
+    "index": lambda t: 0,
     # The app is a catalogue entry; the tenant has it installed and connected, so the owner's control works.
     "app_slug": lambda t: t.destination and t.APP_SLUG,
 }
@@ -240,10 +260,7 @@ CAPABILITY_URLS = {
 
 
 # Known problems, reported to their owners: shown as xfail until fixed, never silently passing.
-KNOWN_ISSUES = {
-    "delivery:outbox_attachment": "the embedded SMTP sink's attachments are not scoped by firm: any firm admin "
-                                  "can read what was mailed for another firm (embedded/demo mode only)",
-}
+KNOWN_ISSUES: dict[str, str] = {}
 
 
 class UnknownArgument(Exception):
@@ -380,7 +397,9 @@ def test_url_enumeration_sees_web_and_api_urls():
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=str)
-def test_another_tenants_id_is_404_everywhere(route: Route, company, firm_admin, outsiders):
+def test_another_tenants_id_is_404_everywhere(route: Route, company, firm_admin, outsiders, settings):
+    # Embedded-only pages (the local outbox) exist on every profile for this test.
+    settings.EMBEDDED = True
     if route.name in KNOWN_ISSUES:
         pytest.xfail(KNOWN_ISSUES[route.name])
     tenant = Tenant(company=company, owner=firm_admin)

@@ -59,15 +59,18 @@ class DocumentOut(Schema):
 
 
 class DeliveryOut(Schema):
-    """One send of the document to a partner; the partners app decides what it exposes."""
+    """One send of the document (or of a copy of it) to a partner destination."""
 
-    id: int | None = None
-    app_slug: str | None = None
-    status: str | None = None
-    reason: str | None = None
-    attempts: int | None = None
-    created_at: datetime | None = None
-    sent_at: datetime | None = None
+    id: int
+    app: str
+    destination: str
+    address: str
+    status: str
+    reason: str
+    attempts: int
+    last_error: str
+    sent_at: datetime | None
+    created_at: datetime
 
 
 class DocumentDetailOut(DocumentOut):

@@ -9,6 +9,8 @@ from django.views.decorators.http import require_GET
 from comptoir.delivery.sink import outbox_attachment as attachment_read
 from comptoir.delivery.sink import outbox_messages
 from comptoir.firms.policy import is_firm_admin
+from comptoir.firms.selectors import firm_for_user
+from comptoir.partners.models import Delivery
 
 
 def _allowed(request: HttpRequest) -> None:
@@ -16,11 +18,20 @@ def _allowed(request: HttpRequest) -> None:
         raise Http404("local outbox not available")
 
 
+def _own_delivery_ids(request: HttpRequest, delivery_ids: set[int]) -> set[int]:
+    """The sink is shared by every firm of the portal: a firm sees only its own partner deliveries."""
+    firm = firm_for_user(user=request.user)
+    return set(Delivery.objects.filter(firm=firm, pk__in=delivery_ids).values_list("pk", flat=True))
+
+
 @login_required
 @require_GET
 def outbox(request: HttpRequest) -> HttpResponse:
     _allowed(request)
-    return render(request, "delivery/outbox.html", {"outbox_messages": outbox_messages(),
+    messages = outbox_messages()
+    own = _own_delivery_ids(request, {m.delivery_id for m in messages if m.delivery_id is not None})
+    messages = [message for message in messages if message.delivery_id in own]
+    return render(request, "delivery/outbox.html", {"outbox_messages": messages,
                                                     "sink": f"{settings.EMAIL_HOST}:{settings.EMAIL_PORT}"})
 
 
@@ -29,9 +40,9 @@ def outbox(request: HttpRequest) -> HttpResponse:
 def outbox_attachment(request: HttpRequest, name: str, index: int) -> HttpResponse:
     _allowed(request)
     found = attachment_read(name=name, index=index)
-    if found is None:
+    if found is None or found[0] is None or not _own_delivery_ids(request, {found[0]}):
         raise Http404("attachment not found")
-    filename, content_type, content = found
+    _, filename, content_type, content = found
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
     response["X-Content-Type-Options"] = "nosniff"

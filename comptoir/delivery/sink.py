@@ -46,6 +46,13 @@ class OutboxMessage:
     subject: str
     date: datetime | None
     attachments: list[str]
+    # Set on partner deliveries (X-Comptoir-Delivery-Id): the page shows a firm only its own.
+    delivery_id: int | None
+
+
+def _delivery_id(message: EmailMessage) -> int | None:
+    raw = str(message["X-Comptoir-Delivery-Id"] or "").strip()
+    return int(raw) if raw.isdigit() else None
 
 
 def _parse(path: Path) -> EmailMessage:
@@ -67,19 +74,22 @@ def outbox_messages() -> list[OutboxMessage]:
         listed.append(OutboxMessage(
             name=path.name, to=str(message["To"] or ""), subject=str(message["Subject"] or ""), date=sent,
             attachments=[part.get_filename() or "piece-jointe" for part in message.iter_attachments()],
+            delivery_id=_delivery_id(message),
         ))
     return listed
 
 
-def outbox_attachment(*, name: str, index: int) -> tuple[str, str, bytes] | None:
-    """(file name, content type, bytes) of one attachment of a stored message, or None."""
+def outbox_attachment(*, name: str, index: int) -> tuple[int | None, str, str, bytes] | None:
+    """(delivery id, file name, content type, bytes) of one attachment of a stored message, or None."""
     if "/" in name or "\\" in name or not name.endswith(".eml") or name.startswith("."):
         return None
     path = outbox_dir() / name
     if not path.is_file():
         return None
-    attachments = list(_parse(path).iter_attachments())
+    message = _parse(path)
+    attachments = list(message.iter_attachments())
     if not 0 <= index < len(attachments):
         return None
     part = attachments[index]
-    return part.get_filename() or "piece-jointe", part.get_content_type(), part.get_payload(decode=True) or b""
+    return (_delivery_id(message), part.get_filename() or "piece-jointe", part.get_content_type(),
+            part.get_payload(decode=True) or b"")

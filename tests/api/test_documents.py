@@ -103,20 +103,27 @@ def test_document_detail(api_as, company, client_user):
 
 
 def test_document_detail_shows_its_deliveries_to_partners(api_as, company, firm_admin):
-    from comptoir.partners.models import Connection, Delivery, Destination, Installation
+    from comptoir.partners.services import connection_set, folder_switch_set, installation_create
 
-    document = deposit_pdf(folder_named(company, "Ventes"), actor=firm_admin)
-    installation = Installation.objects.create(firm=company.firm, app_slug="upflow")
-    connection = Connection.objects.create(installation=installation, company=company)
-    destination = Destination.objects.create(connection=connection, key="collect", address="in@upflow.example")
-    Delivery.objects.create(document=document, lineage=document.lineage, destination=destination, company=company,
-                            firm=company.firm, app_slug="upflow", trigger="deposit", status="skipped",
-                            reason="Type refusé par le partenaire")
-    deliveries = api_as(firm_admin).get(f"/documents/{document.pk}").json()["deliveries"]
-    assert len(deliveries) == 1
-    assert deliveries[0]["app_slug"] == "upflow"
-    assert deliveries[0]["status"] == "skipped"
-    assert deliveries[0]["reason"] == "Type refusé par le partenaire"
+    installation = installation_create(firm=company.firm, slug="upflow", actor=firm_admin)
+    connection = connection_set(installation=installation, company=company,
+                                destinations={"collection": "factures@upflow.example"}, actor=firm_admin)
+    ventes = folder_named(company, "Ventes")
+    folder_switch_set(folder=ventes, connection=connection, state="on", actor=firm_admin)
+    sent = deposit_pdf(ventes, actor=firm_admin)
+    refused = deposit_pdf(ventes, actor=firm_admin, name="notes.txt", content=b"juste du texte")
+
+    api = api_as(firm_admin)
+    [pending] = api.get(f"/documents/{sent.pk}").json()["deliveries"]
+    assert pending["app"] == "upflow"
+    assert pending["destination"] == "collection"
+    assert pending["address"] == "factures@upflow.example"
+    assert pending["status"] == "pending"
+    assert pending["attempts"] == 0
+    assert pending["sent_at"] is None
+    [skipped] = api.get(f"/documents/{refused.pk}").json()["deliveries"]
+    assert skipped["status"] == "skipped"
+    assert "text/plain" in skipped["reason"] or "type" in skipped["reason"].lower()
 
 
 def test_client_user_gets_404_for_a_document_in_a_firm_only_folder(api_as, company, firm_admin, client_user):

@@ -111,6 +111,16 @@ def test_local_outbox_lists_the_upflow_email_with_its_attachment(local_sink, upf
     assert login(firm_member).get("/envois/boite-locale/").status_code == 404
 
 
+def test_local_outbox_shows_a_firm_only_its_own_deliveries(local_sink, upflow, company, firm_admin,
+                                                          other_firm_admin):
+    deposit_pdf(ventes(company), actor=firm_admin, name="secret-alpha.pdf")
+    drain()
+    [name] = [path.name for path in local_sink.glob("*.eml")]
+    other = login(other_firm_admin)
+    assert "secret-alpha.pdf" not in other.get("/envois/boite-locale/").content.decode()
+    assert other.get(f"/envois/boite-locale/{name}/pieces/0/").status_code == 404
+
+
 def test_local_outbox_is_absent_outside_embedded_mode(admin_client, settings):
     settings.EMBEDDED = False
     assert admin_client.get("/envois/boite-locale/").status_code == 404

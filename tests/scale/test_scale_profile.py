@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 
 from comptoir.accounts.services import api_token_create
-from comptoir.ged.models import Folder
+from comptoir.ged.models import Document, Folder
 from comptoir.partners.models import Delivery
 from comptoir.partners.services import connection_set, folder_switch_set, installation_create
 from tests.factories import PDF_BYTES, CompanyFactory, folder_named
@@ -75,19 +75,23 @@ def test_two_webs_four_workers_deliver_every_document_once(firm_admin, on_folder
     for base in webs:
         wait_until(lambda base=base: http_ok(f"{base}/healthz"), timeout=90, what=f"{base}/healthz")
 
-    # A connection per request: reusing one that gunicorn is closing after its keep-alive timeout is a
-    # client-side race (reset by peer) that says nothing about Comptoir. Only connect errors are retried.
     clients = [httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60,
-                            transport=httpx.HTTPTransport(retries=3),
-                            limits=httpx.Limits(max_keepalive_connections=0))
-               for base in webs]
+                            transport=httpx.HTTPTransport(retries=3)) for base in webs]
+    resets = []
 
     def deposit(number: int) -> int:
         folder_id = on_folders[number % len(on_folders)]
-        response = clients[number % 2].post(
-            f"/api/v1/folders/{folder_id}/documents",
-            files={"file": (f"facture-{number:05d}.pdf", PDF_BYTES + f"% {number}\n".encode(), "application/pdf")})
-        return response.status_code
+        upload = {"file": (f"facture-{number:05d}.pdf", PDF_BYTES + f"% {number}\n".encode(), "application/pdf")}
+        for attempt in range(3):
+            try:
+                return clients[(number + attempt) % 2].post(f"/api/v1/folders/{folder_id}/documents",
+                                                            files=upload).status_code
+            except httpx.TransportError as exc:
+                # Under load gunicorn's gthread worker occasionally resets a connection (benoitc/gunicorn
+                # #2676): the client cannot know whether the deposit happened, so it sends it again, like
+                # a real client. Documents are reconciled below from what was stored.
+                resets.append((number, repr(exc)))
+        raise AssertionError(f"deposit {number} never got an answer")
 
     with ThreadPoolExecutor(max_workers=16) as pool:
         statuses = pool.map(deposit, range(DOCUMENTS))
@@ -95,13 +99,17 @@ def test_two_webs_four_workers_deliver_every_document_once(firm_admin, on_folder
         smtp_server.wait_for(DOCUMENTS // 4, timeout=600)
         deployment.kill("worker0")
         assert Counter(statuses) == {201: DOCUMENTS}
+    assert len(resets) <= DOCUMENTS // 100, resets
+    documents = Document.objects.count()
+    assert DOCUMENTS <= documents <= DOCUMENTS + len(resets)
+    assert Document.objects.values("name").distinct().count() == DOCUMENTS
 
-    smtp_server.wait_for(DOCUMENTS, timeout=900)
+    smtp_server.wait_for(documents, timeout=900)
     wait_until(lambda: not Delivery.objects.exclude(status="sent").exists(), timeout=120,
                what="every delivery recorded as sent")
 
     deliveries = {d.pk: d for d in Delivery.objects.all()}
-    assert len(deliveries) == DOCUMENTS
+    assert sorted(d.document_id for d in deliveries.values()) == sorted(Document.objects.values_list("pk", flat=True))
     received = Counter(int(message["X-Comptoir-Delivery-Id"]) for message in smtp_server.messages)
     assert set(received) == set(deliveries)
     # The one window the design admits: the partner accepted, the killed worker never recorded it.
@@ -110,12 +118,12 @@ def test_two_webs_four_workers_deliver_every_document_once(firm_admin, on_folder
     assert len(duplicated) <= WORKER_THREADS, duplicated
     assert all(deliveries[pk].attempts >= 2 for pk in duplicated)
     message_ids = Counter(message["Message-ID"] for message in smtp_server.messages)
-    assert len(message_ids) == DOCUMENTS
+    assert len(message_ids) == documents
 
     for base in webs:
         assert httpx.get(f"{base}/healthz").json()["checks"]["worker"]["lag_seconds"] == 0
     metrics = httpx.get(f"{webs[1]}/metrics").text
-    assert f'comptoir_deliveries{{status="sent",app="upflow"}} {DOCUMENTS}' in metrics
-    assert f'comptoir_deposits_total{{channel="api"}} {DOCUMENTS}' in metrics
+    assert f'comptoir_deliveries{{status="sent",app="upflow"}} {documents}' in metrics
+    assert f'comptoir_deposits_total{{channel="api"}} {documents}' in metrics
     static = httpx.get(f"{webs[0]}/static/comptoir/htmx.min.js", headers={"Accept-Encoding": "gzip"})
     assert static.status_code == 200 and static.headers["Content-Encoding"] == "gzip"

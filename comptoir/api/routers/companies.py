@@ -6,7 +6,6 @@ from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.responses import Status
 
-from comptoir.api.optional import call_with_accepted, optional_function
 from comptoir.api.schemas import CompanyDetailOut, CompanyIn, CompanyOut, ErrorOut, FolderIn, FolderOut
 from comptoir.core.errors import PermissionDenied
 from comptoir.firms import policy
@@ -14,6 +13,7 @@ from comptoir.firms.models import Company
 from comptoir.firms.selectors import company_get_for_user, company_list_for_user, firm_for_user
 from comptoir.ged.selectors import folder_get_for_user, folder_list_for_user
 from comptoir.ged.services import company_onboard, folder_create
+from comptoir.intake.selectors import company_mailboxes
 
 router = Router(tags=["Entreprises"])
 
@@ -21,9 +21,7 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: Error
 
 
 def _company_detail(company: Company) -> dict:
-    company_mailboxes = optional_function("comptoir.intake.selectors", "company_mailboxes")
-    mailboxes = call_with_accepted(company_mailboxes, company=company) if company_mailboxes else {}
-    return {**CompanyOut.from_orm(company).dict(), "mailboxes": dict(mailboxes)}
+    return {**CompanyOut.from_orm(company).dict(), "mailboxes": company_mailboxes(company)}
 
 
 def _with_paths(folders: list[dict]) -> list[dict]:

@@ -10,12 +10,12 @@ from ninja.decorators import decorate_view
 from ninja.responses import Status
 
 from comptoir.api.errors import error_response
-from comptoir.api.optional import call_with_accepted, optional_function
 from comptoir.api.schemas import DocumentDetailOut, DocumentMoveIn, DocumentOut, ErrorOut
 from comptoir.ged.blobs import blob_open
 from comptoir.ged.models import Channel, Document
 from comptoir.ged.selectors import document_get_for_user, folder_get_for_user
 from comptoir.ged.services import document_deposit, document_move
+from comptoir.partners.selectors import delivery_list_for_document
 
 router = Router(tags=["GED"])
 
@@ -40,11 +40,14 @@ def _refuse_oversized_body(run):
     return wrapper
 
 
-def _deliveries(document: Document, user) -> list:
-    delivery_list = optional_function("comptoir.partners.selectors", "delivery_list_for_document")
-    if delivery_list is None:
-        return []
-    return list(call_with_accepted(delivery_list, document=document, user=user))
+def _deliveries(document: Document) -> list[dict]:
+    return [
+        {"id": delivery.pk, "app": delivery.app_slug, "destination": delivery.destination.key,
+         "address": delivery.destination.address, "status": delivery.status, "reason": delivery.reason,
+         "attempts": delivery.attempts, "last_error": delivery.last_error, "sent_at": delivery.sent_at,
+         "created_at": delivery.created_at}
+        for delivery in delivery_list_for_document(document=document)
+    ]
 
 
 @router.post("/folders/{int:folder_id}/documents",
@@ -62,7 +65,7 @@ def document_upload(request: HttpRequest, folder_id: int, file: File[UploadedFil
 @router.get("/documents/{int:document_id}", response={200: DocumentDetailOut, **ERRORS}, summary="Un document")
 def document_detail(request: HttpRequest, document_id: int):
     document = document_get_for_user(user=request.auth, document_id=document_id)
-    return {**DocumentOut.from_orm(document).dict(), "deliveries": _deliveries(document, request.auth)}
+    return {**DocumentOut.from_orm(document).dict(), "deliveries": _deliveries(document)}
 
 
 @router.get("/documents/{int:document_id}/content", response={200: bytes, **ERRORS},

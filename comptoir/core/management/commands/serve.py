@@ -51,10 +51,11 @@ class Command(BaseCommand):
     def _start_children(self, *, host: str, port: int) -> dict[str, subprocess.Popen]:
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "comptoir.settings"}
         command = [sys.executable, "-m", "comptoir"]
+        # The listeners (local SMTP sink, mail-in) start first, so the worker's first send finds them.
         processes = [
+            *EXTRA_PROCESSES,
             ("web", ["web", "--host", host, "--port", str(port), "--no-collectstatic"]),
             ("worker", ["worker"]),
-            *EXTRA_PROCESSES,
         ]
         return {name: subprocess.Popen([*command, *argv], env=env) for name, argv in processes}  # noqa: S603
 
