@@ -251,9 +251,10 @@ class Stage:
     # --- Django in this process ----------------------------------------------------------------
 
     def django_setup(self) -> None:
+        # This process must see what the child processes see (same database, same file storage).
+        for key in ("DATABASE_URL", "COMPTOIR_S3_BUCKET"):
+            os.environ.pop(key, None)
         os.environ.update({k: v for k, v in self.env.items() if k != "EMAIL_URL"})
-        if self.profile == "sqlite":
-            os.environ.pop("DATABASE_URL", None)
         import django
 
         django.setup()

@@ -74,21 +74,22 @@ def chart_draw(rows: list[Row], path: Path) -> None:
             names = list(row.extra["percentiles"])
             values = [row.extra["percentiles"][name] for name in names]
             positions = [i + index * width for i in range(len(names))]
-            bars = left.bar(positions, values, width=width, label=row.extra.get("profile", ""))
+            label = f"{row.extra.get('profile', '')} {row.extra.get('series', '')}".strip()
+            bars = left.bar(positions, values, width=width, label=label)
             left.bar_label(bars, fmt="%.2f", fontsize=8)
             left.set_xticks([i + width * (len(latency) - 1) / 2 for i in range(len(names))], names)
         left.axhline(1.0, color="crimson", linestyle="--", linewidth=1, label="target p99 ≤ 1 s")
         left.legend(fontsize=8)
     else:
         left.text(0.5, 0.5, "latency: n/a", ha="center", va="center", transform=left.transAxes)
-    left.set_title("Deposit → sent at 20 docs/s (s)")
+    left.set_title("Deposit → sent at 20 docs/s (seconds)")
     left.set_ylabel("seconds")
 
     ratios = [row for row in rows if row.ratio is not None]
     if ratios:
         labels = [f"{row.extra.get('profile', '')} {row.bench}\n{row.label}" for row in ratios]
         values = [row.ratio * 100 for row in ratios]
-        colours = ["seagreen" if row.ok is not False else "indianred" for row in ratios]
+        colours = [{True: "seagreen", False: "indianred", None: "slategrey"}[row.ok] for row in ratios]
         bars = right.barh(range(len(ratios)), values, color=colours)
         right.bar_label(bars, fmt="%.0f%%", fontsize=8, padding=2)
         right.set_yticks(range(len(ratios)), labels, fontsize=7)

@@ -76,9 +76,10 @@ def web_start(stage: Stage, *, workers: int = 2, threads: int = 8, email_port: i
     return proc, f"http://127.0.0.1:{port}"
 
 
-def workers_start(stage: Stage, *, count: int, email_port: int) -> list[Proc]:
+def workers_start(stage: Stage, *, count: int, email_port: int, concurrency: int = 1) -> list[Proc]:
     env = {"EMAIL_URL": f"smtp://127.0.0.1:{email_port}"}
-    return [stage.start(f"worker-{uuid.uuid4().hex[:6]}", ["worker"], extra_env=env) for _ in range(count)]
+    argv = ["worker", *(["--concurrency", str(concurrency)] if concurrency > 1 else [])]
+    return [stage.start(f"worker-{uuid.uuid4().hex[:6]}", argv, extra_env=env) for _ in range(count)]
 
 
 def mail_in_start(stage: Stage) -> tuple[Proc, int]:

@@ -66,10 +66,9 @@ def _installed_upflow(page: Page):
 
 
 def _open_history(page: Page) -> None:
-    """Upflow's send history ("Historique d'envoi")."""
-    # At the address the failure emails link to: Upflow's page in the store has no link to it yet
-    # (test_07 says so, as an expected failure, until it has).
-    page.goto("/envois/applications/upflow/")
+    """Paramètres → Applications → "Historique d'envoi" on Upflow's card."""
+    _open_store(page)
+    _installed_upflow(page).get_by_role("link", name="Historique d'envoi").click()
     expect(page.get_by_role("heading", level=1, name=re.compile("Historique d.envoi"))).to_be_visible()
 
 
@@ -373,14 +372,3 @@ def test_06_client_on_phone(client, comptoir, smtp):
         assert page.request.get(address).status in {403, 404}, address
     _no_js_errors(client)
 
-
-@pytest.mark.xfail(strict=False, reason="Upflow's page in the store (partners/templates/partners/app_detail.html) "
-                   "has no link to its send history (delivery:history, /envois/applications/upflow/): a firm "
-                   "admin reaches the history only through the failure email's link or by typing its address")
-def test_07_history_linked_from_app_page(admin):
-    """Paramètres → Applications → Upflow → "Historique d'envoi", by clicking."""
-    page = admin.page
-    _open_store(page)
-    _installed_upflow(page).get_by_role("link", name="Détails").click()
-    page.get_by_role("link", name=re.compile("Historique d.envoi")).first.click(timeout=5_000)
-    expect(page.get_by_role("heading", level=1, name=re.compile("Historique d.envoi"))).to_be_visible()

@@ -61,7 +61,8 @@ def deployment(smtp_server, tmp_path):
         processes.stop_all()
 
 
-def test_two_webs_four_workers_deliver_every_document_once(firm_admin, on_folders, smtp_server, deployment):
+def test_two_webs_four_workers_deliver_every_document_once(firm_admin, on_folders, smtp_server, deployment,
+                                                            tmp_path):
     _, token = api_token_create(user=firm_admin, name="scale")
     deployment.run("collectstatic", "--noinput")
     webs = []
@@ -125,5 +126,7 @@ def test_two_webs_four_workers_deliver_every_document_once(firm_admin, on_folder
     metrics = httpx.get(f"{webs[1]}/metrics").text
     assert f'comptoir_deliveries{{status="sent",app="upflow"}} {documents}' in metrics
     assert f'comptoir_deposits_total{{channel="api"}} {documents}' in metrics
+    # Stateless: documents went to the bucket, rows to PostgreSQL; the data dir holds only collected static files.
+    assert {path.name for path in (tmp_path / "data").iterdir()} <= {"static"}
     static = httpx.get(f"{webs[0]}/static/comptoir/htmx.min.js", headers={"Accept-Encoding": "gzip"})
     assert static.status_code == 200 and static.headers["Content-Encoding"] == "gzip"

@@ -9,6 +9,7 @@ from comptoir.firms.policy import can_manage_folders, can_see_firm_only_folders
 from comptoir.firms.selectors import company_get_for_user
 from comptoir.ged import services
 from comptoir.ged.forms import FolderCreateForm, FolderMoveForm, NameForm
+from comptoir.ged.policy import can_change_folder
 from comptoir.ged.selectors import folder_get_for_user
 
 
@@ -23,10 +24,12 @@ def _form_refusal(request: HttpRequest, form) -> None:
             messages.error(request, message)
 
 
-def _check_post_and_policy(request: HttpRequest) -> HttpResponse | None:
+def _check_post_and_policy(request: HttpRequest, folder=None) -> HttpResponse | None:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     if not can_manage_folders(request.user):
+        raise PermissionDenied
+    if folder is not None and not can_change_folder(request.user, folder):
         raise PermissionDenied
     return None
 
@@ -59,7 +62,7 @@ def folder_create(request: HttpRequest, company_id: int) -> HttpResponse:
 @login_required
 def folder_rename(request: HttpRequest, folder_id: int) -> HttpResponse:
     folder = folder_get_for_user(user=request.user, folder_id=folder_id)
-    if refusal := _check_post_and_policy(request):
+    if refusal := _check_post_and_policy(request, folder):
         return refusal
     form = NameForm(request.POST)
     if not form.is_valid():
@@ -77,7 +80,7 @@ def folder_rename(request: HttpRequest, folder_id: int) -> HttpResponse:
 @login_required
 def folder_move(request: HttpRequest, folder_id: int) -> HttpResponse:
     folder = folder_get_for_user(user=request.user, folder_id=folder_id)
-    if refusal := _check_post_and_policy(request):
+    if refusal := _check_post_and_policy(request, folder):
         return refusal
     form = FolderMoveForm(request.POST)
     if not form.is_valid():
@@ -97,7 +100,7 @@ def folder_move(request: HttpRequest, folder_id: int) -> HttpResponse:
 @login_required
 def folder_trash(request: HttpRequest, folder_id: int) -> HttpResponse:
     folder = folder_get_for_user(user=request.user, folder_id=folder_id)
-    if refusal := _check_post_and_policy(request):
+    if refusal := _check_post_and_policy(request, folder):
         return refusal
     services.folder_trash(folder=folder, actor=request.user)
     messages.success(request, _("Le dossier « %(name)s » et son contenu sont dans la corbeille.")

@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 
 from comptoir.firms.policy import can_manage_folders, is_firm_staff
 from comptoir.firms.selectors import company_get_for_user
+from comptoir.ged.policy import can_change_folder
 from comptoir.ged.selectors import (
     document_get_for_user,
     document_list_for_user,
@@ -33,6 +34,7 @@ def _page_context(request: HttpRequest, *, company, folder) -> dict:
         "folder": folder,
         "tree": tree,
         "can_manage_folders": can_manage_folders(request.user),
+        "can_change_folder": folder is not None and can_change_folder(request.user, folder),
         "is_staff_user": is_firm_staff(request.user),
     }
     if folder is not None:
