@@ -16,15 +16,12 @@ class DeliveryConfig(AppConfig):
         self._register_panels()
         if settings.COMPTOIR_SMTP_SINK:
             # `comptoir serve` also runs the local SMTP sink that EMAIL_URL points at by default.
-            from comptoir.core.management.commands.serve import EXTRA_PROCESSES
+            from comptoir.core.processes import embedded_process_register
 
-            if ("smtpsink", ["smtpsink"]) not in EXTRA_PROCESSES:
-                EXTRA_PROCESSES.append(("smtpsink", ["smtpsink"]))
+            embedded_process_register("smtpsink", ["smtpsink"])
 
     def _register_panels(self) -> None:
-        from comptoir.ged import extensions
+        from comptoir.ged.extensions import DocumentPanel, document_panel_register
 
-        register = getattr(extensions, "document_panel_register", None)
-        if register is not None:
-            register(extensions.DocumentPanel(key="deliveries", url_name="delivery:document_badges",
+        document_panel_register(DocumentPanel(key="deliveries", url_name="delivery:document_badges",
                                               firm_staff_only=False, order=50))

@@ -19,6 +19,8 @@ class DeliveryAttempt(models.Model):
     finished_at = models.DateTimeField()
     outcome = models.CharField(max_length=10, choices=AttemptOutcome.choices)
     reply = models.TextField(blank=True)
+    # The address this attempt was sent to: the connection's address may be corrected afterwards.
+    address = models.CharField(max_length=500, blank=True)
     worker_id = models.CharField(max_length=100, blank=True)
 
     class Meta:

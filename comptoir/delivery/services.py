@@ -105,6 +105,8 @@ def delivery_attempt_run(*, delivery: Delivery, worker_id: str) -> Delivery:
             status=DeliveryStatus.CANCELLED, reason=cancelled, lease_until=None, updated_at=started_at)
         delivery.refresh_from_db()
         return delivery
+    # What the transport reads below, kept for the history: the connection may be corrected later.
+    address = delivery.destination.address.strip()
     try:
         reply = transport_for(delivery)(delivery)
         outcome = AttemptOutcome.SENT
@@ -117,12 +119,12 @@ def delivery_attempt_run(*, delivery: Delivery, worker_id: str) -> Delivery:
         logger.exception("delivery %s: unexpected error", delivery.pk)
         outcome, reply = AttemptOutcome.TRANSIENT, f"Erreur interne : {type(exc).__name__}: {exc}"
     return delivery_outcome_record(delivery=delivery, worker_id=worker_id, outcome=outcome, reply=reply,
-                                   started_at=started_at)
+                                   started_at=started_at, address=address)
 
 
 @transaction.atomic
 def delivery_outcome_record(*, delivery: Delivery, worker_id: str, outcome: AttemptOutcome, reply: str,
-                            started_at: datetime) -> Delivery:
+                            started_at: datetime, address: str = "") -> Delivery:
     now = timezone.now()
     fields: dict = {"lease_until": None, "updated_at": now}
     if outcome == AttemptOutcome.SENT:
@@ -138,7 +140,8 @@ def delivery_outcome_record(*, delivery: Delivery, worker_id: str, outcome: Atte
     held = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING, leased_by=worker_id,
                                    attempts=delivery.attempts).update(**fields)
     DeliveryAttempt.objects.create(delivery=delivery, number=delivery.attempts, started_at=started_at,
-                                   finished_at=now, outcome=outcome, reply=reply[:4000], worker_id=worker_id)
+                                   finished_at=now, outcome=outcome, reply=reply[:4000], address=address[:500],
+                                   worker_id=worker_id)
     if not held:
         logger.warning("delivery %s: lease lost by %s before the outcome (%s)", delivery.pk, worker_id, outcome)
     elif fields["status"] in RETRYABLE_BY_PERSON:

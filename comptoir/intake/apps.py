@@ -15,8 +15,7 @@ class IntakeConfig(AppConfig):
         # `comptoir serve` also runs the collection mailboxes' listener on loopback.
         from django.conf import settings
 
-        from comptoir.core.management.commands.serve import EXTRA_PROCESSES
+        from comptoir.core.processes import embedded_process_register
 
-        mail_in = ("mail-in", ["mail-in", "--host", "127.0.0.1", "--port", str(settings.COMPTOIR_MAILIN_PORT)])
-        if mail_in not in EXTRA_PROCESSES:
-            EXTRA_PROCESSES.append(mail_in)
+        embedded_process_register("mail-in", ["mail-in", "--host", "127.0.0.1",
+                                              "--port", str(settings.COMPTOIR_MAILIN_PORT)])

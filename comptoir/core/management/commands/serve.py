@@ -14,8 +14,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-# Extra child processes registered by other apps: (name, argv after `comptoir`).
-EXTRA_PROCESSES: list[tuple[str, list[str]]] = []
+from comptoir.core.processes import embedded_processes
 
 
 class Command(BaseCommand):
@@ -53,7 +52,7 @@ class Command(BaseCommand):
         command = [sys.executable, "-m", "comptoir"]
         # The listeners (local SMTP sink, mail-in) start first, so the worker's first send finds them.
         processes = [
-            *EXTRA_PROCESSES,
+            *embedded_processes(),
             ("web", ["web", "--host", host, "--port", str(port), "--no-collectstatic"]),
             ("worker", ["worker"]),
         ]
