@@ -12,7 +12,7 @@ import time
 import uuid
 
 from bench.context import Context
-from bench.harness import pdf_bytes, process_tree, wait_until
+from bench.harness import cpu_seconds, pdf_bytes, process_tree, wait_until
 from bench.results import NotBuilt, Row, median
 from bench.seed import optional, probe_deposit, switched_folder
 from bench.servers import sink_start, workers_start
@@ -23,26 +23,15 @@ TARGET_RATIO = 0.5
 LEVELS = (1, 4)
 
 
-def _cpu_ticks(pids: list[int]) -> int:
-    total = 0
-    for pid in pids:
-        try:
-            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-        except (OSError, IndexError, ValueError):
-            continue
-    return total
-
-
 def idle_wait(pids: list[int], *, timeout: float = 60) -> None:
     """Wait until these processes stop burning CPU (booted, caught up), so they do not skew the clock."""
     tree = [p for pid in pids for p in process_tree(pid)]
-    last = [_cpu_ticks(tree)]
+    last = [cpu_seconds(tree)]
 
     def quiet() -> bool:
         time.sleep(0.3)
-        now = _cpu_ticks(tree)
-        calm, last[0] = now - last[0] <= 6, now  # ≤ 20 % of a core over the window
+        now = cpu_seconds(tree)
+        calm, last[0] = now - last[0] <= 0.06, now  # ≤ 20 % of a core over the window
         return calm
 
     wait_until(quiet, timeout=timeout, what="the workers to go idle", interval=0)

@@ -5,7 +5,7 @@ import time
 import uuid
 
 from bench.context import Context, api_client, run_concurrently
-from bench.harness import pdf_bytes
+from bench.harness import cpu_seconds, pdf_bytes, process_tree
 from bench.results import Row, median
 
 NAME = "deposit"
@@ -27,8 +27,11 @@ def _floor(payloads: list[bytes], directory) -> float:
     return len(payloads) / (time.perf_counter() - start)
 
 
-def _deposit_rate(ctx: Context, *, url: str, folder_id: int, payloads: list[bytes], clients: int) -> float:
+def _deposit_rate(ctx: Context, *, url: str, folder_id: int, payloads: list[bytes],
+                  clients: int) -> tuple[float, float, float]:
+    """Documents/s, and CPU milliseconds per document spent by the web processes and by our clients."""
     errors: list[str] = []
+    web = process_tree(ctx.web()[0].pid)
 
     def deposit(client, payload: bytes) -> None:
         response = client.post(f"/api/v1/folders/{folder_id}/documents",
@@ -36,12 +39,13 @@ def _deposit_rate(ctx: Context, *, url: str, folder_id: int, payloads: list[byte
         if response.status_code != 201:
             errors.append(f"{response.status_code} {response.text[:200]}")
 
-    start = time.perf_counter()
+    web_cpu, own_cpu, start = cpu_seconds(web), time.process_time(), time.perf_counter()
     run_concurrently(payloads, deposit, clients=clients, client_factory=lambda: api_client(url, ctx.world().token))
     elapsed = time.perf_counter() - start
+    web_cpu, own_cpu = cpu_seconds(web) - web_cpu, time.process_time() - own_cpu
     if errors:
         raise RuntimeError(f"{len(errors)} deposits refused, first: {errors[0]}")
-    return len(payloads) / elapsed
+    return len(payloads) / elapsed, web_cpu * 1000 / len(payloads), own_cpu * 1000 / len(payloads)
 
 
 def run(ctx: Context) -> list[Row]:
@@ -57,12 +61,16 @@ def run(ctx: Context) -> list[Row]:
     _deposit_rate(ctx, url=url, folder_id=folder.pk, payloads=[pdf_bytes(DOC_SIZE, f"w{i}") for i in range(8)],
                   clients=4)
     rates: dict[int, list[float]] = {level: [] for level in levels}
+    cpu: dict[int, list[tuple[float, float]]] = {level: [] for level in levels}
     floors: list[float] = []
     for run_number in range(ctx.runs):
         payloads = [pdf_bytes(DOC_SIZE, f"r{run_number}-{i}") for i in range(count)]
         floors.append(_floor(payloads, ctx.stage.tmp / "floor" / str(run_number)))
         for level in levels:
-            rates[level].append(_deposit_rate(ctx, url=url, folder_id=folder.pk, payloads=payloads, clients=level))
+            rate, web_ms, client_ms = _deposit_rate(ctx, url=url, folder_id=folder.pk, payloads=payloads,
+                                                    clients=level)
+            rates[level].append(rate)
+            cpu[level].append((web_ms, client_ms))
     floor = median(floors)
     rows = []
     for level in levels:
@@ -72,6 +80,8 @@ def run(ctx: Context) -> list[Row]:
             floor=floor, ratio=value / floor if floor else None,
             target=f"≥ {TARGET:.0f} docs/s" if ctx.profile == "sqlite" else "",
             ok=(value >= TARGET) if ctx.profile == "sqlite" else None,
+            note=f"CPU per doc: web {median([w for w, _ in cpu[level]]):.1f} ms, "
+                 f"load generator {median([c for _, c in cpu[level]]):.1f} ms",
             extra={"runs": rates[level], "floor_runs": floors, "documents": count},
         ))
     return rows

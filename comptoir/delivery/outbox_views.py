@@ -1,4 +1,4 @@
-"""'Boîte d'envoi locale': what the embedded SMTP sink received. Embedded mode and firm admins only."""
+"""'Boîte d'envoi locale': what the embedded SMTP sink received. Embedded mode with the sink, firm admins only."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -14,7 +14,8 @@ from comptoir.partners.models import Delivery
 
 
 def _allowed(request: HttpRequest) -> None:
-    if not settings.EMBEDDED or not is_firm_admin(request.user):
+    # Same condition as the menu entry (web.context_processors): no local sink, nothing to show.
+    if not (settings.EMBEDDED and settings.COMPTOIR_SMTP_SINK) or not is_firm_admin(request.user):
         raise Http404("local outbox not available")
 
 

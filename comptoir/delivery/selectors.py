@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
@@ -46,6 +46,22 @@ def delivery_list_for_user(*, user: User, filters: DeliveryFilters | None = None
     if filters.date_to:
         deliveries = deliveries.filter(created_at__date__lte=filters.date_to)
     return deliveries
+
+
+def delivery_history_for_user(*, user: User, filters: DeliveryFilters | None = None) -> QuerySet[Delivery]:
+    """The send history's rows: each with its attempts, how many were made and the last address used.
+
+    `attempts_made` counts the attempt rows, not `Delivery.attempts` (the retry budget that
+    "réessayer" resets); `last_address` is where the last attempt went, which the connection's
+    current address no longer says once someone corrected it.
+    """
+    last_attempt = DeliveryAttempt.objects.filter(delivery=OuterRef("pk")).order_by("-started_at", "-id")
+    return (
+        delivery_list_for_user(user=user, filters=filters)
+        .annotate(attempts_made=Count("send_attempts"), last_address=Subquery(last_attempt.values("address")[:1]))
+        .prefetch_related("send_attempts")
+        .order_by("-created_at", "-id")  # Meta.ordering is not applied to an aggregated query
+    )
 
 
 def delivery_get_for_user(*, user: User, delivery_id: int) -> Delivery:

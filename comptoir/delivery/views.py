@@ -20,6 +20,7 @@ from comptoir.delivery.selectors import (
     deliveries_for_document,
     delivery_daily_counts,
     delivery_get_for_user,
+    delivery_history_for_user,
     delivery_list_for_user,
 )
 from comptoir.delivery.services import delivery_retry
@@ -77,7 +78,7 @@ def history(request: HttpRequest, app_slug: str) -> HttpResponse:
     _staff_only(request)
     app = app_get(app_slug)
     filters = _filters(request, app.slug)
-    deliveries = delivery_list_for_user(user=request.user, filters=filters)
+    deliveries = delivery_history_for_user(user=request.user, filters=filters)
     page = Paginator(deliveries, PAGE_SIZE).get_page(request.GET.get("page"))
     all_of_app = delivery_list_for_user(user=request.user, filters=DeliveryFilters(app_slug=app.slug))
     query = request.GET.copy()
@@ -104,7 +105,7 @@ class _Echo:
 def history_csv(request: HttpRequest, app_slug: str) -> StreamingHttpResponse:
     _staff_only(request)
     app = app_get(app_slug)
-    deliveries = delivery_list_for_user(user=request.user, filters=_filters(request, app.slug))
+    deliveries = delivery_history_for_user(user=request.user, filters=_filters(request, app.slug))
     writer = csv.writer(_Echo(), delimiter=";")
     header = [_("Identifiant"), _("Créé le"), _("Entreprise"), _("Document"), _("Destination"), _("Statut"),
               _("Tentatives"), _("Envoyé le"), _("Dernière erreur"), _("Motif")]
@@ -115,7 +116,7 @@ def history_csv(request: HttpRequest, app_slug: str) -> StreamingHttpResponse:
         for d in deliveries.iterator(chunk_size=500):
             yield writer.writerow([
                 d.pk, timezone.localtime(d.created_at).isoformat(timespec="seconds"), d.company.name,
-                d.document.name, d.destination.address, d.get_status_display(), d.attempts,
+                d.document.name, d.last_address or d.destination.address, d.get_status_display(), d.attempts_made,
                 timezone.localtime(d.sent_at).isoformat(timespec="seconds") if d.sent_at else "",
                 d.last_error, d.reason,
             ])

@@ -20,4 +20,6 @@ def portal(request: HttpRequest) -> dict:
         "is_firm_staff": bool(membership and membership.is_firm_staff),
         "is_firm_admin": bool(membership and membership.is_firm_admin),
         "embedded_mode": settings.EMBEDDED,
+        # The "Boîte d'envoi locale" shows what the embedded SMTP sink caught: only when one runs.
+        "local_outbox_enabled": bool(settings.EMBEDDED and settings.COMPTOIR_SMTP_SINK),
     }

@@ -24,7 +24,8 @@ def test_every_benchmark_runs_on_tiny_inputs_and_reports_figures(tmp_path):
     assert {row["bench"] for row in rows} == set(BENCHMARKS), result.stdout
     for row in rows:
         built = not row["note"].startswith("n/a (not built yet")
-        assert not row["note"].startswith("error"), f"{row['bench']} {row['label']}: {row['note']}\n{result.stderr[-3000:]}"
+        where = f"{row['bench']} {row['label']}: {row['note']}"
+        assert not row["note"].startswith("error"), f"{where}\n{result.stderr[-3000:]}"
         if built:
             assert isinstance(row["value"], int | float), row
             assert row["value"] >= 0, row

@@ -91,7 +91,7 @@ def _save_address(page: Page, company: str, address: str) -> None:
 
 
 def _upflow_switch(page: Page):
-    return _toolbar(page).get_by_role("checkbox", name="Upflow")
+    return _toolbar(page).get_by_role("switch", name="Upflow")
 
 
 def _toolbar(page: Page):
@@ -356,7 +356,7 @@ def test_06_client_on_phone(client, comptoir, smtp):
     for name in seed["firm_only"]:
         expect(page.get_by_text(name)).to_have_count(0)
     # No switch, no partner panel on the toolbar: not even the word Upflow before anything was sent.
-    expect(page.get_by_role("checkbox", name="Upflow")).to_have_count(0)
+    expect(page.get_by_role("switch", name="Upflow")).to_have_count(0)
     expect(page.get_by_role("region", name="Applications partenaires")).to_have_count(0)
     expect(page.get_by_text("Upflow")).to_have_count(0)
 

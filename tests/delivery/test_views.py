@@ -7,6 +7,8 @@ import socket
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from comptoir.delivery.sink import SinkHandler
 from comptoir.partners.models import Delivery, DeliveryStatus
@@ -75,6 +77,48 @@ def test_retry_button_after_correcting_the_address_sends(failed_and_sent, admin_
     assert smtp_server.messages[-1]["To"] == "corrigee@upflow.example"
 
 
+def _history_row(client, delivery) -> str:
+    page = client.get("/envois/applications/upflow/").content.decode()
+    return re.search(rf'<tr id="delivery-{delivery.pk}">(.*?)</tr>', page, re.S).group(1)
+
+
+def _attempts_cell(row: str) -> str:
+    return re.search(r'<td class="num">\s*(\d+)\s*</td>', row).group(1)
+
+
+def test_history_shows_attempts_made_and_the_address_each_went_to(failed_and_sent, admin_client, upflow, company,
+                                                                  firm_admin):
+    failed, _sent = failed_and_sent
+    upflow.destinations.update(address="corrigee@upflow.example")
+    # Before the retry: the failed row still says where it was refused, not the corrected address.
+    row = _history_row(admin_client, failed)
+    assert "factures-boulangerie@upflow.example" in row and "corrigee@upflow.example" not in row
+    assert "550 5.1.1 mailbox unavailable" in row and _attempts_cell(row) == "1"
+
+    admin_client.post(f"/envois/{failed.pk}/reessayer/")
+    drain()
+    row = _history_row(admin_client, failed)
+    # Two attempts were made, although "réessayer" reset the retry budget; each lists its address.
+    assert _attempts_cell(row) == "2"
+    assert "corrigee@upflow.example" in row and "(adresse actuelle)" not in row
+    assert "factures-boulangerie@upflow.example" in row, "the first attempt's address is in its details"
+
+    waiting = Delivery.objects.get(document=deposit_pdf(ventes(company), actor=firm_admin, name="attente.pdf"))
+    row = _history_row(admin_client, waiting)
+    assert "corrigee@upflow.example" in row and "(adresse actuelle)" in row and _attempts_cell(row) == "0"
+
+
+def test_history_queries_do_not_grow_with_the_rows(failed_and_sent, admin_client, company, firm_admin):
+    with CaptureQueriesContext(connection) as few:
+        admin_client.get("/envois/applications/upflow/")
+    for number in range(4):
+        deposit_pdf(ventes(company), actor=firm_admin, name=f"lot-{number}.pdf")
+    drain()
+    with CaptureQueriesContext(connection) as many:
+        admin_client.get("/envois/applications/upflow/")
+    assert len(many) == len(few)
+
+
 def test_retry_from_another_firm_is_not_found(failed_and_sent, other_firm_admin):
     failed, _sent = failed_and_sent
     assert login(other_firm_admin).post(f"/envois/{failed.pk}/reessayer/").status_code == 404
@@ -86,6 +130,7 @@ def test_retry_from_another_firm_is_not_found(failed_and_sent, other_firm_admin)
 def local_sink(tmp_path, settings):
     settings.DATA_DIR = tmp_path
     settings.EMBEDDED = True
+    settings.COMPTOIR_SMTP_SINK = True
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -123,7 +168,21 @@ def test_local_outbox_shows_a_firm_only_its_own_deliveries(local_sink, upflow, c
 
 def test_local_outbox_is_absent_outside_embedded_mode(admin_client, settings):
     settings.EMBEDDED = False
+    settings.COMPTOIR_SMTP_SINK = True
     assert admin_client.get("/envois/boite-locale/").status_code == 404
+    assert "Boîte d'envoi locale" not in admin_client.get("/comptes/parametres/").content.decode()
+
+
+def test_local_outbox_is_absent_when_no_local_sink_runs(admin_client, settings):
+    settings.EMBEDDED = True
+    settings.COMPTOIR_SMTP_SINK = False
+    assert admin_client.get("/envois/boite-locale/").status_code == 404
+    assert "Boîte d'envoi locale" not in admin_client.get("/comptes/parametres/").content.decode()
+
+
+def test_local_outbox_is_in_the_settings_menu_when_the_sink_runs(local_sink, admin_client):
+    page = admin_client.get("/comptes/parametres/").content.decode()
+    assert "Boîte d'envoi locale" in page and "/envois/boite-locale/" in page
 
 
 def test_app_chart_partial_links_to_the_history(failed_and_sent, admin_client):

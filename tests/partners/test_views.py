@@ -4,8 +4,8 @@ from django.urls import reverse
 
 from comptoir.partners.models import Delivery, FolderSwitch, Installation
 from tests.conftest import login
-from tests.factories import deposit_pdf, folder_named
-from tests.partners.conftest import switch
+from tests.factories import CompanyFactory, deposit_pdf, folder_named
+from tests.partners.conftest import connect, switch
 
 
 def test_store_lists_my_apps_and_the_available_ones_and_installs(admin_client, firm):
@@ -17,6 +17,33 @@ def test_store_lists_my_apps_and_the_available_ones_and_installs(admin_client, f
     page = admin_client.get(reverse("partners:store")).content.decode()
     mine = page.split("Applications disponibles")[0]
     assert 'data-app="upflow"' in mine
+
+
+def _upflow_card(client) -> str:
+    page = client.get(reverse("partners:store")).content.decode()
+    return page.split('data-app="upflow"')[1].split("</article>")[0]
+
+
+def test_store_counts_connected_companies_in_french(admin_client, firm, company, firm_admin):
+    admin_client.post(reverse("partners:install", args=["upflow"]))
+    assert "Connectée à aucune entreprise" in _upflow_card(admin_client)
+    connect(firm=firm, company=company, slug="upflow", destinations={"collection": "a@upflow.example"},
+            actor=firm_admin)
+    assert "Connectée à 1 entreprise<" in _upflow_card(admin_client)
+    other = CompanyFactory(firm=firm, name="Fleuriste Gamma")
+    connect(firm=firm, company=other, slug="upflow", destinations={"collection": "b@upflow.example"},
+            actor=firm_admin)
+    assert "Connectée à 2 entreprises" in _upflow_card(admin_client)
+
+
+def test_switch_is_announced_as_a_switch_with_its_state(admin_client, company, upflow, firm_admin):
+    ventes = folder_named(company, "Ventes")
+    page = admin_client.get(reverse("partners:folder_switches", args=[ventes.pk])).content.decode()
+    assert 'role="switch"' in page and 'aria-checked="false"' in page
+    assert 'aria-label="Upflow activé pour ce dossier"' in page
+    switch(ventes, upflow, "on", actor=firm_admin)
+    page = admin_client.get(reverse("partners:folder_switches", args=[ventes.pk])).content.decode()
+    assert 'aria-checked="true"' in page
 
 
 def test_app_page_and_demo_request(admin_client, company):
