@@ -79,7 +79,7 @@ def chart_draw(rows: list[Row], path: Path) -> None:
             left.bar_label(bars, fmt="%.2f", fontsize=8)
             left.set_xticks([i + width * (len(latency) - 1) / 2 for i in range(len(names))], names)
         left.axhline(1.0, color="crimson", linestyle="--", linewidth=1, label="target p99 ≤ 1 s")
-        left.legend(fontsize=8)
+        left.legend(fontsize=8, loc="upper right")
     else:
         left.text(0.5, 0.5, "latency: n/a", ha="center", va="center", transform=left.transAxes)
     left.set_title("Deposit → sent at 20 docs/s (seconds)")
