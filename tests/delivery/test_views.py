@@ -194,3 +194,13 @@ def test_ged_folder_page_loads_the_badges_of_each_document(upflow, company, clie
     document = deposit_pdf(ventes(company), actor=client_user, name="badge.pdf")
     page = login(client_user).get(f"/ged/dossier/{ventes(company).pk}/").content.decode()
     assert f"/envois/documents/{document.pk}/badges/" in page
+
+
+def test_send_history_and_csv_of_another_firm_show_none_of_ours(failed_and_sent, other_firm_admin):
+    other = login(other_firm_admin)
+    page = other.get("/envois/applications/upflow/")
+    assert page.status_code in (200, 404)
+    assert "acceptee.pdf" not in page.content.decode() and "refusee.pdf" not in page.content.decode()
+    export = other.get("/envois/applications/upflow/export.csv")
+    body = b"".join(export.streaming_content) if export.streaming else export.content
+    assert b"acceptee.pdf" not in body and b"refusee.pdf" not in body
