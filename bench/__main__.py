@@ -80,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chart", type=Path, help=f"chart path (default {DEFAULT_CHART.relative_to(ROOT)}; "
                         "--quick draws none unless asked)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data dir and process logs")
+    parser.add_argument("--replot", type=Path, nargs="+", metavar="JSON",
+                        help="no run: print the table and draw the chart from rows saved with --json")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     names = [name for name in BENCHMARKS if not args.only or name in args.only]
@@ -96,6 +98,12 @@ def main(argv: list[str] | None = None) -> int:
     from bench.report import chart_draw, machine_describe, table_format
 
     rows: list[Row] = []
+    if args.replot:
+        rows = [Row(**data) for path in args.replot for data in json.loads(path.read_text())]
+        print(table_format(rows))
+        chart_draw(rows, args.chart or DEFAULT_CHART)
+        print(f"\nchart: {args.chart or DEFAULT_CHART}")
+        return 0
     for profile in profiles_wanted(args.profile):
         with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
             out = Path(handle.name)

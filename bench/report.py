@@ -79,6 +79,8 @@ def chart_draw(rows: list[Row], path: Path) -> None:
             left.bar_label(bars, fmt="%.2f", fontsize=8)
             left.set_xticks([i + width * (len(latency) - 1) / 2 for i in range(len(names))], names)
         left.axhline(1.0, color="crimson", linestyle="--", linewidth=1, label="target p99 ≤ 1 s")
+        tallest = max(max(row.extra["percentiles"].values()) for row in latency)
+        left.set_ylim(0, max(tallest, 1.0) * (1.25 + 0.1 * len(latency)))  # room for the legend
         left.legend(fontsize=8, loc="upper right")
     else:
         left.text(0.5, 0.5, "latency: n/a", ha="center", va="center", transform=left.transAxes)
