@@ -96,3 +96,21 @@ def test_createtoken_prints_the_token_alone_on_its_last_line_and_it_works(api_as
     assert last_line.startswith("cpt_") and " " not in last_line
     assert ApiToken.objects.filter(user=firm_admin).count() == 1
     assert api_as(token=last_line).get("/companies").status_code == 200
+
+
+def test_token_last_use_is_recorded_without_a_write_on_every_request(db, firm_admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from comptoir.accounts.models import ApiToken
+    from comptoir.accounts.selectors import user_get_by_api_token
+    from comptoir.accounts.services import api_token_create
+
+    token, raw = api_token_create(user=firm_admin, name="bench")
+    assert user_get_by_api_token(raw=raw) == firm_admin
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+    with CaptureQueriesContext(connection) as queries:
+        assert user_get_by_api_token(raw=raw) == firm_admin
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == token.last_used_at
