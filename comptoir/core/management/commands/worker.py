@@ -6,7 +6,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--concurrency", type=int, default=1, help="threads in this process")
-        parser.add_argument("--poll-interval", type=float, default=0.2, help="seconds between sweeps when idle")
+        parser.add_argument("--poll-interval", type=float, default=0.1,
+                            help="seconds between sweeps when idle (one per process: threads take turns)")
         parser.add_argument("--notify-interval", type=float, default=60.0,
                             help="seconds between failure reports to firm admins")
 
