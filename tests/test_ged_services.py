@@ -41,3 +41,21 @@ def test_executable_named_pdf_is_refused_and_leaves_nothing(company, firm_admin,
                          actor=firm_admin, filename="facture.pdf")
     assert not ventes.documents.exists()
     assert stored_keys() == []
+
+
+def test_web_and_api_uploads_publish_document_entered(company, firm_admin):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.api.conftest import ApiClient
+    from tests.conftest import login
+    from tests.factories import PDF_BYTES
+
+    events = []
+    ventes = folder_named(company, "Ventes")
+    with document_entered_subscribed(events.append):
+        web = login(firm_admin).post(f"/ged/dossier/{ventes.pk}/televerser/",
+                                     {"file": SimpleUploadedFile("web.pdf", PDF_BYTES)})
+        api = ApiClient(firm_admin).upload(f"/folders/{ventes.pk}/documents", "api.pdf", PDF_BYTES)
+    assert web.status_code in (200, 201, 302) and api.status_code == 201
+    assert [(e.kind, e.document.name, e.document.channel) for e in events] == [
+        ("deposit", "web.pdf", "web"), ("deposit", "api.pdf", "api")]
