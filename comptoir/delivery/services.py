@@ -7,6 +7,7 @@ window for a duplicate is between the partner's acceptance and our commit of `se
 
 import logging
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -41,50 +42,95 @@ def delivery_due_q(now: datetime) -> Q:
     return waiting | abandoned
 
 
-def delivery_claim(*, delivery_id: int, worker_id: str, now: datetime | None = None) -> Delivery | None:
-    """Take a due delivery for `worker_id` with one conditional UPDATE; None if it is not due or taken."""
-    now = now or timezone.now()
-    claimed = Delivery.objects.filter(delivery_due_q(now), pk=delivery_id).update(
+def _claim(*, ids: list[int], worker_id: str, now: datetime) -> list[Delivery]:
+    """One conditional UPDATE over `ids`, then one fetch of the rows this very claim took.
+
+    A claim is known by its worker and lease end: the same worker's earlier claim on these rows
+    ended before `now` (they were due again), so its lease end differs.
+    """
+    lease_until = now + _lease()
+    claimed = Delivery.objects.filter(delivery_due_q(now), pk__in=ids).update(
         status=DeliveryStatus.SENDING,
-        lease_until=now + _lease(),
+        lease_until=lease_until,
         leased_by=worker_id,
         attempts=F("attempts") + 1,
         updated_at=now,
     )
     if not claimed:
-        return None
-    return (
+        return []
+    return list(
         Delivery.objects.select_related(
             "document__company__firm", "document__folder", "document__depositor",
             "destination__connection__installation",
         )
-        .filter(pk=delivery_id, leased_by=worker_id, status=DeliveryStatus.SENDING)
-        .first()
+        .filter(pk__in=ids, leased_by=worker_id, status=DeliveryStatus.SENDING, lease_until=lease_until)
+        .order_by("id")
     )
 
 
+def delivery_claim(*, delivery_id: int, worker_id: str, now: datetime | None = None) -> Delivery | None:
+    """Take a due delivery for `worker_id` with one conditional UPDATE; None if it is not due or taken."""
+    claimed = _claim(ids=[delivery_id], worker_id=worker_id, now=now or timezone.now())
+    return claimed[0] if claimed else None
+
+
 def delivery_claim_due(*, worker_id: str, limit: int = 1, now: datetime | None = None) -> list[Delivery]:
-    """Claim up to `limit` due deliveries, oldest first."""
+    """Claim up to `limit` due deliveries among the oldest, in one conditional UPDATE.
+
+    A batch saves the per-claim queries when one thread drains a backlog; it stays small and takes
+    at most a quarter of the due rows seen, so a burst of a few still fans out over the other
+    threads and processes, and a killed worker strands few rows until their lease expires.
+    """
     now = now or timezone.now()
     candidates = Delivery.objects.filter(delivery_due_q(now)).order_by("id").values_list("pk", flat=True)
+    # A plain read first: idle sweeps take no lock (SQLite's write lock, PostgreSQL's row locks).
+    window = list(candidates[: max(limit * 8, 16)])
+    if not window:
+        return []
+    take = max(1, min(limit, len(window) // 4))
     if connection.vendor == "postgresql":
         # Row locks let many workers take different rows in one pass instead of racing for the first.
         with transaction.atomic():
-            ids = list(candidates.select_for_update(skip_locked=True)[:limit])
-            claimed = [delivery_claim(delivery_id=pk, worker_id=worker_id, now=now) for pk in ids]
-        return [delivery for delivery in claimed if delivery is not None]
-    # SQLite has one writer at a time; the conditional UPDATE alone is the guard. Shuffling a window
-    # of candidates keeps concurrent workers from all racing for the same oldest row.
-    ids = list(candidates[: max(limit * 8, 16)])
-    random.shuffle(ids)
-    claimed = []
-    for pk in ids:
-        delivery = delivery_claim(delivery_id=pk, worker_id=worker_id, now=now)
-        if delivery is not None:
-            claimed.append(delivery)
-            if len(claimed) >= limit:
-                break
-    return claimed
+            ids = list(candidates.select_for_update(skip_locked=True)[:take])
+            return _claim(ids=ids, worker_id=worker_id, now=now) if ids else []
+    # SQLite has one writer at a time; the conditional UPDATE alone is the guard. Shuffling the window
+    # keeps concurrent workers from all racing for the same oldest rows.
+    random.shuffle(window)
+    for start in range(0, len(window), take):
+        claimed = _claim(ids=window[start:start + take], worker_id=worker_id, now=now)
+        if claimed:
+            return claimed
+    return []
+
+
+def delivery_claims_release(*, deliveries: list[Delivery], worker_id: str) -> int:
+    """Give back claimed deliveries not tried yet (the worker stops, or their lease runs short).
+
+    They become abandoned rows whose lease has just ended, due for any sweep at once, and the
+    attempt their claim counted is taken back since none was made.
+    """
+    if not deliveries:
+        return 0
+    now = timezone.now()
+    return Delivery.objects.filter(
+        pk__in=[delivery.pk for delivery in deliveries], leased_by=worker_id, status=DeliveryStatus.SENDING,
+        lease_until__in={delivery.lease_until for delivery in deliveries},
+    ).update(attempts=F("attempts") - 1, lease_until=now, updated_at=now)
+
+
+def delivery_batch_send(*, deliveries: list[Delivery], worker_id: str,
+                        stopping: Callable[[], bool] = lambda: False) -> int:
+    """Send claimed deliveries in turn; how many were tried.
+
+    The lease started with the claim, so the rest of the batch is given back once half of it has
+    gone by (a slow partner), or when the worker is stopping, rather than kept until it expires.
+    """
+    for position, delivery in enumerate(deliveries):
+        if stopping() or timezone.now() >= delivery.lease_until - _lease() / 2:
+            delivery_claims_release(deliveries=deliveries[position:], worker_id=worker_id)
+            return position
+        delivery_attempt_run(delivery=delivery, worker_id=worker_id)
+    return len(deliveries)
 
 
 def _stale_connection_reason(delivery: Delivery) -> str:
@@ -148,7 +194,12 @@ def delivery_outcome_record(*, delivery: Delivery, worker_id: str, outcome: Atte
         FailureNotice.objects.create(delivery=delivery, firm_id=delivery.firm_id)
         audit_event_record(actor=None, action=f"delivery.{fields['status']}", target=delivery,
                            firm_id=delivery.firm_id, data={"reply": reply[:500], "attempts": delivery.attempts})
-    delivery.refresh_from_db()
+    if held:
+        # What the UPDATE wrote, without reading the row back.
+        for name, value in fields.items():
+            setattr(delivery, name, value)
+    else:
+        delivery.refresh_from_db()
     return delivery
 
 

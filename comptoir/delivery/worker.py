@@ -22,13 +22,16 @@ from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
 from comptoir.delivery.notifications import failure_notices_send
-from comptoir.delivery.services import delivery_attempt_run, delivery_claim_due
+from comptoir.delivery.services import delivery_batch_send, delivery_claim_due
 from comptoir.delivery.tasks import deliveries_send, local_wake
 from comptoir.delivery.transports.smtp_session import smtp_session_close_idle, smtp_sessions_kept
 
 logger = logging.getLogger(__name__)
 
 WAKEUP_TASK_PATH = deliveries_send.module_path
+# Deliveries claimed per sweep: enough to spread the claim's queries, few enough that a killed
+# worker strands little and a burst still spreads over the other threads.
+CLAIM_BATCH = 8
 
 
 class DeliveryWorker:
@@ -144,12 +147,13 @@ class DeliveryWorker:
             connections.close_all()
 
     def step(self, *, worker_id: str, runner: TaskRunner | None = None) -> bool:
-        """Run one queued task and send one due delivery. True if there was anything to do."""
+        """Run one queued task and send a small batch of due deliveries. True if there was anything to do."""
         busy = False
         if runner is not None and self._runs_db_tasks:
             busy = self._run_one_task(worker_id=worker_id, runner=runner)
-        for delivery in delivery_claim_due(worker_id=worker_id, limit=1):
-            delivery_attempt_run(delivery=delivery, worker_id=worker_id)
+        claimed = delivery_claim_due(worker_id=worker_id, limit=CLAIM_BATCH)
+        if claimed:
+            delivery_batch_send(deliveries=claimed, worker_id=worker_id, stopping=self.stopping.is_set)
             busy = True
         return busy
 

@@ -64,11 +64,12 @@ class ZipImportStatus(models.TextChoices):
 
 
 class ZipImport(models.Model):
-    """One bulk zip import: its progress is polled by the page while a background thread runs it."""
+    """One bulk zip import: its progress is polled by the page while the worker runs its task."""
 
     folder = models.ForeignKey(Folder, on_delete=models.CASCADE, related_name="+")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     archive_name = models.CharField(max_length=255)
+    # Key of the archive in the default storage while the import waits or runs; deleted afterwards.
     archive_path = models.CharField(max_length=1000, blank=True)
     status = models.CharField(max_length=10, choices=ZipImportStatus.choices, default=ZipImportStatus.PENDING)
     total = models.PositiveIntegerField(default=0)

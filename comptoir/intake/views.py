@@ -15,7 +15,7 @@ from comptoir.ged.selectors import folder_get_for_user
 from comptoir.intake.selectors import company_mailboxes, mailbox_policy_for, zip_import_get_for_user
 from comptoir.intake.services.mailbox_policy import mailbox_policy_set
 from comptoir.intake.services.phone import phone_capture_deposit
-from comptoir.intake.services.zip_import import ZipRefused, zip_import_create, zip_import_launch
+from comptoir.intake.services.zip_import import ZipRefused, zip_import_create
 
 
 def _refusal_text(error: Exception) -> str:
@@ -71,7 +71,6 @@ def zip_upload(request: HttpRequest, folder_id: int) -> HttpResponse:
         zip_import = zip_import_create(folder=folder, upload=upload, archive_name=upload.name, actor=request.user)
     except ZipRefused as refusal:
         return render(request, "intake/_zip_panel.html", {"folder": folder, "error": refusal.message}, status=400)
-    zip_import_launch(zip_import_id=zip_import.pk)
     return render(request, "intake/_zip_progress.html", {"zip_import": zip_import}, status=202)
 
 

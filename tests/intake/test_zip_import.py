@@ -10,10 +10,20 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from comptoir.ged.models import Document, Folder
 from comptoir.intake.models import ZipImport
-from tests.conftest import login
-from tests.factories import PDF_BYTES, folder_named
+from comptoir.intake.services.zip_import import ARCHIVE_PREFIX
+from comptoir.intake.tasks import zip_import_process
+from tests.conftest import login, stored_keys
+from tests.factories import PDF_BYTES, UserFactory, folder_named, membership_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_at_once(settings):
+    """The import's task runs in the request, through the same code path as in `comptoir worker`."""
+    settings.TASKS = IMMEDIATE
 
 
 def make_zip(entries, *, compression=zipfile.ZIP_DEFLATED) -> bytes:
@@ -33,7 +43,7 @@ def upload(client, folder, data: bytes, name="lot.zip"):
                        headers={"HX-Request": "true"})
 
 
-def wait_done(zip_import_id: int, timeout=20) -> ZipImport:
+def wait_done(zip_import_id: int, timeout=90) -> ZipImport:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         zip_import = ZipImport.objects.get(pk=zip_import_id)
@@ -130,3 +140,72 @@ def test_not_a_zip(client_user, company):
 def test_other_firm_cannot_import(other_firm_admin, company):
     response = upload(login(other_firm_admin), folder_named(company, "Achats"), make_zip([("a.pdf", PDF_BYTES)]))
     assert response.status_code == 404
+
+
+
+def test_import_is_a_task_that_comptoir_worker_runs(client_user, company, settings):
+    """With the database backend the upload only queues the task; the worker reads the archive from storage."""
+    from comptoir.delivery.worker import DeliveryWorker
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    folder = folder_named(company, "Achats")
+    response = upload(login(client_user), folder, make_zip([("a.pdf", PDF_BYTES), ("Sous/b.pdf", PDF_BYTES + b"%b")]))
+    assert response.status_code == 202
+    zip_import = ZipImport.objects.get()
+    assert zip_import.status == "pending" and not Document.objects.exists()
+    assert zip_import.archive_path.startswith(ARCHIVE_PREFIX) and zip_import.archive_path in stored_keys()
+    worker = DeliveryWorker(concurrency=1, poll_interval=0.05)
+    worker.start()
+    try:
+        zip_import = wait_done(zip_import.pk)
+    finally:
+        worker.stop()
+    assert zip_import.status == "done" and zip_import.done == 2
+    assert Document.objects.count() == 2
+    assert not [key for key in stored_keys() if key.startswith(ARCHIVE_PREFIX)]
+
+
+def test_rerun_after_a_crash_deposits_nothing_twice(client_user, company, settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}  # queued, not run
+    data = make_zip([("a.pdf", PDF_BYTES), ("Sous/b.pdf", PDF_BYTES + b"%b"), ("c.pdf", PDF_BYTES + b"%c")])
+    upload(login(client_user), folder_named(company, "Achats"), data)
+    zip_import = ZipImport.objects.get()
+    assert zip_import_process.call(zip_import.pk) == "done"
+    # As if the worker had died after depositing a.pdf only: the row still says "running", the archive is there.
+    Document.objects.exclude(name="a.pdf").delete()
+    ZipImport.objects.filter(pk=zip_import.pk).update(status="running", done=1, finished_at=None)
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    assert default_storage.save(zip_import.archive_path, ContentFile(data)) == zip_import.archive_path
+
+    assert zip_import_process.call(zip_import.pk) == "done"
+    zip_import.refresh_from_db()
+    assert zip_import.done == 3 and not zip_import.errors
+    assert sorted(Document.objects.values_list("name", flat=True)) == ["a.pdf", "b.pdf", "c.pdf"]
+    assert Folder.objects.filter(name="Sous").count() == 1
+    assert zip_import.archive_path not in stored_keys()
+    # Running a finished import's task again changes nothing.
+    assert zip_import_process.call(zip_import.pk) == "done"
+    assert Document.objects.count() == 3
+
+
+@pytest.fixture
+def client_member(company):
+    return membership_for(UserFactory(email="membre@boulangerie.fr"), firm=company.firm, role="client_member",
+                          company=company).user
+
+
+def test_client_member_cannot_create_folders_through_a_zip(client_member, company):
+    client = login(client_member)
+    folder = folder_named(company, "Achats")
+    folders_before, keys_before = Folder.objects.count(), stored_keys()
+    response = upload(client, folder, make_zip([("a.pdf", PDF_BYTES), ("Fournisseurs/EDF/b.pdf", PDF_BYTES + b"%b")]))
+    assert response.status_code == 400
+    assert "sous-dossiers" in response.content.decode() and "Fournisseurs" in response.content.decode()
+    assert Folder.objects.count() == folders_before and not Document.objects.exists()
+    assert not ZipImport.objects.exists() and stored_keys() == keys_before
+    # A flat archive is still theirs to send.
+    response = upload(client, folder, make_zip([("a.pdf", PDF_BYTES), ("b.pdf", PDF_BYTES + b"%b")]))
+    assert response.status_code == 202
+    assert wait_done(ZipImport.objects.get().pk).done == 2
+    assert set(Document.objects.values_list("folder", flat=True)) == {folder.pk}

@@ -1,15 +1,18 @@
-"""Bulk zip import: the whole archive is checked before anything is created, then run in the background.
+"""Bulk zip import: the whole archive is checked before anything is created, then run by the worker.
 
 Refused (nothing created): too many entries, too large once expanded, an entry compressed more than
-MAX_RATIO times (zip bomb), absolute or `..` paths, encrypted entries, symbolic links.
+MAX_RATIO times (zip bomb), absolute or `..` paths, encrypted entries, symbolic links, and subfolders
+when the user may not create folders.
+
+The archive is kept in the default storage (not a temp file of the web process) and the import is a
+django.tasks task carrying only the ZipImport id, so `comptoir worker` runs it and a web restart loses
+nothing. Each deposited document records its entry's index in `source`, so a re-run after a crash
+skips what is already there.
 """
 
 import logging
-import os
-import shutil
 import stat
-import tempfile
-import threading
+import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -17,14 +20,17 @@ from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections, connections, transaction
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.tasks import task_backends
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
 from comptoir.core.errors import ComptoirError
 from comptoir.core.services import audit_event_record
-from comptoir.ged.models import Channel, Folder
+from comptoir.firms.policy import can_manage_folders
+from comptoir.ged.models import Channel, Document, Folder
 from comptoir.ged.services import document_deposit, folder_create
 from comptoir.intake.models import ZipImport, ZipImportStatus
 
@@ -35,6 +41,7 @@ MAX_RATIO = 100
 # Tiny, very regular files compress absurdly well without being bombs; the ratio rule starts above this.
 RATIO_MIN_BYTES = 64 * 1024
 JUNK = ("__MACOSX/", ".DS_Store", "Thumbs.db")
+ARCHIVE_PREFIX = "intake/zip-imports/"
 
 
 class ZipRefused(ComptoirError):
@@ -67,10 +74,10 @@ def _entry_parts(info: zipfile.ZipInfo) -> tuple[str, ...]:
     return parts
 
 
-def zip_archive_check(path: str) -> list[ZipEntry]:
+def zip_archive_check(archive_file: str | IO[bytes]) -> list[ZipEntry]:
     """Every entry of the archive, or ZipRefused with the reason; reads only the central directory."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(archive_file) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as error:
         raise ZipRefused(_("Ce fichier n'est pas une archive zip lisible.")) from error
@@ -112,41 +119,62 @@ class _CappedReader:
         return chunk
 
 
-@transaction.atomic
+def _subfolder_refusal(entries: list[ZipEntry], actor: User) -> None:
+    """Folders are created only by those allowed to create them by hand; a flat archive is anyone's."""
+    if can_manage_folders(actor):
+        return
+    nested = next((entry for entry in entries if entry.is_dir or len(entry.parts) > 1), None)
+    if nested is not None:
+        raise ZipRefused(_("L'archive contient des sous-dossiers (« %(name)s ») et vous ne pouvez pas créer de "
+                           "dossiers : envoyez une archive sans sous-dossiers.") % {"name": nested.parts[0]})
+
+
 def zip_import_create(*, folder: Folder, upload: IO[bytes], archive_name: str, actor: User) -> ZipImport:
-    """Check the archive, keep it aside and record the import; `zip_import_launch` then runs it."""
-    handle, path = tempfile.mkstemp(prefix="comptoir-zip-", suffix=".zip", dir=settings.FILE_UPLOAD_TEMP_DIR)
-    with os.fdopen(handle, "wb") as target:
-        shutil.copyfileobj(upload, target, 1024 * 1024)
+    """Check the archive, keep it in storage, record the import and queue its task, all or nothing."""
+    entries = zip_archive_check(upload)
+    _subfolder_refusal(entries, actor)
+    upload.seek(0)
+    key = default_storage.save(f"{ARCHIVE_PREFIX}{uuid.uuid4().hex}.zip", upload)
     try:
-        entries = zip_archive_check(path)
-    except ZipRefused:
-        os.unlink(path)
+        with transaction.atomic():
+            zip_import = ZipImport.objects.create(folder=folder, actor=actor, archive_name=archive_name[:255],
+                                                  archive_path=key, total=sum(not entry.is_dir for entry in entries))
+            audit_event_record(actor=actor, action="intake.zip.create", target=zip_import,
+                               firm_id=folder.company.firm_id,
+                               data={"folder": folder.pk, "archive": archive_name[:200], "files": zip_import.total})
+            _enqueue(zip_import.pk)
+    except BaseException:
+        default_storage.delete(key)
         raise
-    zip_import = ZipImport.objects.create(folder=folder, actor=actor, archive_name=archive_name[:255],
-                                          archive_path=path, total=sum(not entry.is_dir for entry in entries))
-    audit_event_record(actor=actor, action="intake.zip.create", target=zip_import, firm_id=folder.company.firm_id,
-                       data={"folder": folder.pk, "archive": archive_name[:200], "files": zip_import.total})
     return zip_import
 
 
-def zip_import_launch(*, zip_import_id: int) -> threading.Thread:
-    """Run the import in a background thread once the row is committed (the page polls its progress)."""
-    thread = threading.Thread(target=_run_in_thread, kwargs={"zip_import_id": zip_import_id}, daemon=True,
-                              name=f"zip-import-{zip_import_id}")
-    transaction.on_commit(thread.start)
-    return thread
+def _enqueue(zip_import_id: int) -> None:
+    from comptoir.intake.tasks import zip_import_process
+
+    backend = task_backends[zip_import_process.backend]
+    if type(backend).__module__.startswith("django_tasks_db"):
+        # The task row commits with the ZipImport row: an import is never recorded without its task.
+        zip_import_process.enqueue(zip_import_id)
+    else:
+        # Another backend (ImmediateBackend in tests, an outside queue) must only see a committed import.
+        transaction.on_commit(lambda: zip_import_process.enqueue(zip_import_id))
 
 
-def _run_in_thread(*, zip_import_id: int) -> None:
-    close_old_connections()
+def zip_import_execute(*, zip_import_id: int) -> str:
+    """The task's body: run the import; an unexpected error ends it as failed (the page stops polling)."""
     try:
-        zip_import_run(zip_import_id=zip_import_id)
+        return zip_import_run(zip_import_id=zip_import_id).status
     except Exception:
         logger.exception("zip import %s failed", zip_import_id)
         ZipImport.objects.filter(pk=zip_import_id).update(status=ZipImportStatus.FAILED, finished_at=timezone.now())
-    finally:
-        connections.close_all()
+        _archive_delete(ZipImport.objects.filter(pk=zip_import_id).values_list("archive_path", flat=True).first())
+        return ZipImportStatus.FAILED
+
+
+def _archive_delete(key: str | None) -> None:
+    if key and key.startswith(ARCHIVE_PREFIX):
+        default_storage.delete(key)
 
 
 def _subfolder(*, parent: Folder, name: str, actor: User | None, cache: dict) -> Folder:
@@ -157,34 +185,49 @@ def _subfolder(*, parent: Folder, name: str, actor: User | None, cache: dict) ->
     return cache[key]
 
 
+def _entries_already_processed(zip_import: ZipImport) -> set[int]:
+    """Entries deposited (the document's own marker, committed with it) or refused by an earlier run."""
+    sources = Document.objects.filter(source__zip_import=zip_import.pk).values_list("source", flat=True)
+    deposited = {source.get("entry") for source in sources}
+    refused = {error.get("entry") for error in zip_import.errors}
+    return {index for index in deposited | refused if isinstance(index, int)}
+
+
 def zip_import_run(*, zip_import_id: int) -> ZipImport:
+    """Run (or resume) the import: entries already deposited or refused are not processed again."""
     zip_import = ZipImport.objects.select_related("folder", "folder__company", "actor").get(pk=zip_import_id)
+    if zip_import.status in {ZipImportStatus.DONE, ZipImportStatus.FAILED}:
+        _archive_delete(zip_import.archive_path)  # a crash may have come between the end and the clean-up
+        return zip_import
     ZipImport.objects.filter(pk=zip_import.pk).update(status=ZipImportStatus.RUNNING)
-    root, actor, cache, errors, done = zip_import.folder, zip_import.actor, {}, [], 0
-    try:
-        entries = zip_archive_check(zip_import.archive_path)
-        with zipfile.ZipFile(zip_import.archive_path) as archive:
-            for entry in entries:
+    root, actor, cache, errors = zip_import.folder, zip_import.actor, {}, list(zip_import.errors)
+    processed = _entries_already_processed(zip_import)
+    with default_storage.open(zip_import.archive_path, "rb") as archive_file:
+        entries = zip_archive_check(archive_file)
+        done = sum(1 for index, entry in enumerate(entries) if index in processed and not entry.is_dir)
+        with zipfile.ZipFile(archive_file) as archive:
+            for index, entry in enumerate(entries):
+                if index in processed:
+                    continue
                 folder = root
                 folder_names = entry.parts if entry.is_dir else entry.parts[:-1]
                 for name in folder_names:
                     folder = _subfolder(parent=folder, name=name, actor=actor, cache=cache)
                 if entry.is_dir:
                     continue
+                path = "/".join(entry.parts)
                 try:
                     with archive.open(entry.info) as stream:
                         document_deposit(folder=folder, file=_CappedReader(stream, entry.info.file_size),
                                          channel=Channel.ZIP, actor=actor, filename=entry.parts[-1],
-                                         source={"zip_import": zip_import.pk, "path": "/".join(entry.parts)})
+                                         source={"zip_import": zip_import.pk, "entry": index, "path": path})
                 except (ComptoirError, ValidationError, zipfile.BadZipFile) as refusal:
-                    errors.append({"path": "/".join(entry.parts), "reason": getattr(refusal, "message", str(refusal))})
+                    errors.append({"entry": index, "path": path,
+                                   "reason": getattr(refusal, "message", str(refusal))})
                 done += 1
                 ZipImport.objects.filter(pk=zip_import.pk).update(done=done, errors=errors)
-        status = ZipImportStatus.DONE
-    finally:
-        if zip_import.archive_path and os.path.exists(zip_import.archive_path):
-            os.unlink(zip_import.archive_path)
-    ZipImport.objects.filter(pk=zip_import.pk).update(status=status, done=done, errors=errors,
+    ZipImport.objects.filter(pk=zip_import.pk).update(status=ZipImportStatus.DONE, done=done, errors=errors,
                                                       finished_at=timezone.now())
+    _archive_delete(zip_import.archive_path)
     zip_import.refresh_from_db()
     return zip_import
