@@ -22,6 +22,7 @@ from comptoir.core.services import audit_event_record
 from comptoir.delivery.models import AttemptOutcome, DeliveryAttempt, FailureNotice
 from comptoir.delivery.policy import attempts_exhausted, retry_delay
 from comptoir.delivery.transports import PermanentError, TransientError, transport_for
+from comptoir.delivery.transports.message import folder_paths_attach
 from comptoir.partners.models import Delivery, DeliveryStatus
 from comptoir.partners.wakeups import deliveries_wake
 
@@ -58,7 +59,7 @@ def _claim(*, ids: list[int], worker_id: str, now: datetime) -> list[Delivery]:
     )
     if not claimed:
         return []
-    return list(
+    deliveries = list(
         Delivery.objects.select_related(
             "document__company__firm", "document__folder", "document__depositor",
             "destination__connection__installation",
@@ -66,6 +67,8 @@ def _claim(*, ids: list[int], worker_id: str, now: datetime) -> list[Delivery]:
         .filter(pk__in=ids, leased_by=worker_id, status=DeliveryStatus.SENDING, lease_until=lease_until)
         .order_by("id")
     )
+    folder_paths_attach(deliveries)
+    return deliveries
 
 
 def delivery_claim(*, delivery_id: int, worker_id: str, now: datetime | None = None) -> Delivery | None:

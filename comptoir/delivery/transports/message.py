@@ -10,6 +10,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from comptoir.ged.filenames import filename_sanitize
+from comptoir.ged.models import Folder
 from comptoir.ged.selectors import folder_display_path
 from comptoir.partners.catalogue.base import PartnerApp
 from comptoir.partners.catalogue.registry import app_find
@@ -33,6 +34,14 @@ class DocumentFacts:
     channel: str
 
 
+def folder_paths_attach(deliveries: list[Delivery]) -> None:
+    """Compute the folder paths of a claimed batch in one query, instead of one per message."""
+    folders = [delivery.document.folder for delivery in deliveries]
+    by_id = Folder.objects.in_bulk({pk for folder in folders for pk in folder.ancestor_ids})
+    for folder in folders:
+        folder.display_path = " / ".join(by_id[pk].name for pk in folder.ancestor_ids if pk in by_id)
+
+
 def document_facts(delivery: Delivery) -> DocumentFacts:
     document = delivery.document
     company = document.company
@@ -48,7 +57,7 @@ def document_facts(delivery: Delivery) -> DocumentFacts:
         content_type=document.content_type,
         size=document.size,
         sha256=document.sha256,
-        folder_path=folder_display_path(folder=document.folder),
+        folder_path=getattr(document.folder, "display_path", None) or folder_display_path(folder=document.folder),
         deposited_at=document.deposited_at,
         depositor=(str(depositor) if depositor else document.get_channel_display()),
         channel=document.channel,
