@@ -21,7 +21,6 @@ class DeliveryConfig(AppConfig):
             embedded_process_register("smtpsink", ["smtpsink"])
 
     def _register_panels(self) -> None:
-        from comptoir.ged.extensions import DocumentPanel, document_panel_register
+        from comptoir.ged.extensions import Panel, document_panels
 
-        document_panel_register(DocumentPanel(key="deliveries", url_name="delivery:document_badges",
-                                              firm_staff_only=False, order=50))
+        document_panels.register(Panel(key="deliveries", url_name="delivery:document_badges", order=50))

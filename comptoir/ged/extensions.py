@@ -1,50 +1,37 @@
 """Extension points of the GED pages, filled by other apps at start-up (the GED imports none of them).
 
-A folder panel is a piece of the folder toolbar (right-hand side of the GED page) that the page
-loads with htmx from another app's URL, e.g. the partner switches or the zip import.
+A panel is a piece of a GED page that the page loads with htmx from another app's URL: in the
+folder toolbar (the partner switches, the zip import) or in each document row (the delivery badges).
 """
 
 from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class FolderPanel:
+class Panel:
     key: str
-    # A URL name taking the folder id as its only argument, e.g. "partners:folder_switches".
+    # A URL name taking the folder's (or the document's) id as its only argument,
+    # e.g. "partners:folder_switches" or "delivery:document_badges".
     url_name: str
-    # Shown only to firm staff (the partner switches), or to everyone who sees the folder.
+    # Shown only to firm staff (the partner switches), or to everyone who sees the page.
     firm_staff_only: bool = False
     order: int = 100
 
 
-_folder_panels: dict[str, FolderPanel] = {}
+class PanelRegistry:
+    def __init__(self) -> None:
+        self._panels: dict[str, Panel] = {}
+
+    def register(self, panel: Panel) -> None:
+        self._panels[panel.key] = panel
+
+    def unregister(self, key: str) -> None:
+        self._panels.pop(key, None)
+
+    def visible_to(self, *, firm_staff: bool) -> list[Panel]:
+        panels = sorted(self._panels.values(), key=lambda panel: (panel.order, panel.key))
+        return [panel for panel in panels if firm_staff or not panel.firm_staff_only]
 
 
-def folder_panel_register(panel: FolderPanel) -> None:
-    _folder_panels[panel.key] = panel
-
-
-def folder_panels() -> list[FolderPanel]:
-    return sorted(_folder_panels.values(), key=lambda panel: (panel.order, panel.key))
-
-
-@dataclass(frozen=True)
-class DocumentPanel:
-    """A piece of each document row (e.g. the delivery badges), loaded with htmx from another app's URL."""
-
-    key: str
-    # A URL name taking the document id as its only argument, e.g. "delivery:document_badges".
-    url_name: str
-    firm_staff_only: bool = False
-    order: int = 100
-
-
-_document_panels: dict[str, DocumentPanel] = {}
-
-
-def document_panel_register(panel: DocumentPanel) -> None:
-    _document_panels[panel.key] = panel
-
-
-def document_panels() -> list[DocumentPanel]:
-    return sorted(_document_panels.values(), key=lambda panel: (panel.order, panel.key))
+folder_panels = PanelRegistry()
+document_panels = PanelRegistry()

@@ -7,10 +7,10 @@ class IntakeConfig(AppConfig):
 
     def ready(self) -> None:
         # The deposit channels' pieces of the GED folder toolbar, loaded by the GED page with htmx.
-        from comptoir.ged.extensions import FolderPanel, folder_panel_register
+        from comptoir.ged.extensions import Panel, folder_panels
 
-        folder_panel_register(FolderPanel(key="intake-phone", url_name="intake:phone_panel", order=20))
-        folder_panel_register(FolderPanel(key="intake-zip", url_name="intake:zip_panel", order=30))
+        folder_panels.register(Panel(key="intake-phone", url_name="intake:phone_panel", order=20))
+        folder_panels.register(Panel(key="intake-zip", url_name="intake:zip_panel", order=30))
 
         # `comptoir serve` also runs the collection mailboxes' listener on loopback.
         from django.conf import settings

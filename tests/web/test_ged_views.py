@@ -159,16 +159,15 @@ def test_folder_toolbar_shows_registered_panels_and_skips_unknown_urls(admin_cli
     from comptoir.ged import extensions
 
     achats = folder_named(company, "Achats")
-    saved = dict(extensions._folder_panels)
     try:
-        extensions.folder_panel_register(extensions.FolderPanel(key="t-staff", url_name="ged:folder_documents",
-                                                                firm_staff_only=True))
-        extensions.folder_panel_register(extensions.FolderPanel(key="t-missing", url_name="nowhere:nothing"))
+        extensions.folder_panels.register(extensions.Panel(key="t-staff", url_name="ged:folder_documents",
+                                                           firm_staff_only=True))
+        extensions.folder_panels.register(extensions.Panel(key="t-missing", url_name="nowhere:nothing"))
         staff_page = admin_client.get(reverse("ged:folder", args=[achats.pk])).text
         client_page = login(client_user).get(reverse("ged:folder", args=[achats.pk])).text
     finally:
-        extensions._folder_panels.clear()
-        extensions._folder_panels.update(saved)
+        extensions.folder_panels.unregister("t-staff")
+        extensions.folder_panels.unregister("t-missing")
     panel_url = reverse("ged:folder_documents", args=[achats.pk])
     assert f'hx-get="{panel_url}" hx-trigger="load"' in staff_page
     assert 'id="panel-t-staff"' not in client_page

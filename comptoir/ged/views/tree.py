@@ -61,31 +61,23 @@ def folder_tree_build(*, user: User, company: Company, current: Folder | None = 
     return FolderTree(roots=roots, flat=flat)
 
 
+def _resolvable(url_name: str, object_id: int) -> str | None:
+    try:
+        return reverse(url_name, args=[object_id])
+    except NoReverseMatch:
+        return None
+
+
 def folder_panel_urls(*, user: User, folder: Folder) -> list[dict[str, str]]:
     """The toolbar panels other apps registered, resolved here so that a missing URL is skipped."""
-    staff = is_firm_staff(user)
     panels = []
-    for panel in extensions.folder_panels():
-        if panel.firm_staff_only and not staff:
-            continue
-        try:
-            url = reverse(panel.url_name, args=[folder.pk])
-        except NoReverseMatch:
-            continue
-        panels.append({"key": panel.key, "url": url})
+    for panel in extensions.folder_panels.visible_to(firm_staff=is_firm_staff(user)):
+        if url := _resolvable(panel.url_name, folder.pk):
+            panels.append({"key": panel.key, "url": url})
     return panels
 
 
-def document_panel_list(*, user: User) -> list:
+def document_panel_list(*, user: User) -> list[extensions.Panel]:
     """Per-document panels (e.g. delivery badges) whose URL exists; each row loads them lazily."""
-    staff = is_firm_staff(user)
-    panels = []
-    for panel in getattr(extensions, "document_panels", list)():
-        if panel.firm_staff_only and not staff:
-            continue
-        try:
-            reverse(panel.url_name, args=[0])
-        except NoReverseMatch:
-            continue
-        panels.append(panel)
-    return panels
+    return [panel for panel in extensions.document_panels.visible_to(firm_staff=is_firm_staff(user))
+            if _resolvable(panel.url_name, 0)]
