@@ -59,8 +59,14 @@ def folder_ancestors(*, folder: Folder) -> list[Folder]:
     return [by_id[pk] for pk in folder.ancestor_ids if pk in by_id]
 
 
+def folder_display_paths(*, folders: list[Folder]) -> dict[int, str]:
+    """"Dossier comptable annuel 2026 / Ventes / 01 – Janvier 2026" by folder id: one query for all."""
+    by_id = Folder.objects.in_bulk({pk for folder in folders for pk in folder.ancestor_ids})
+    return {folder.pk: " / ".join(by_id[pk].name for pk in folder.ancestor_ids if pk in by_id) for folder in folders}
+
+
 def folder_display_path(*, folder: Folder) -> str:
-    return " / ".join(ancestor.name for ancestor in folder_ancestors(folder=folder))
+    return folder_display_paths(folders=[folder])[folder.pk]
 
 
 def trash_list_for_user(*, user: User, company: Company) -> tuple[QuerySet[Folder], QuerySet[Document]]:

@@ -10,8 +10,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from comptoir.ged.filenames import filename_sanitize
-from comptoir.ged.models import Folder
-from comptoir.ged.selectors import folder_display_path
+from comptoir.ged.selectors import folder_display_path, folder_display_paths
 from comptoir.partners.catalogue.base import PartnerApp
 from comptoir.partners.catalogue.registry import app_find
 from comptoir.partners.models import Delivery
@@ -37,9 +36,9 @@ class DocumentFacts:
 def folder_paths_attach(deliveries: list[Delivery]) -> None:
     """Compute the folder paths of a claimed batch in one query, instead of one per message."""
     folders = [delivery.document.folder for delivery in deliveries]
-    by_id = Folder.objects.in_bulk({pk for folder in folders for pk in folder.ancestor_ids})
+    paths = folder_display_paths(folders=folders)
     for folder in folders:
-        folder.display_path = " / ".join(by_id[pk].name for pk in folder.ancestor_ids if pk in by_id)
+        folder.display_path = paths[folder.pk]
 
 
 def document_facts(delivery: Delivery) -> DocumentFacts:
