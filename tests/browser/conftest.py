@@ -11,7 +11,6 @@ import logging
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.loopback import free_port
 from tests.smtp_server import SmtpServer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -40,12 +40,6 @@ _SCRUBBED_PREFIXES = ("COMPTOIR_", "EMAIL_", "DATABASE_URL", "SECRET_KEY", "DJAN
                       "CSRF_TRUSTED_ORIGINS")
 
 _FAILED = pytest.StashKey[set]()
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -140,7 +134,7 @@ def _stop(process: subprocess.Popen) -> None:
 def comptoir(tmp_path_factory, smtp):
     """`comptoir serve --no-demo` (web server and worker) on a free port, seeded with a known firm."""
     data_dir = tmp_path_factory.mktemp("comptoir-data")
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {key: value for key, value in os.environ.items() if not key.startswith(_SCRUBBED_PREFIXES)}
     env.update(
@@ -151,7 +145,7 @@ def comptoir(tmp_path_factory, smtp):
         EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}",
         EMAIL_TIMEOUT="10",
         # mail-in's fixed default port would clash between runs (or with a running Comptoir): a free one.
-        COMPTOIR_MAILIN_PORT=str(_free_port()),
+        COMPTOIR_MAILIN_PORT=str(free_port()),
     )
     instance = Comptoir(url=url, data_dir=data_dir, env=env, log_path=data_dir / "serve.log")
     instance.manage("migrate", "--no-input", "-v", "0")

@@ -1,6 +1,5 @@
 """Promises 5–8 against a real SMTP server on loopback (aiosmtpd): what the partner receives, and when."""
 
-import socket
 import time
 
 import pytest
@@ -15,14 +14,9 @@ from comptoir.partners.models import Delivery, DeliveryStatus
 from comptoir.partners.services import connection_revoke, connection_set
 from tests.delivery.conftest import UPFLOW_ADDRESS, drain, later, ventes
 from tests.factories import deposit_pdf, folder_named
+from tests.loopback import free_port
 
 PDF = b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n.\r\n..leading dots\n%%EOF\n"
-
-
-def _unused_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_document_deposited_in_an_on_folder_arrives_with_its_bytes_headers_and_subject(
@@ -109,7 +103,7 @@ def test_550_fails_with_the_server_reply_then_corrected_address_and_retry_sends(
 def test_smtp_server_down_then_up_every_pending_delivery_arrives_exactly_once(
         smtp_server, upflow, company, firm_admin, settings):
     up_port = settings.EMAIL_PORT
-    settings.EMAIL_PORT = _unused_port()
+    settings.EMAIL_PORT = free_port()
     documents = [deposit_pdf(ventes(company), actor=firm_admin, name=f"f{i}.pdf") for i in range(12)]
     drain()
     assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.RETRYING}
@@ -126,7 +120,7 @@ def test_smtp_server_down_then_up_every_pending_delivery_arrives_exactly_once(
 
 
 def test_attempts_exhausted_make_the_delivery_dead(upflow, company, firm_admin, settings):
-    settings.EMAIL_PORT = _unused_port()
+    settings.EMAIL_PORT = free_port()
     document = deposit_pdf(ventes(company), actor=firm_admin)
     moment = timezone.now()
     for _ in range(MAX_ATTEMPTS + 2):
@@ -147,7 +141,7 @@ def test_deposit_never_fails_nor_slows_when_the_smtp_server_is_down(smtp_server,
 
     deposit_time()  # warm-up
     up = deposit_time()
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", _unused_port()
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
     down = deposit_time()
     assert Delivery.objects.filter(status=DeliveryStatus.PENDING).count() == 30
     assert down < max(up * 5, 0.5), f"deposits took {down:.3f}s with SMTP down vs {up:.3f}s up"

@@ -3,7 +3,6 @@
 import csv
 import io
 import re
-import socket
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -15,6 +14,7 @@ from comptoir.partners.models import Delivery, DeliveryStatus
 from tests.conftest import login
 from tests.delivery.conftest import drain, ventes
 from tests.factories import PDF_BYTES, deposit_pdf
+from tests.loopback import free_port
 
 
 @pytest.fixture
@@ -131,9 +131,7 @@ def local_sink(tmp_path, settings):
     settings.DATA_DIR = tmp_path
     settings.EMBEDDED = True
     settings.COMPTOIR_SMTP_SINK = True
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     controller = Controller(SinkHandler(tmp_path / "outbox"), hostname="127.0.0.1", port=port,
                             server_hostname="comptoir.localhost")
     controller.start()

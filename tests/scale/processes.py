@@ -2,7 +2,6 @@
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -12,12 +11,6 @@ from urllib.parse import quote
 import httpx
 from django.conf import settings
 from django.db import connection
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def deployment_env(*, data_dir: Path, smtp_port: int, **extra: str) -> dict[str, str]:

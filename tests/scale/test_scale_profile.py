@@ -17,8 +17,9 @@ from comptoir.ged.models import Document, Folder
 from comptoir.partners.models import Delivery
 from comptoir.partners.services import connection_set, folder_switch_set, installation_create
 from tests.factories import PDF_BYTES, CompanyFactory, folder_named
+from tests.loopback import free_port
 from tests.scale.pg import on_postgresql
-from tests.scale.processes import Processes, deployment_env, free_port, http_ok, wait_until
+from tests.scale.processes import Processes, deployment_env, http_ok, wait_until
 
 DOCUMENTS = int(os.environ.get("COMPTOIR_SCALE_DOCUMENTS", "2000"))
 WORKER_THREADS = 2

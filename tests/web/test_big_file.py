@@ -3,7 +3,6 @@
 import hashlib
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -11,6 +10,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.loopback import free_port
 
 SIZE = 200 * 1024 * 1024
 CHUNK = 1024 * 1024
@@ -25,12 +26,6 @@ firm, admin = firm_create(name="Cabinet Gros", admin_email="gros@cabinet.fr", ad
 company = company_onboard(firm=firm, actor=admin, name="Entreprise Gros", siren="732829320")
 print("FOLDER", Folder.objects.get(company=company, name="Achats").pk)
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _chunk(index: int) -> bytes:
@@ -64,7 +59,7 @@ def server(tmp_path):
     setup = subprocess.run([*command, "shell", "-c", SETUP], env=env, cwd=ROOT, check=True, timeout=120,
                            capture_output=True, text=True)
     folder_id = int(re.search(r"FOLDER (\d+)", setup.stdout).group(1))
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen([*command, "web", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
                                 "--threads", "2", "--no-collectstatic"], env=env, cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
