@@ -72,7 +72,7 @@ def _floor(*, delivery_ids: list[int], port: int) -> float:
     """Sends/s of one smtplib connection sending the messages the workers just sent."""
     from comptoir.partners.models import Delivery
 
-    build = optional("comptoir.delivery.transports.email", "delivery_message_build")
+    build = optional("comptoir.partners.transports.email", "delivery_message_build")
     deliveries = Delivery.objects.select_related("document__company__firm", "document__folder", "company", "firm",
                                                  "destination").filter(pk__in=delivery_ids)
     payloads = []
@@ -88,8 +88,8 @@ def _floor(*, delivery_ids: list[int], port: int) -> float:
 
 
 def run(ctx: Context) -> list[Row]:
-    if optional("comptoir.delivery.transports.email", "delivery_message_build") is None:
-        raise NotBuilt("comptoir.delivery.transports.email.delivery_message_build")
+    if optional("comptoir.partners.transports.email", "delivery_message_build") is None:
+        raise NotBuilt("comptoir.partners.transports.email.delivery_message_build")
     world = ctx.world()
     folder = switched_folder(world, name=f"Banc envoi {uuid.uuid4().hex[:6]}")
     count = ctx.size(12, 2000)
