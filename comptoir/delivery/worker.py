@@ -36,10 +36,10 @@ from comptoir.jobs.heartbeats import (
     worker_stopped,
     workers_dead,
 )
-from comptoir.jobs.mail_outbox import mails_lease_renew, mails_release_process, mails_send_due
+from comptoir.jobs.mail_outbox import mails_lease_end, mails_lease_renew, mails_release_process, mails_send_due
 from comptoir.jobs.scheduler import periodic_jobs_run_due
 from comptoir.jobs.wakeups import CHANNEL, work_wait, work_wake_local
-from comptoir.partners.outbox import deliveries_lease_renew, deliveries_release_process
+from comptoir.partners.outbox import deliveries_lease_end, deliveries_lease_renew, deliveries_release_process
 from comptoir.partners.transports.smtp_session import smtp_session_close_idle, smtp_sessions_kept
 
 logger = logging.getLogger(__name__)
@@ -63,6 +63,7 @@ class DeliveryWorker:
         self._next_poll = 0.0
         self._handoffs = 0
         self._renewed_at = time.monotonic()
+        self._jobs_seen: dict = {}
         backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
         self._runs_db_tasks = type(backend).__module__.startswith("django_tasks_db")
         self._queues = list(getattr(backend, "queues", None) or ["default"])
@@ -143,9 +144,12 @@ class DeliveryWorker:
         self._renewed_at = time.monotonic()
         for dead in workers_dead():
             requeued = worker_reap(name=dead)
-            logger.warning("worker %s: %s stopped beating; %d task(s) queued again", self.name, dead, requeued)
-            if requeued:
-                self._wake_all()
+            if requeued is None:
+                continue  # another worker reaped it first
+            freed = deliveries_lease_end(process=dead) + mails_lease_end(process=dead)
+            logger.warning("worker %s: %s stopped beating; %d row(s) and %d task(s) taken back",
+                           self.name, dead, freed, requeued)
+            self._wake_all()
 
     def _heartbeat(self) -> None:
         while not self._helpers_stop.wait(heartbeat_period()):
@@ -219,7 +223,7 @@ class DeliveryWorker:
                         busy = self.step(worker_id=worker_id, runner=runner)
                         if index == 0 and time.monotonic() >= next_tick:
                             next_tick = time.monotonic() + SCHEDULER_TICK
-                            busy = bool(periodic_jobs_run_due(worker=worker_id)) or busy
+                            busy = bool(periodic_jobs_run_due(worker=worker_id, seen=self._jobs_seen)) or busy
                     except OperationalError as exc:
                         logger.warning("worker %s: database busy (%s)", worker_id, exc)
                     except Exception:

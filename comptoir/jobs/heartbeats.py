@@ -1,9 +1,9 @@
 """The worker registry: each `comptoir worker` process registers, heartbeats, and says when it stops.
 
-A process whose heartbeat is older than the lease and which never said it stopped is dead (SIGKILL,
-a lost machine). Its outbox leases run out by themselves (they are renewed by the heartbeat only);
-its django.tasks tasks left "running" (a zip import) are put back in the queue by the first sweep
-that notices, so the work resumes without anyone pressing a button.
+A process that missed three beats and never said it stopped is dead (SIGKILL, a lost machine). Its
+outbox leases run out by themselves within the lease (only its heartbeat renewed them), and the first
+live worker to notice ends them at once; its django.tasks tasks left "running" (a zip import) are put
+back in the queue, so the work resumes without anyone pressing a button.
 """
 
 from datetime import datetime, timedelta
@@ -22,7 +22,9 @@ def heartbeat_period() -> float:
 
 
 def _dead_after() -> timedelta:
-    return timedelta(seconds=settings.COMPTOIR_DELIVERY_LEASE_SECONDS)
+    # Three missed beats; by then a live but stalled worker has stopped starting sends (it only starts
+    # one while its last renewal is younger than half the lease, i.e. 2.5 beats).
+    return timedelta(seconds=3 * heartbeat_period())
 
 
 def worker_register(*, name: str) -> WorkerProcess:
@@ -47,15 +49,15 @@ def workers_dead(*, now: datetime | None = None) -> list[str]:
 
 
 @transaction.atomic
-def worker_reap(*, name: str) -> int:
+def worker_reap(*, name: str) -> int | None:
     """Take a dead worker's running tasks back to the queue (once: the first sweep to mark it wins).
 
-    Returns how many tasks were queued again. The tasks must be safe to run again (the zip import
-    skips the entries it already deposited).
+    Returns how many tasks were queued again, None when another sweep reaped it first. The tasks
+    must be safe to run again (the zip import skips the entries it already deposited).
     """
     now = timezone.now()
     if not WorkerProcess.objects.filter(name=name, reaped_at__isnull=True).update(reaped_at=now):
-        return 0
+        return None
     prefix = f"{name}:"
     running = DBTaskResult.objects.filter(status="RUNNING").values_list("pk", "worker_ids")
     stranded = [pk for pk, worker_ids in running if worker_ids and str(worker_ids[-1]).startswith(prefix)]

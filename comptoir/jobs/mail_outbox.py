@@ -76,10 +76,16 @@ def mails_lease_renew(*, process: str, now: datetime | None = None) -> int:
         lease_until=now + _lease())
 
 
+def mails_lease_end(*, process: str) -> int:
+    """A dead worker's mail leases end now; the attempts stand."""
+    return OutgoingMail.objects.filter(status=MailStatus.SENDING, leased_by__startswith=f"{process}:").update(
+        lease_until=timezone.now())
+
+
 def mails_release_process(*, process: str) -> int:
     now = timezone.now()
     return OutgoingMail.objects.filter(status=MailStatus.SENDING, leased_by__startswith=f"{process}:").update(
-        attempts=F("attempts") - 1, lease_until=now, updated_at=now)
+        attempts=F("attempts") - 1, lease_until=now, leased_by="", updated_at=now)
 
 
 def _message(mail: OutgoingMail) -> EmailMessage:

@@ -41,8 +41,6 @@ class PeriodicJob:
 
 
 _jobs: dict[str, PeriodicJob] = {}
-# Per process: the last due time known to be taken, so an idle tick costs no query.
-_taken: dict[tuple[str, str], datetime] = {}
 
 
 def periodic_job_register(job: PeriodicJob) -> None:
@@ -51,8 +49,6 @@ def periodic_job_register(job: PeriodicJob) -> None:
 
 def periodic_job_unregister(name: str) -> None:
     _jobs.pop(name, None)
-    for key in [key for key in _taken if key[0] == name]:
-        _taken.pop(key)
 
 
 def periodic_jobs() -> list[PeriodicJob]:
@@ -88,16 +84,22 @@ def _claim(*, job: PeriodicJob, scope: str, due_at: datetime, worker: str) -> Pe
         return None
 
 
-def periodic_jobs_run_due(*, worker: str, now: datetime | None = None) -> int:
-    """Run every job whose latest due time has no run yet (claimed first). Returns the runs made here."""
+def periodic_jobs_run_due(*, worker: str, now: datetime | None = None,
+                          seen: dict[tuple[str, str], datetime] | None = None) -> int:
+    """Run every job whose latest due time has no run yet (claimed first). Returns the runs made here.
+
+    `seen` (kept by the caller between ticks) remembers the due times already tried, so an idle
+    tick costs no query.
+    """
     now = now or timezone.now()
+    seen = {} if seen is None else seen
     runs = 0
     for job in periodic_jobs():
         for scope, zone in _scopes(job):
             due_at = job_latest_due(job, now=now, zone=zone)
-            if _taken.get((job.name, scope)) == due_at:
+            if seen.get((job.name, scope)) == due_at:
                 continue
-            _taken[(job.name, scope)] = due_at
+            seen[(job.name, scope)] = due_at
             run = _claim(job=job, scope=scope, due_at=due_at, worker=worker)
             if run is None:
                 continue

@@ -148,14 +148,20 @@ def deliveries_release(*, deliveries: Iterable[Delivery]) -> int:
         return 0
     now = timezone.now()
     return Delivery.objects.filter(pk__in=ids, leased_by__in=tokens, status=DeliveryStatus.SENDING).update(
-        attempts=F("attempts") - 1, lease_until=now, updated_at=now)
+        attempts=F("attempts") - 1, lease_until=now, leased_by="", updated_at=now)
+
+
+def deliveries_lease_end(*, process: str) -> int:
+    """A dead worker's leases end now, for any sweep to take; the attempts stand (it may have sent)."""
+    return Delivery.objects.filter(status=DeliveryStatus.SENDING, leased_by__startswith=f"{process}:").update(
+        lease_until=timezone.now())
 
 
 def deliveries_release_process(*, process: str) -> int:
     """A worker stopping gracefully gives back whatever it still holds (nothing waits for a lease)."""
     now = timezone.now()
     return Delivery.objects.filter(status=DeliveryStatus.SENDING, leased_by__startswith=f"{process}:").update(
-        attempts=F("attempts") - 1, lease_until=now, updated_at=now)
+        attempts=F("attempts") - 1, lease_until=now, leased_by="", updated_at=now)
 
 
 # --- settle (the worker, after the send) and reset (a person) ----------------------------------------

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from comptoir.delivery.models import DeliveryAttempt
 from comptoir.delivery.notifications import failure_notices_send
-from comptoir.jobs.mail_outbox import mails_send_due
 from comptoir.delivery.retry_schedule import MAX_ATTEMPTS
 from comptoir.delivery.services import delivery_retry
+from comptoir.jobs.mail_outbox import mails_send_due
 from comptoir.partners.models import Delivery, DeliveryStatus
 from comptoir.partners.services import connection_revoke, connection_set
 from tests.delivery.conftest import UPFLOW_ADDRESS, drain, later, ventes

@@ -13,9 +13,9 @@ from comptoir.ged.services import (
     document_trash,
     folder_create,
 )
+from comptoir.jobs.wakeups import work_wait
 from comptoir.partners.models import Delivery
 from comptoir.partners.services import deliveries_backfill
-from comptoir.jobs.wakeups import work_wait
 from tests.factories import deposit_pdf, folder_named
 from tests.partners.conftest import switch
 
