@@ -7,6 +7,7 @@ adds what the worker does around it: run the partner class's transport, keep the
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
@@ -21,11 +22,12 @@ from comptoir.delivery.retry_schedule import attempts_exhausted, retry_delay
 from comptoir.partners.catalogue.registry import app_find
 from comptoir.partners.models import Delivery, DeliveryStatus
 from comptoir.partners.outbox import (
+    Settlement,
     deliveries_claim_due,
     deliveries_release,
+    deliveries_settle,
     delivery_claim,
     delivery_reset,
-    delivery_settle,
     lease_duration,
 )
 from comptoir.partners.transports import PermanentError, TransientError
@@ -47,20 +49,26 @@ def delivery_claim_due(*, worker_id: str, limit: int = 1, now: datetime | None =
 def delivery_batch_send(*, deliveries: list[Delivery], worker_id: str,
                         stopping: Callable[[], bool] = lambda: False,
                         lease_fresh: Callable[[], bool] | None = None) -> int:
-    """Send claimed deliveries in turn; how many were tried.
+    """Send claimed deliveries in turn, then record their outcomes in one transaction; how many were tried.
 
     The rest of the batch is given back at once when the worker is stopping, or when its leases may
     no longer be ours: `lease_fresh` (the worker's heartbeat renewed them lately), or without a
-    heartbeat, once half of the claim's lease has gone by.
+    heartbeat, once half of the claim's lease has gone by. One write per batch instead of one per
+    message is what leaves SQLite's single writer to the deposits.
     """
-    for position, delivery in enumerate(deliveries):
-        fresh = lease_fresh() if lease_fresh is not None else (
-            timezone.now() < delivery.lease_until - lease_duration() / 2)
-        if stopping() or not fresh:
-            deliveries_release(deliveries=deliveries[position:])
-            return position
-        delivery_attempt_run(delivery=delivery, worker_id=worker_id)
-    return len(deliveries)
+    tried: list[Attempt] = []
+    try:
+        for position, delivery in enumerate(deliveries):
+            fresh = lease_fresh() if lease_fresh is not None else (
+                timezone.now() < delivery.lease_until - lease_duration() / 2)
+            if stopping() or not fresh:
+                deliveries_release(deliveries=deliveries[position:])
+                break
+            tried.append(_attempt(delivery))
+    finally:
+        if tried:
+            deliveries_outcomes_record(attempts=tried, worker_id=worker_id)
+    return len(tried)
 
 
 def _stale_connection_reason(delivery: Delivery) -> str:
@@ -69,23 +77,33 @@ def _stale_connection_reason(delivery: Delivery) -> str:
         return "Application retirée avant l'envoi."
     if connection_row.revoked_at is not None:
         return "Connexion supprimée avant l'envoi."
+    if app_find(delivery.app_slug) is None:
+        return "Application inconnue du catalogue."
     return ""
 
 
-def delivery_attempt_run(*, delivery: Delivery, worker_id: str) -> Delivery:
-    """Send a delivery this worker has claimed, then record what happened. Never inside a transaction."""
+@dataclass
+class Attempt:
+    delivery: Delivery
+    outcome: AttemptOutcome | None
+    reply: str
+    started_at: datetime
+    finished_at: datetime
+    address: str
+    cancelled: str = ""
+
+
+def _attempt(delivery: Delivery) -> Attempt:
+    """Send one claimed delivery by its partner class's transport. Never inside a transaction."""
     started_at = timezone.now()
     cancelled = _stale_connection_reason(delivery)
-    app = app_find(delivery.app_slug)
-    if not cancelled and app is None:
-        cancelled = "Application inconnue du catalogue."
     if cancelled:
-        delivery_settle(delivery=delivery, outcome="permanent", reply="", retry_at=None, reason=cancelled)
-        return delivery
+        return Attempt(delivery=delivery, outcome=None, reply="", started_at=started_at, finished_at=started_at,
+                       address="", cancelled=cancelled)
     # What the transport reads below, kept for the history: the connection may be corrected later.
     address = delivery.destination.address.strip()
     try:
-        reply = app.delivery_send(delivery)
+        reply = app_find(delivery.app_slug).delivery_send(delivery)
         outcome = AttemptOutcome.SENT
     except TransientError as exc:
         outcome, reply = AttemptOutcome.TRANSIENT, exc.reply
@@ -95,27 +113,42 @@ def delivery_attempt_run(*, delivery: Delivery, worker_id: str) -> Delivery:
         # Our own bug or storage trouble: keep the row alive and let the backoff try again.
         logger.exception("delivery %s: unexpected error", delivery.pk)
         outcome, reply = AttemptOutcome.TRANSIENT, f"Erreur interne : {type(exc).__name__}: {exc}"
-    return delivery_outcome_record(delivery=delivery, worker_id=worker_id, outcome=outcome, reply=reply,
-                                   started_at=started_at, address=address)
+    return Attempt(delivery=delivery, outcome=outcome, reply=reply, started_at=started_at,
+                   finished_at=timezone.now(), address=address)
+
+
+def delivery_attempt_run(*, delivery: Delivery, worker_id: str) -> Delivery:
+    """Send a delivery this worker has claimed, then record what happened."""
+    deliveries_outcomes_record(attempts=[_attempt(delivery)], worker_id=worker_id)
+    return delivery
 
 
 @transaction.atomic
-def delivery_outcome_record(*, delivery: Delivery, worker_id: str, outcome: AttemptOutcome, reply: str,
-                            started_at: datetime, address: str = "") -> Delivery:
-    now = timezone.now()
-    retry_at = None if attempts_exhausted(delivery.attempts) else now + retry_delay(delivery.attempts)
-    # Only while we still hold the claim: a worker that lost it must not overwrite the new owner.
-    held = delivery_settle(delivery=delivery, outcome=outcome, reply=reply, retry_at=retry_at)
-    DeliveryAttempt.objects.create(delivery=delivery, number=delivery.attempts, started_at=started_at,
-                                   finished_at=now, outcome=outcome, reply=reply[:4000], address=address[:500],
-                                   worker_id=worker_id)
-    if not held:
-        logger.warning("delivery %s: lease lost by %s before the outcome (%s)", delivery.pk, worker_id, outcome)
-    elif delivery.status in RETRYABLE_BY_PERSON:
-        FailureNotice.objects.create(delivery=delivery, firm_id=delivery.firm_id)
-        audit_event_record(actor=None, action=f"delivery.{delivery.status}", target=delivery,
-                           firm_id=delivery.firm_id, data={"reply": reply[:500], "attempts": delivery.attempts})
-    return delivery
+def deliveries_outcomes_record(*, attempts: list[Attempt], worker_id: str) -> None:
+    """The batch's outcomes (through the outbox), its attempt history, and notices for what failed."""
+    settlements = []
+    for attempt in attempts:
+        attempts_made = attempt.delivery.attempts
+        retry_at = None if attempts_exhausted(attempts_made) else attempt.finished_at + retry_delay(attempts_made)
+        settlements.append(Settlement(delivery=attempt.delivery, outcome=attempt.outcome or "permanent",
+                                      reply=attempt.reply, retry_at=retry_at, reason=attempt.cancelled))
+    held = deliveries_settle(settlements=settlements)
+    DeliveryAttempt.objects.bulk_create([
+        DeliveryAttempt(delivery=attempt.delivery, number=attempt.delivery.attempts, started_at=attempt.started_at,
+                        finished_at=attempt.finished_at, outcome=attempt.outcome, reply=attempt.reply[:4000],
+                        address=attempt.address[:500], worker_id=worker_id)
+        for attempt in attempts if not attempt.cancelled
+    ])
+    for attempt in attempts:
+        delivery = attempt.delivery
+        if delivery.pk not in held:
+            logger.warning("delivery %s: lease lost by %s before the outcome (%s)", delivery.pk, worker_id,
+                           attempt.outcome)
+        elif delivery.status in RETRYABLE_BY_PERSON:
+            FailureNotice.objects.create(delivery=delivery, firm_id=delivery.firm_id)
+            audit_event_record(actor=None, action=f"delivery.{delivery.status}", target=delivery,
+                               firm_id=delivery.firm_id,
+                               data={"reply": attempt.reply[:500], "attempts": delivery.attempts})
 
 
 def delivery_send(*, delivery_id: int, worker_id: str, now: datetime | None = None) -> Delivery | None:

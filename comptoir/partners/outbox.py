@@ -17,6 +17,7 @@ the rows again. The only window for a duplicate is between the partner's accepta
 import itertools
 import random
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -167,33 +168,65 @@ def deliveries_release_process(*, process: str) -> int:
 # --- settle (the worker, after the send) and reset (a person) ----------------------------------------
 
 
-def delivery_settle(*, delivery: Delivery, outcome: Outcome, reply: str, retry_at: datetime | None,
-                    reason: str = "") -> bool:
-    """Record the send's outcome while the claim is still ours; False when it was lost (nothing written).
+@dataclass
+class Settlement:
+    """What became of one claimed delivery: `outcome` and the partner's `reply`; `retry_at` is when a
+    transient error is tried again (None: the attempts are exhausted, dead); a `reason` instead
+    cancels the row (its connection or app went away before the send)."""
 
-    `retry_at` is when a transient error is tried again; None means the attempts are exhausted (dead).
-    `reason` instead of an outcome cancels the row (its connection or app went away before the send).
+    delivery: Delivery
+    outcome: Outcome
+    reply: str = ""
+    retry_at: datetime | None = None
+    reason: str = ""
+
+    def fields(self, now: datetime) -> dict:
+        fields: dict = {"lease_until": None, "updated_at": now}
+        if self.reason:
+            fields.update(status=DeliveryStatus.CANCELLED, reason=self.reason)
+        elif self.outcome == "sent":
+            fields.update(status=DeliveryStatus.SENT, sent_at=now, last_error="", next_attempt_at=None)
+        elif self.outcome == "permanent":
+            fields.update(status=DeliveryStatus.FAILED, last_error=self.reply, next_attempt_at=None)
+        elif self.retry_at is None:
+            fields.update(status=DeliveryStatus.DEAD, last_error=self.reply, next_attempt_at=None)
+        else:
+            fields.update(status=DeliveryStatus.RETRYING, last_error=self.reply, next_attempt_at=self.retry_at)
+        return fields
+
+
+def deliveries_settle(*, settlements: list[Settlement]) -> set[int]:
+    """Record a batch's outcomes while the claims are still ours; the ids written (a lost claim writes nothing).
+
+    The sent rows of one claim are one UPDATE (the common case: a batch, one write); the others, one each.
     """
     now = timezone.now()
-    fields: dict = {"lease_until": None, "updated_at": now}
-    if reason:
-        fields.update(status=DeliveryStatus.CANCELLED, reason=reason)
-    elif outcome == "sent":
-        fields.update(status=DeliveryStatus.SENT, sent_at=now, last_error="", next_attempt_at=None)
-    elif outcome == "permanent":
-        fields.update(status=DeliveryStatus.FAILED, last_error=reply, next_attempt_at=None)
-    elif retry_at is None:
-        fields.update(status=DeliveryStatus.DEAD, last_error=reply, next_attempt_at=None)
-    else:
-        fields.update(status=DeliveryStatus.RETRYING, last_error=reply, next_attempt_at=retry_at)
-    held = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING, leased_by=delivery.leased_by,
-                                   attempts=delivery.attempts).update(**fields)
-    if held:
-        for name, value in fields.items():
-            setattr(delivery, name, value)
-    else:
-        delivery.refresh_from_db()
-    return bool(held)
+    held: set[int] = set()
+    sent: dict[str, list[Settlement]] = {}
+    for settlement in settlements:
+        if settlement.outcome == "sent" and not settlement.reason:
+            sent.setdefault(settlement.delivery.leased_by, []).append(settlement)
+            continue
+        fields = settlement.fields(now)
+        if Delivery.objects.filter(pk=settlement.delivery.pk, status=DeliveryStatus.SENDING,
+                                   leased_by=settlement.delivery.leased_by).update(**fields):
+            held.add(settlement.delivery.pk)
+    for token, group in sent.items():
+        ids = [settlement.delivery.pk for settlement in group]
+        fields = group[0].fields(now)
+        written = Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.SENDING, leased_by=token).update(**fields)
+        if written == len(ids):
+            held.update(ids)
+        elif written:
+            held.update(Delivery.objects.filter(pk__in=ids, leased_by=token, status=DeliveryStatus.SENT,
+                                                sent_at=now).values_list("pk", flat=True))
+    for settlement in settlements:
+        if settlement.delivery.pk in held:
+            for name, value in settlement.fields(now).items():
+                setattr(settlement.delivery, name, value)
+        else:
+            settlement.delivery.refresh_from_db()
+    return held
 
 
 def delivery_reset(*, delivery: Delivery) -> bool:
