@@ -13,6 +13,7 @@ finish the send in flight, hand back the rest of their batch, and the process ha
 still leased before it says it stopped, so nothing waits for a lease after a deploy.
 """
 
+import contextlib
 import logging
 import os
 import signal
@@ -63,6 +64,9 @@ class DeliveryWorker:
         self._next_poll = 0.0
         self._handoffs = 0
         self._renewed_at = time.monotonic()
+        # Threads between a claim and its outcome: the heartbeat renews leases only while there are any.
+        self._sending = 0
+        self._sending_lock = threading.Lock()
         self._jobs_seen: dict = {}
         backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
         self._runs_db_tasks = type(backend).__module__.startswith("django_tasks_db")
@@ -138,10 +142,12 @@ class DeliveryWorker:
 
     def heartbeat_once(self) -> None:
         close_old_connections()
+        beat = time.monotonic()
         worker_heartbeat(name=self.name)
-        deliveries_lease_renew(process=self.name)
-        mails_lease_renew(process=self.name)
-        self._renewed_at = time.monotonic()
+        if self._sending:
+            deliveries_lease_renew(process=self.name)
+            mails_lease_renew(process=self.name)
+        self._renewed_at = beat
         for dead in workers_dead():
             requeued = worker_reap(name=dead)
             if requeued is None:
@@ -212,7 +218,7 @@ class DeliveryWorker:
         worker_id = f"{self.name}:{index}"
         runner = TaskRunner(queue_names=self._queues, interval=0, batch=False, backend_name=DEFAULT_TASK_BACKEND_ALIAS,
                             startup_delay=False, max_tasks=None, worker_id=worker_id, excluded_queue_names=[])
-        next_tick = time.monotonic()
+        next_tick = time.monotonic() + SCHEDULER_TICK
         # The thread's SMTP connection is kept between sends, closed when idle and when the thread ends.
         try:
             with smtp_sessions_kept():
@@ -222,7 +228,7 @@ class DeliveryWorker:
                         close_old_connections()
                         busy = self.step(worker_id=worker_id, runner=runner)
                         if index == 0 and time.monotonic() >= next_tick:
-                            next_tick = time.monotonic() + SCHEDULER_TICK
+                            next_tick = time.monotonic() + SCHEDULER_TICK + SCHEDULER_TICK
                             busy = bool(periodic_jobs_run_due(worker=worker_id, seen=self._jobs_seen)) or busy
                     except OperationalError as exc:
                         logger.warning("worker %s: database busy (%s)", worker_id, exc)
@@ -241,14 +247,25 @@ class DeliveryWorker:
         busy = False
         if runner is not None and self._runs_db_tasks:
             busy = self._run_one_task(worker_id=worker_id, runner=runner)
-        claimed = delivery_claim_due(worker_id=worker_id, limit=CLAIM_BATCH)
-        if claimed:
-            delivery_batch_send(deliveries=claimed, worker_id=worker_id, stopping=self.stopping.is_set,
-                                lease_fresh=self.lease_fresh)
-            busy = True
-        if not self.stopping.is_set() and mails_send_due(worker_id=worker_id, limit=4):
-            busy = True
+        with self._holding():
+            claimed = delivery_claim_due(worker_id=worker_id, limit=CLAIM_BATCH)
+            if claimed:
+                delivery_batch_send(deliveries=claimed, worker_id=worker_id, stopping=self.stopping.is_set,
+                                    lease_fresh=self.lease_fresh)
+                busy = True
+            if not self.stopping.is_set() and mails_send_due(worker_id=worker_id, limit=4):
+                busy = True
         return busy
+
+    @contextlib.contextmanager
+    def _holding(self):
+        with self._sending_lock:
+            self._sending += 1
+        try:
+            yield
+        finally:
+            with self._sending_lock:
+                self._sending -= 1
 
     def _run_one_task(self, *, worker_id: str, runner: TaskRunner) -> bool:
         ready = DBTaskResult.objects.ready().filter(backend_name=DEFAULT_TASK_BACKEND_ALIAS,

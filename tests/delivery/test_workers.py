@@ -182,3 +182,21 @@ def test_sigterm_mid_batch_sends_nothing_twice_and_leaves_no_lease_to_wait_for(s
     stopped = site.query("SELECT stopped_at FROM jobs_workerprocess WHERE name = ?",
                          f"{socket.gethostname()}:{stopping.pid}")
     assert stopped and stopped[0][0] is not None, "the worker said it stopped"
+
+
+@pytest.mark.slow
+def test_a_periodic_job_runs_once_per_due_time_across_two_worker_processes(smtp, site_factory):
+    site = site_factory(smtp.port)
+    site.prepare(0)
+    log = site.data_dir / "job.log"
+    site.env.update(DJANGO_SETTINGS_MODULE="tests.delivery.settings_periodic_job", COMPTOIR_TEST_JOB_LOG=str(log))
+    workers = [site.worker(concurrency=2), site.worker(concurrency=2)]
+    site.wait(lambda: len(site.query("SELECT id FROM jobs_periodicjobrun WHERE job = 'test.every_second'")) >= 5,
+              timeout=90, what="five due times")
+    assert site.stop() == [0, 0]
+    runs = site.query("SELECT due_at, worker, outcome FROM jobs_periodicjobrun WHERE job = 'test.every_second'")
+    executions = log.read_text().splitlines()
+    assert len(executions) == len(runs), "each due time ran once, in one process"
+    assert len({due for due, _, _ in runs}) == len(runs)
+    assert {outcome for _, _, outcome in runs} == {"done"}
+    assert {line.split()[0] for line in executions} <= {str(w.pid) for w in workers}
