@@ -156,8 +156,10 @@ def test_a_worker_killed_mid_batch_has_its_sends_taken_back_within_seconds(smtp,
     assert len(counts) == 300
     # The bound is generous for a shared machine; the benchmark quotes the measured figure.
     assert recovered_in < 30
-    # Only a send accepted by the server but not yet recorded can be repeated: one per row in flight.
-    assert duplicates <= min(len(stranded), 4)
+    # Only a send accepted by the server but not yet recorded (the batch records its outcomes together)
+    # can be repeated: at most once, and only among the rows the killed worker held.
+    assert max(counts.values()) <= 2
+    assert {pk for pk, n in counts.items() if n > 1} <= stranded
     assert survivor.poll() is None
 
 
