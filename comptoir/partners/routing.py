@@ -18,7 +18,7 @@ from comptoir.partners.wakeups import deliveries_wake
 def delivery_create_once(*, document: Document, app: PartnerApp, destination: Destination,
                          trigger: str) -> Delivery | None:
     """The new Delivery, or None when this paper already has one for this destination."""
-    refusal = app.refusal_reason(document)
+    refusal = app.refusal_reason(document, connection=destination.connection)
     defaults = {
         "document": document,
         "company_id": document.company_id,
