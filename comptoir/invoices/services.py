@@ -1,9 +1,14 @@
 """Writes of invoice facts: recorded inside the deposit's transaction, from a reading made before it."""
 
+import io
+from datetime import date
+
 from django.utils import timezone
 
+from comptoir.core.errors import ComptoirError
 from comptoir.firms.models import Company
 from comptoir.ged.blobs import blob_open
+from comptoir.ged.filetypes import HEAD_SIZE, filetype_sniff
 from comptoir.ged.models import Document, Folder
 from comptoir.ged.readers import Recorder, StoredFile
 from comptoir.invoices.kinds import PAYABLE_KINDS
@@ -100,3 +105,20 @@ def invoice_facts_record(*, document: Document, reading: InvoiceReading) -> Invo
         buyer_vat_number=buyer.vat_number, buyer_country=buyer.country,
         order_reference=reading.order_reference, warnings=[*reading.notices, *domain], duplicate_of=first,
     )
+
+
+def invoice_issue_date_peek(*, data: bytes, filename: str, sha256: str) -> date | None:
+    """The issue date of the e-invoice in these bytes, for a channel choosing the month folder.
+
+    The reading is remembered by sha256, so the deposit that follows does not read the bytes again.
+    """
+    try:
+        content_type = filetype_sniff(head=data[:HEAD_SIZE], filename=filename)
+    except ComptoirError:
+        return None
+    if content_type not in (PDF, XML):
+        return None
+    reading = invoice_read_remembered(
+        sha256=sha256, content_type=content_type,
+        read=lambda: invoice_read(stream=io.BytesIO(data), size=len(data), content_type=content_type))
+    return reading.issue_date if reading.status == "read" else None

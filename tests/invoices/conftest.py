@@ -3,6 +3,9 @@ from django.core.files.base import ContentFile
 
 from comptoir.ged.services import document_deposit
 from comptoir.invoices.reading import _recent
+from tests.api.conftest import _fast_passwords, api_as  # noqa: F401 (fixtures shared with the API tests)
+from tests.delivery.conftest import upflow  # noqa: F401 (fixture)
+from tests.intake.conftest import mail_in  # noqa: F401 (fixture)
 
 
 @pytest.fixture(autouse=True)

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 (XML templates read best one element a line)
 """The invoice test corpus, made by the tests themselves (nothing downloaded).
 
 Factur-X PDFs are built with the `factur-x` library (which checks each XML against the profile's XSD

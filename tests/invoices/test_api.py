@@ -2,7 +2,6 @@
 
 import pytest
 
-from tests.api.conftest import _fast_passwords, api_as  # noqa: F401 (fixtures)
 from tests.factories import folder_named
 from tests.invoices import corpus
 

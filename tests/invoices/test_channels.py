@@ -6,7 +6,6 @@ from comptoir.ged.models import Channel, Document
 from tests.api.conftest import ApiClient
 from tests.factories import folder_named
 from tests.intake import test_every_channel as channels
-from tests.intake.conftest import mail_in  # noqa: F401 (fixture)
 from tests.invoices import corpus
 
 CHANNELS = [Channel.WEB, Channel.ZIP, Channel.API, Channel.EMAIL, Channel.SCANNER]
@@ -15,7 +14,7 @@ CHANNELS = [Channel.WEB, Channel.ZIP, Channel.API, Channel.EMAIL, Channel.SCANNE
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("channel", CHANNELS, ids=lambda channel: channel.value)
 @pytest.mark.parametrize(("sample", "status"), [("facturx", "read"), ("broken", "unreadable"), ("plain", "none")])
-def test_every_channel_reads_the_invoice(channel, sample, status, company, client_user, mail_in,  # noqa: F811
+def test_every_channel_reads_the_invoice(channel, sample, status, company, client_user, mail_in,
                                          tmp_path, monkeypatch):
     data = {"facturx": lambda: corpus.facturx_pdf(corpus.Invoice(seller_siren=company.siren, seller_vat="")),
             "broken": corpus.broken_facturx_pdf, "plain": corpus.plain_pdf}[sample]()

@@ -6,7 +6,7 @@ import pytest
 
 from comptoir.partners.models import Delivery, DeliveryStatus
 from comptoir.partners.services import connection_set
-from tests.delivery.conftest import UPFLOW_ADDRESS, drain, upflow, ventes  # noqa: F401 (fixture)
+from tests.delivery.conftest import UPFLOW_ADDRESS, drain, ventes
 from tests.factories import folder_named
 from tests.invoices import corpus
 from tests.invoices.conftest import deposit
@@ -17,7 +17,7 @@ def invoice(company, **fields) -> corpus.Invoice:
 
 
 def test_invoice_and_credit_note_reach_upflow_and_the_quote_is_skipped_with_the_reason(
-        smtp_server, upflow, company, firm_admin):  # noqa: F811
+        smtp_server, upflow, company, firm_admin):
     sales = ventes(company)
     bill = deposit(sales, corpus.facturx_pdf(invoice(company, number="F-2027-001")), name="facture.pdf",
                    actor=firm_admin)
@@ -48,7 +48,7 @@ def test_invoice_and_credit_note_reach_upflow_and_the_quote_is_skipped_with_the_
     assert "n'est pas une facture à payer" in Delivery.objects.get(document=proforma).reason
 
 
-def test_the_same_invoice_twice_is_flagged_and_not_sent_twice(smtp_server, upflow, company, firm_admin):  # noqa: F811
+def test_the_same_invoice_twice_is_flagged_and_not_sent_twice(smtp_server, upflow, company, firm_admin):
     sales = ventes(company)
     first = deposit(sales, corpus.facturx_pdf(invoice(company)), name="F-2027-001.pdf", actor=firm_admin)
     # The same invoice again, scanned or exported once more: other bytes, same seller and number.
@@ -68,7 +68,7 @@ def test_the_same_invoice_twice_is_flagged_and_not_sent_twice(smtp_server, upflo
 
 
 def test_a_plain_pdf_is_sent_as_before_unless_the_connection_takes_recognised_invoices_only(
-        smtp_server, upflow, company, firm_admin):  # noqa: F811
+        smtp_server, upflow, company, firm_admin):
     sales = ventes(company)
     sent = deposit(sales, corpus.plain_pdf(), name="scan.pdf", actor=firm_admin)
     broken = deposit(sales, corpus.broken_facturx_pdf(), name="cassee.pdf", actor=firm_admin)
@@ -105,7 +105,7 @@ def test_sales_invoice_of_another_seller_and_purchase_in_sales_are_flagged(compa
 
 
 @pytest.mark.parametrize("profile", ["minimum", "basic"])
-def test_lower_profiles_are_sent_too(smtp_server, upflow, company, firm_admin, profile):  # noqa: F811
+def test_lower_profiles_are_sent_too(smtp_server, upflow, company, firm_admin, profile):
     deposit(ventes(company), corpus.facturx_pdf(invoice(company), profile=profile), actor=firm_admin)
     assert drain() == 1
     assert "F-2027-001" in smtp_server.wait_for(1)[0]["Subject"]
