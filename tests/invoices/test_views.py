@@ -60,3 +60,36 @@ def test_panel_in_english(company, client_user, settings):
 def test_another_company_client_gets_404(company, other_client_user):
     document = deposit(folder_named(company, "Ventes"), corpus.facturx_pdf())
     assert login(other_client_user).get(f"/factures/documents/{document.pk}/facture/").status_code == 404
+
+
+def _names(response) -> list[str]:
+    import re
+
+    return re.findall(r'class="doc-name">([^<]+)<', response.content.decode())
+
+
+def test_folder_list_sorts_and_filters_by_amount_due_date_and_customer(company, client_user):
+    from datetime import date
+    from decimal import Decimal
+
+    sales = folder_named(company, "Ventes")
+    for number, buyer, amount, due in (("A", "Alpha SA", "100.00", date(2027, 3, 1)),
+                                       ("B", "Beta SARL", "900.00", date(2027, 1, 31)),
+                                       ("C", "Gamma", "500.00", date(2027, 2, 15))):
+        amount = Decimal(amount)
+        deposit(sales, corpus.facturx_pdf(corpus.Invoice(number=number, buyer_name=buyer, excl_tax=amount, tax=0,
+                                                         incl_tax=amount, due=amount, due_date=due)),
+                name=f"{number}.pdf")
+    deposit(sales, corpus.plain_pdf(), name="scan.pdf")
+    client = login(client_user)
+    url = f"/ged/dossier/{sales.pk}/documents/"
+    assert _names(client.get(url, {"tri": "montant"})) == ["B.pdf", "C.pdf", "A.pdf", "scan.pdf"]
+    assert _names(client.get(url, {"tri": "echeance"})) == ["B.pdf", "C.pdf", "A.pdf", "scan.pdf"]
+    assert _names(client.get(url, {"tri": "client"})) == ["A.pdf", "B.pdf", "C.pdf", "scan.pdf"]
+    assert _names(client.get(url, {"client": "beta"})) == ["B.pdf"]
+    assert sorted(_names(client.get(url, {"montant_min": "500"}))) == ["B.pdf", "C.pdf"]
+    assert sorted(_names(client.get(url, {"echeance_avant": "2027-02-15"}))) == ["B.pdf", "C.pdf"]
+    # A value the field cannot take is ignored, never an error page.
+    response = client.get(f"/ged/dossier/{sales.pk}/", {"echeance_avant": "demain", "montant_min": "x", "tri": "?"})
+    assert response.status_code == 200 and len(_names(response)) == 4
+    assert 'name="tri"' in response.content.decode()
