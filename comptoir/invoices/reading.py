@@ -22,7 +22,7 @@ from django.conf import settings
 from facturx import get_flavor, get_level, xml_check_xsd
 from facturx.parse_xml import parse_ubl_cii_xml
 from lxml import etree
-from pypdf import PdfReader
+from pypdf import PdfReader, apply_configuration
 from stdnum.eu import vat as eu_vat
 from stdnum.fr import siren as fr_siren
 from stdnum.fr import siret as fr_siret
@@ -94,20 +94,32 @@ class _Budget:
 # --- the XML inside --------------------------------------------------------------------------------
 
 
+def _pdf_limits() -> dict[str, int]:
+    """pypdf's decompression limits (75 MB by default), brought down to what an invoice needs."""
+    limit = 2 * settings.COMPTOIR_INVOICE_XML_MAX_BYTES
+    return {name: limit for name in ("zlib_maximum_output_length", "lzw_maximum_output_length",
+                                     "run_length_maximum_output_length", "jbig2_maximum_output_length",
+                                     "array_based_stream_maximum_output_length")}
+
+
 def _xml_from_pdf(stream: IO[bytes]) -> bytes | None:
     try:
-        reader = PdfReader(stream)
-        for attachment in reader.attachment_list:
-            if (attachment.name or "").lower() in EMBEDDED_NAMES:
-                data = attachment.content
-                if len(data) > settings.COMPTOIR_INVOICE_XML_MAX_BYTES:
-                    raise _Unreadable("xml_too_large")
-                return data
+        with apply_configuration(**_pdf_limits()):
+            return _embedded_invoice_xml(PdfReader(stream))
     except _Unreadable:
         raise
     except Exception as error:  # pypdf raises many kinds (and RecursionError) on hostile files
         logger.info("PDF not opened for invoice data: %r", error)
         raise _Unreadable("pdf_broken") from error
+
+
+def _embedded_invoice_xml(reader: PdfReader) -> bytes | None:
+    for attachment in reader.attachment_list:
+        if (attachment.name or "").lower() in EMBEDDED_NAMES:
+            data = attachment.content
+            if len(data) > settings.COMPTOIR_INVOICE_XML_MAX_BYTES:
+                raise _Unreadable("xml_too_large")
+            return data
     return None
 
 

@@ -235,3 +235,28 @@ def xxe_xml(target_path: str) -> bytes:
 def deep_xml(depth: int = 100_000) -> bytes:
     return (b'<?xml version="1.0"?><Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">'
             + b"<a>" * depth + b"</a>" * depth + b"</Invoice>")
+
+
+def deflate_bomb_facturx_pdf(megabytes: int = 300) -> bytes:
+    """A small PDF whose embedded factur-x.xml inflates to `megabytes` MB (compressed chunk by chunk)."""
+    import zlib
+
+    from pypdf.generic import EncodedStreamObject, StreamObject
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=100, height=100)
+    writer.add_attachment("factur-x.xml", b"placeholder")
+    compressor = zlib.compressobj()
+    zeros = b"\0" * (1 << 20)
+    bomb = b"".join([compressor.compress(b"<a>"), *(compressor.compress(zeros) for _ in range(megabytes)),
+                     compressor.compress(b"</a>"), compressor.flush()])
+    for index, obj in enumerate(writer._objects):
+        if isinstance(obj, StreamObject) and obj.get("/Type") == "/EmbeddedFile":
+            encoded = EncodedStreamObject()
+            encoded.update(dict(obj.items()))
+            encoded[NameObject("/Filter")] = NameObject("/FlateDecode")
+            encoded._data = bomb
+            writer._objects[index] = encoded
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

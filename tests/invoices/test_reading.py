@@ -143,3 +143,11 @@ def test_hostile_pdf_structures_are_not_readable():
     bomb = corpus.pdf_with_attachment("factur-x.xml", b"<a>" + b"x" * (6 * 1024 * 1024) + b"</a>")
     reading, elapsed, _ = _bounded(bomb, PDF)
     assert (reading.status, reading.notices[0]["code"]) == ("unreadable", "xml_too_large")
+
+
+def test_deflate_bomb_in_the_pdf_is_bounded_and_not_readable():
+    data = corpus.deflate_bomb_facturx_pdf(300)
+    assert len(data) < 1024 * 1024
+    reading, elapsed, peak = _bounded(data, PDF)
+    assert reading.status == "unreadable"
+    assert elapsed < 2 and peak < 40 * 1024 * 1024
