@@ -234,5 +234,6 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json" if LOG_JSON else "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # factur-x logs every flavour and level it detects at INFO: once per deposited invoice.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "factur-x": {"level": "WARNING"}},
 }

@@ -208,7 +208,7 @@ def _facts(root: etree._Element, *, embedded: bool, budget: _Budget) -> InvoiceR
     try:
         xml_check_xsd(root, flavor=flavor, level=level)
     except Exception as error:
-        notices.append(notice("schema", profile=level, detail=str(error).splitlines()[-1][:200]))
+        notices.append(notice("schema", profile=level, detail=(str(error).splitlines() or [""])[-1][:200]))
     budget.check()
     try:
         terms = parse_ubl_cii_xml(root, flavor=flavor, level=level, check_xsd=False, date_as="date")
