@@ -13,12 +13,16 @@ CHANNELS = [Channel.WEB, Channel.ZIP, Channel.API, Channel.EMAIL, Channel.SCANNE
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("channel", CHANNELS, ids=lambda channel: channel.value)
-@pytest.mark.parametrize(("sample", "status"), [("facturx", "read"), ("broken", "unreadable"), ("plain", "none")])
+@pytest.mark.parametrize(("sample", "status"), [("facturx", "read"), ("ubl", "read"), ("broken", "unreadable"),
+                                                ("laughs", "unreadable"), ("plain", "none")])
 def test_every_channel_reads_the_invoice(channel, sample, status, company, client_user, mail_in,
                                          tmp_path, monkeypatch):
     data = {"facturx": lambda: corpus.facturx_pdf(corpus.Invoice(seller_siren=company.siren, seller_vat="")),
-            "broken": corpus.broken_facturx_pdf, "plain": corpus.plain_pdf}[sample]()
-    # The channel entry points of the every-channel test, fed with this sample instead of their PDF.
+            "ubl": lambda: corpus.ubl_xml(corpus.Invoice(seller_siren=company.siren, seller_vat="")),
+            "broken": corpus.broken_facturx_pdf, "laughs": lambda: corpus.BILLION_LAUGHS,
+            "plain": corpus.plain_pdf}[sample]()
+    # The channel entry points of the every-channel test, fed with this sample instead of their PDF
+    # (the type is read from the content, so an XML sample is XML whatever the entry point names it).
     monkeypatch.setattr(channels, "PDF_BYTES", data)
     sales = folder_named(company, "Ventes")
     channels.ENTRY_POINTS[channel](folder=sales, user=client_user, mail_in=mail_in, tmp_path=tmp_path)
