@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 
 from comptoir.firms.policy import can_manage_folders, is_firm_staff
 from comptoir.firms.selectors import company_get_for_user
+from comptoir.ged.extensions import document_list_options
 from comptoir.ged.policy import can_change_folder
 from comptoir.ged.selectors import (
     document_get_for_user,
@@ -27,6 +28,13 @@ def company_ged(request: HttpRequest, company_id: int) -> HttpResponse:
     return render(request, "ged/folder.html", _page_context(request, company=company, folder=None))
 
 
+def _documents(request: HttpRequest, folder) -> dict:
+    """The folder's documents, sorted and filtered as the URL asks (options other apps registered)."""
+    documents, chosen = document_list_options.apply(document_list_for_user(user=request.user, folder=folder),
+                                                    request.GET)
+    return {"documents": documents, "list_options": document_list_options, "list_chosen": chosen}
+
+
 def _page_context(request: HttpRequest, *, company, folder) -> dict:
     tree = folder_tree_build(user=request.user, company=company, current=folder)
     context = {
@@ -41,7 +49,7 @@ def _page_context(request: HttpRequest, *, company, folder) -> dict:
         subtree_prefix = folder.path
         context.update(
             ancestors=folder_ancestors(folder=folder),
-            documents=document_list_for_user(user=request.user, folder=folder),
+            **_documents(request, folder),
             panels=folder_panel_urls(user=request.user, folder=folder),
             document_panels=document_panel_list(user=request.user),
             # Where this folder may go: anywhere but inside itself.
@@ -64,7 +72,7 @@ def folder_documents(request: HttpRequest, folder_id: int) -> HttpResponse:
     return render(request, "ged/_documents.html", {
         "folder": folder,
         "tree": tree,
-        "documents": document_list_for_user(user=request.user, folder=folder),
+        **_documents(request, folder),
         "document_panels": document_panel_list(user=request.user),
     })
 
@@ -73,7 +81,8 @@ def folder_documents(request: HttpRequest, folder_id: int) -> HttpResponse:
 def document_preview(request: HttpRequest, document_id: int) -> HttpResponse:
     document = document_get_for_user(user=request.user, document_id=document_id)
     context = {"document": document, "previewable": document.content_type in PREVIEWABLE_TYPES,
-               "is_image": document.content_type.startswith("image/")}
+               "is_image": document.content_type.startswith("image/"),
+               "document_panels": document_panel_list(user=request.user)}
     if request.htmx:
         return render(request, "ged/_preview.html", context)
     context.update(company=document.company, ancestors=folder_ancestors(folder=document.folder))
