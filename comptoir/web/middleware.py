@@ -39,7 +39,8 @@ class SeenMarkMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
-        if (request.method == "GET" and response.status_code == 200 and match is not None
+        # 200, or the company page's redirect to its first folder: the view let the person in.
+        if (request.method == "GET" and response.status_code in (200, 302) and match is not None
                 and match.view_name in self.VIEWS and request.user.is_authenticated
                 and not getattr(request, "htmx", False)):
             self._record(request, match.view_name, match.kwargs)
