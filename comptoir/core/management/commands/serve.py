@@ -61,6 +61,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Démo créée : cabinet « {firm} », entreprise « {company} »"))
         self.stdout.write(f"  Administrateur du cabinet : {logins.admin_email} / {logins.admin_password}")
         self.stdout.write(f"  Utilisateur client        : {logins.client_email} / {logins.client_password}")
+        self.stdout.write("  « Traiteur Démo » : son adresse Upflow est refusée (550) par la boîte d'envoi locale, "
+                          "pour voir un échec puis le corriger.")
         (settings.DATA_DIR / "demo-logins.txt").write_text(
             f"{logins.admin_email} {logins.admin_password}\n{logins.client_email} {logins.client_password}\n"
         )
