@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "comptoir.web.middleware.SeenMarkMiddleware",
+    "comptoir.web.middleware.TypographyMiddleware",
 ]
 
 ROOT_URLCONF = "comptoir.urls"

@@ -56,3 +56,21 @@ class SeenMarkMiddleware:
             company_id = Folder.objects.filter(pk=kwargs.get("folder_id")).values_list("company_id", flat=True).first()
         if company_id is not None:
             seen_mark_record(user=request.user, company_id=company_id)
+
+
+class TypographyMiddleware:
+    """Punctuation spacing of the page's language (web.typography) on every HTML page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (not getattr(response, "streaming", False) and response.get("Content-Type", "").startswith("text/html")
+                and not response.has_header("Content-Encoding")):
+            from comptoir.web.typography import html_typography
+
+            language = translation.get_language() or settings.LANGUAGE_CODE
+            charset = response.charset or "utf-8"
+            response.content = html_typography(response.content.decode(charset), language).encode(charset)
+        return response

@@ -28,7 +28,7 @@ def test_lookup_fills_name_and_siret_on_the_new_company_form(admin_client, setti
     settings.COMPTOIR_SIREN_LOOKUP = FAKE
     assert "Remplir depuis le SIREN" in admin_client.get(reverse("web:company_new")).text
     response = admin_client.get(reverse("web:siren_lookup"), {"siren": "443 061 841"}, HTTP_HX_REQUEST="true")
-    assert "Trouvée : Boulangerie du Port" in response.text
+    assert "Trouvée\u00a0: Boulangerie du Port" in response.text
     assert 'id="id_name" value="Boulangerie du Port"' in response.text and 'hx-swap-oob="true"' in response.text
     assert 'value="44306184100047"' in response.text
 
