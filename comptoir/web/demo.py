@@ -67,9 +67,8 @@ def _demo_upflow(*, firm: Firm, company: Company, admin: User, address: str = DE
     """Upflow installed, connected with an address the local SMTP sink accepts, and on for `Ventes`:
     the first upload there shows the whole path, down to the email in the "Boîte d'envoi locale"."""
     from comptoir.ged.models import Folder
-    from comptoir.partners.services import connection_set, folder_switch_set, installation_create
-
     from comptoir.partners.selectors import installation_get_active
+    from comptoir.partners.services import connection_set, folder_switch_set, installation_create
 
     installation = (installation_get_active(firm=firm, slug="upflow")
                     or installation_create(firm=firm, slug="upflow", actor=admin))

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from django.db import models
-from django.template.defaultfilters import filesizeformat
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from comptoir.core.sizes import file_size_format
 from comptoir.partners.addresses import email_address_normalise
 
 if TYPE_CHECKING:
@@ -121,7 +121,7 @@ class PartnerApp:
                 "app": self.name, "type": document.content_type, "accepted": self.accepted_types_label}
         if document.size > self.max_size:
             return _("Le fichier (%(size)s) dépasse la taille maximale acceptée par %(app)s (%(max)s).") % {
-                "size": filesizeformat(document.size), "app": self.name, "max": filesizeformat(self.max_size)}
+                "size": file_size_format(document.size), "app": self.name, "max": file_size_format(self.max_size)}
         return ""
 
     def destination_clean(self, *, key: str, value: str) -> str:

@@ -4,9 +4,10 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django import template
-from django.template.defaultfilters import filesizeformat
 from django.utils import formats, timezone, translation
 from django.utils.numberformat import format as number_format
+
+from comptoir.core.sizes import file_size_format
 
 register = template.Library()
 NBSP = "\u00a0"
@@ -66,5 +67,5 @@ def money(value: Decimal | float | int | None, currency: str = "€") -> str:
 
 @register.filter
 def filesize(value: int | None) -> str:
-    """Decimal units, translated by Django ("28,6 Mo" in French, "28.6 MB" in English) on every page."""
-    return filesizeformat(value or 0)
+    """Decimal units ("28,6 Mo" in French, "28.6 MB" in English), the same on every page."""
+    return file_size_format(value)
