@@ -1,10 +1,10 @@
 """Error pages in the portal's frame, in the person's language; the favicon."""
 
 import logging
+from pathlib import Path
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.templatetags.static import static
 
 logger = logging.getLogger(__name__)
 
@@ -25,5 +25,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return HttpResponse(BARE_500, status=500)
 
 
+FAVICON = Path(__file__).resolve().parents[1] / "static" / "comptoir" / "favicon.svg"
+
+
 def favicon(request: HttpRequest) -> HttpResponse:
-    return HttpResponseRedirect(static("comptoir/favicon.svg"))
+    """`/favicon.ico`, asked by every browser whatever the page says: our SVG mark."""
+    response = HttpResponse(FAVICON.read_bytes(), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
