@@ -59,6 +59,8 @@ class OutboxMessage:
     delivery_id: int | None
     # Set on emails to people (invitations…: X-Comptoir-Firm-Id), for the same reason.
     firm_id: int | None = None
+    # The text of an email to a person, so its link can be followed from the page.
+    body: str = ""
 
 
 def _delivery_id(message: EmailMessage) -> int | None:
@@ -69,6 +71,13 @@ def _delivery_id(message: EmailMessage) -> int | None:
 def _firm_id(message: EmailMessage) -> int | None:
     raw = str(message["X-Comptoir-Firm-Id"] or "").strip()
     return int(raw) if raw.isdigit() else None
+
+
+def _text_body(message: EmailMessage) -> str:
+    if _firm_id(message) is None:
+        return ""
+    part = message.get_body(preferencelist=("plain",))
+    return part.get_content()[:5000] if part is not None else ""
 
 
 def _parse(path: Path) -> EmailMessage:
@@ -90,7 +99,7 @@ def outbox_messages() -> list[OutboxMessage]:
         listed.append(OutboxMessage(
             name=path.name, to=str(message["To"] or ""), subject=str(message["Subject"] or ""), date=sent,
             attachments=[part.get_filename() or "piece-jointe" for part in message.iter_attachments()],
-            delivery_id=_delivery_id(message), firm_id=_firm_id(message),
+            delivery_id=_delivery_id(message), firm_id=_firm_id(message), body=_text_body(message),
         ))
     return listed
 
