@@ -22,7 +22,7 @@ from tests.browser.conftest import (
     _stop,
     _wait_until_up,
 )
-from tests.browser.seed import ADMIN_EMAIL, ADMIN_PASSWORD, CLIENT_EMAIL, CLIENT_PASSWORD, PRIMARY, pdf_bytes
+from tests.browser.seed import ADMIN_EMAIL, ADMIN_PASSWORD, PRIMARY, pdf_bytes
 from tests.catalogue import french_strings
 from tests.loopback import free_port
 
@@ -172,7 +172,8 @@ def _pages(comptoir) -> list[str]:
     company, ventes = comptoir.seed["company_id"], comptoir.seed["ventes_id"]
     return ["/", "/entreprises/", f"/entreprises/{company}/", f"/entreprises/{company}/modifier/",
             "/entreprises/nouvelle/", f"/ged/dossier/{ventes}/", f"/ged/entreprise/{company}/corbeille/",
-            "/applications/", "/applications/upflow/", "/applications/upflow/connexions/", "/envois/applications/upflow/",
+            "/applications/", "/applications/upflow/", "/applications/upflow/connexions/",
+            "/envois/applications/upflow/",
             "/envois/boite-locale/", "/comptes/parametres/", "/parametres/cabinet/", "/parametres/resume/",
             "/nulle-part/"]
 
