@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "comptoir.web.middleware.SeenMarkMiddleware",
+    "comptoir.web.middleware.TypographyMiddleware",
 ]
 
 ROOT_URLCONF = "comptoir.urls"
@@ -152,6 +154,8 @@ LANGUAGES = [("fr", "Français"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Paris")
 USE_I18N = True
+# One date/number format per language (comptoir/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["comptoir.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -220,6 +224,11 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# Client lifecycle (comptoir.firms.siren_lookup): "" no SIREN lookup; "recherche-entreprises" the public
+# API (network needed); or the dotted path of a provider class.
+COMPTOIR_SIREN_LOOKUP = env.str("COMPTOIR_SIREN_LOOKUP", default="")
+COMPTOIR_SIREN_LOOKUP_URL = env.str("COMPTOIR_SIREN_LOOKUP_URL", default="https://recherche-entreprises.api.gouv.fr")
 
 # /healthz fails when the longest-waiting due delivery waited longer than this (0: never on lag).
 COMPTOIR_HEALTH_MAX_LAG_SECONDS = env.int("COMPTOIR_HEALTH_MAX_LAG_SECONDS", default=900)

@@ -12,3 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("comptoir.ops.urls")),
 ]
+
+# Error pages in the portal's frame (404 and 403 use the templates of the same name directly).
+handler400 = "comptoir.web.views.errors.bad_request"
+handler500 = "comptoir.web.views.errors.server_error"

@@ -14,7 +14,7 @@ from tests.factories import CompanyFactory, deposit_pdf, folder_named
 def test_template_lays_month_folders_for_fiscal_year_starting_in_july(firm):
     company = CompanyFactory(firm=firm, fiscal_year_start=date(2026, 7, 1), fiscal_year_end=date(2027, 6, 30))
     annual = Folder.objects.get(company=company, parent=None, role="annual")
-    assert annual.name == "Dossier comptable annuel 2027"
+    assert annual.name == "Exercice 2026-2027"
     names = [f.name for f in Folder.objects.filter(parent=annual).order_by("position")]
     assert names == ["Achats", "Ventes", "Banque", "Notes de frais", "Social", "Fiscal", "Juridique", "À classer"]
     months = list(Folder.objects.filter(parent=folder_named(company, "Ventes")).order_by("position"))

@@ -31,7 +31,9 @@ def outbox(request: HttpRequest) -> HttpResponse:
     _allowed(request)
     messages = outbox_messages()
     own = _own_delivery_ids(request, {m.delivery_id for m in messages if m.delivery_id is not None})
-    messages = [message for message in messages if message.delivery_id in own]
+    firm = firm_for_user(user=request.user)
+    messages = [message for message in messages
+                if message.delivery_id in own or (message.delivery_id is None and message.firm_id == firm.pk)]
     return render(request, "delivery/outbox.html", {"outbox_messages": messages,
                                                     "sink": f"{settings.EMAIL_HOST}:{settings.EMAIL_PORT}"})
 

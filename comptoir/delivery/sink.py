@@ -18,6 +18,9 @@ from django.conf import settings
 from django.utils import timezone
 
 MAX_LISTED = 200
+# The demo's failing company sends here: the sink refuses it (550), so a newcomer sees "échec",
+# fixes the address and retries (README tour, step 5).
+REFUSED_ADDRESS = "upflow-refus@factures.localhost"
 
 
 def outbox_dir() -> Path:
@@ -30,6 +33,12 @@ class SinkHandler:
     def __init__(self, directory: Path):
         self.directory = directory
         self.directory.mkdir(parents=True, exist_ok=True)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address.lower() == REFUSED_ADDRESS:
+            return "550 5.1.1 Adresse inconnue de la boîte d'envoi locale (démo d'un échec)"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
         name = f"{timezone.now():%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}.eml"
@@ -48,11 +57,27 @@ class OutboxMessage:
     attachments: list[str]
     # Set on partner deliveries (X-Comptoir-Delivery-Id): the page shows a firm only its own.
     delivery_id: int | None
+    # Set on emails to people (invitations…: X-Comptoir-Firm-Id), for the same reason.
+    firm_id: int | None = None
+    # The text of an email to a person, so its link can be followed from the page.
+    body: str = ""
 
 
 def _delivery_id(message: EmailMessage) -> int | None:
     raw = str(message["X-Comptoir-Delivery-Id"] or "").strip()
     return int(raw) if raw.isdigit() else None
+
+
+def _firm_id(message: EmailMessage) -> int | None:
+    raw = str(message["X-Comptoir-Firm-Id"] or "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
+def _text_body(message: EmailMessage) -> str:
+    if _firm_id(message) is None:
+        return ""
+    part = message.get_body(preferencelist=("plain",))
+    return part.get_content()[:5000] if part is not None else ""
 
 
 def _parse(path: Path) -> EmailMessage:
@@ -74,7 +99,7 @@ def outbox_messages() -> list[OutboxMessage]:
         listed.append(OutboxMessage(
             name=path.name, to=str(message["To"] or ""), subject=str(message["Subject"] or ""), date=sent,
             attachments=[part.get_filename() or "piece-jointe" for part in message.iter_attachments()],
-            delivery_id=_delivery_id(message),
+            delivery_id=_delivery_id(message), firm_id=_firm_id(message), body=_text_body(message),
         ))
     return listed
 

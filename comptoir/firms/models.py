@@ -5,6 +5,12 @@ from django.utils.translation import gettext_lazy as _
 from comptoir.firms.validators import validate_hex_color, validate_siren, validate_siret
 
 
+class ExerciseFolderStyle(models.TextChoices):
+    # « Exercice 2026-2027 » for a July–June year (a hyphen: "/" separates folders in paths).
+    EXERCISE = "exercise", _("« Exercice 2026-2027 » hors année civile")
+    END_YEAR = "end_year", _("« Dossier comptable annuel 2027 » (année de clôture)")
+
+
 class Firm(models.Model):
     """The tenant: an accounting firm and its branding."""
 
@@ -16,6 +22,11 @@ class Firm(models.Model):
     accent_color = models.CharField(_("couleur d'accent"), max_length=7, default="#e07a1f",
                                     validators=[validate_hex_color])
     sender_name = models.CharField(_("nom d'expéditeur"), max_length=100, blank=True)
+    # How the yearly folder is named when the fiscal year is not the calendar year.
+    exercise_folder_style = models.CharField(
+        _("nom du dossier annuel"), max_length=10, choices=ExerciseFolderStyle.choices,
+        default=ExerciseFolderStyle.EXERCISE,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -39,6 +50,8 @@ class Company(models.Model):
     siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[validate_siret])
     fiscal_year_start = models.DateField(_("début d'exercice"))
     fiscal_year_end = models.DateField(_("fin d'exercice"))
+    # Archived: read-only, nothing deleted, deliveries stopped (see firms.services.company_archive).
+    archived_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -52,6 +65,10 @@ class Company(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class Role(models.TextChoices):
@@ -110,6 +127,7 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

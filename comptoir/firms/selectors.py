@@ -58,7 +58,8 @@ def invitation_list_pending_for_company(*, user: User, company: Company) -> Quer
     from django.utils import timezone
 
     company = company_get_for_user(user=user, company_id=company.pk)
-    return Invitation.objects.filter(company=company, accepted_at__isnull=True, expires_at__gt=timezone.now())
+    return Invitation.objects.filter(company=company, accepted_at__isnull=True, cancelled_at__isnull=True,
+                                     expires_at__gt=timezone.now())
 
 
 def invitation_get_pending(*, token: str) -> Invitation:
@@ -67,9 +68,40 @@ def invitation_get_pending(*, token: str) -> Invitation:
 
     invitation = (
         Invitation.objects.select_related("firm", "company")
-        .filter(token=token, accepted_at__isnull=True, expires_at__gt=timezone.now())
+        .filter(token=token, accepted_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=timezone.now())
         .first()
     )
     if invitation is None:
         raise Http404("invitation not found")
     return invitation
+
+
+def membership_get_for_company(*, user: User, company: Company, membership_id: int) -> Membership:
+    """A client user of `company` that `user` may see; 404 otherwise (other company, other firm)."""
+    company = company_get_for_user(user=user, company_id=company.pk)
+    membership = (Membership.objects.select_related("user")
+                  .filter(pk=membership_id, company=company, role__in=CLIENT_ROLES).first())
+    if membership is None:
+        raise Http404("membership not found")
+    return membership
+
+
+def invitation_get_for_company(*, user: User, company: Company, invitation_id: int) -> Invitation:
+    """An invitation to `company` not yet accepted nor cancelled (expired ones may be renewed); 404 otherwise."""
+    company = company_get_for_user(user=user, company_id=company.pk)
+    invitation = Invitation.objects.filter(pk=invitation_id, company=company, accepted_at__isnull=True,
+                                           cancelled_at__isnull=True).first()
+    if invitation is None:
+        raise Http404("invitation not found")
+    return invitation
+
+
+def invitation_list_open_for_company(*, user: User, company: Company) -> QuerySet[Invitation]:
+    """Invitations neither accepted nor cancelled, expired ones included (they can be sent again)."""
+    company = company_get_for_user(user=user, company_id=company.pk)
+    return Invitation.objects.filter(company=company, accepted_at__isnull=True, cancelled_at__isnull=True)
+
+
+def firm_get_by_slug(*, slug: str) -> Firm | None:
+    """The firm of a per-firm login page (`/connexion/<slug>/`): public branding only."""
+    return Firm.objects.filter(slug=slug).first()

@@ -5,10 +5,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
 from comptoir.core.services import audit_event_record
-from comptoir.firms.models import Company, Firm, Invitation, Membership, Role
+from comptoir.firms.models import CLIENT_ROLES, Company, Firm, Invitation, Membership, Role
 
 
 def _unique_slug(model, base: str, max_length: int = 50) -> str:
@@ -103,7 +104,7 @@ def invitation_create(*, firm: Firm, company: Company | None, email: str, role: 
         role=role,
         token=secrets.token_urlsafe(32),
         invited_by=actor,
-        expires_at=timezone.now() + timedelta(days=7),
+        expires_at=timezone.now() + INVITATION_VALIDITY,
     )
     audit_event_record(actor=actor, action="invitation.create", target=invitation, firm_id=firm.pk,
                        data={"email": email, "role": role})
@@ -112,7 +113,8 @@ def invitation_create(*, firm: Firm, company: Company | None, email: str, role: 
 
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, password: str, full_name: str = "") -> User:
-    if invitation.accepted_at is not None or invitation.expires_at < timezone.now():
+    if (invitation.accepted_at is not None or invitation.cancelled_at is not None
+            or invitation.expires_at < timezone.now()):
         raise ValidationError("Cette invitation a expiré ou a déjà été utilisée.")
     user = User.objects.create_user(email=invitation.email, password=password, full_name=full_name)
     membership_create(user=user, firm=invitation.firm, role=invitation.role, company=invitation.company,
@@ -143,3 +145,123 @@ def firm_branding_update(*, firm: Firm, actor: User, logo=None, **fields) -> Fir
     audit_event_record(actor=actor, action="firm.branding_update", target=firm, firm_id=firm.pk,
                        data={"changed": changed})
     return firm
+
+
+# --- client lifecycle ---------------------------------------------------------------------------
+
+INVITATION_VALIDITY = timedelta(days=7)
+
+
+def _fiscal_year_check(start: date, end: date) -> None:
+    if end <= start:
+        raise ValidationError({"fiscal_year_end": _("La fin d'exercice doit suivre son début.")})
+    if (end - start).days > 731:
+        raise ValidationError({"fiscal_year_end": _("Un exercice dure au plus 24 mois.")})
+
+
+@transaction.atomic
+def company_update(*, company: Company, actor: User, name: str, siren: str, siret: str = "",
+                   fiscal_year_start: date, fiscal_year_end: date) -> list[str]:
+    """Edit a company's identity and fiscal year; returns the names of the fields that changed.
+    Changing the fiscal year moves no folder: the caller may lay down the new exercise's folders."""
+    if company.archived_at is not None:
+        raise ValidationError(_("Cette entreprise est archivée : ses informations sont en lecture seule."))
+    _fiscal_year_check(fiscal_year_start, fiscal_year_end)
+    siren = (siren or "").replace(" ", "")
+    if Company.objects.filter(firm_id=company.firm_id, siren=siren).exclude(pk=company.pk).exists():
+        raise ValidationError({"siren": _("Une entreprise avec ce SIREN existe déjà dans le cabinet.")})
+    values = {"name": name.strip(), "siren": siren, "siret": (siret or "").replace(" ", ""),
+              "fiscal_year_start": fiscal_year_start, "fiscal_year_end": fiscal_year_end}
+    stored = Company.objects.filter(pk=company.pk).values(*values).get()
+    changed = [key for key, value in values.items() if stored[key] != value]
+    for key, value in values.items():
+        setattr(company, key, value)
+    company.full_clean(exclude=["slug"])
+    if changed:
+        company.save(update_fields=changed)
+    audit_event_record(actor=actor, action="company.update", target=company, firm_id=company.firm_id,
+                       data={"changed": changed})
+    return changed
+
+
+@transaction.atomic
+def company_archive(*, company: Company, actor: User) -> Company:
+    """Read-only from now on; nothing is deleted. Stopping its deliveries is `partners`' part."""
+    if company.archived_at is None:
+        company.archived_at = timezone.now()
+        company.save(update_fields=["archived_at"])
+        audit_event_record(actor=actor, action="company.archive", target=company, firm_id=company.firm_id)
+    return company
+
+
+@transaction.atomic
+def company_unarchive(*, company: Company, actor: User) -> Company:
+    if company.archived_at is not None:
+        company.archived_at = None
+        company.save(update_fields=["archived_at"])
+        audit_event_record(actor=actor, action="company.unarchive", target=company, firm_id=company.firm_id)
+    return company
+
+
+def _last_client_admin(membership: Membership) -> bool:
+    return (membership.role == Role.CLIENT_ADMIN and not Membership.objects.filter(
+        company_id=membership.company_id, role=Role.CLIENT_ADMIN).exclude(pk=membership.pk).exists())
+
+
+@transaction.atomic
+def membership_role_set(*, membership: Membership, role: str, actor: User) -> Membership:
+    """A client user becomes administrator or user of their company (client roles only)."""
+    if membership.role not in CLIENT_ROLES or role not in CLIENT_ROLES:
+        raise ValidationError(_("Seuls les rôles des utilisateurs clients se changent ici."))
+    if membership.user_id == actor.pk:
+        raise ValidationError(_("Vous ne pouvez pas changer votre propre rôle."))
+    if role != membership.role:
+        old = membership.role
+        membership.role = role
+        membership.save(update_fields=["role"])
+        audit_event_record(actor=actor, action="membership.role_set", target=membership, firm_id=membership.firm_id,
+                           data={"user": membership.user.email, "from": old, "to": role})
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor: User) -> None:
+    """Remove a client user from their company: the membership goes, the account is deactivated
+    (one membership per user, so it has nowhere else to go); their documents stay."""
+    if membership.role not in CLIENT_ROLES:
+        raise ValidationError(_("Seuls les utilisateurs clients se retirent ici."))
+    if membership.user_id == actor.pk:
+        raise ValidationError(_("Vous ne pouvez pas vous retirer vous-même."))
+    user = membership.user
+    audit_event_record(actor=actor, action="membership.remove", target=membership, firm_id=membership.firm_id,
+                       data={"user": user.email, "role": membership.role, "company": membership.company_id})
+    membership.delete()
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+
+
+def _invitation_pending_check(invitation: Invitation) -> None:
+    if invitation.accepted_at is not None or invitation.cancelled_at is not None:
+        raise ValidationError(_("Cette invitation a déjà été utilisée ou annulée."))
+
+
+@transaction.atomic
+def invitation_renew(*, invitation: Invitation, actor: User) -> Invitation:
+    """A fresh link, valid another week; the previous link stops working. The caller emails it."""
+    _invitation_pending_check(invitation)
+    invitation.token = secrets.token_urlsafe(32)
+    invitation.expires_at = timezone.now() + INVITATION_VALIDITY
+    invitation.save(update_fields=["token", "expires_at"])
+    audit_event_record(actor=actor, action="invitation.renew", target=invitation, firm_id=invitation.firm_id,
+                       data={"email": invitation.email})
+    return invitation
+
+
+@transaction.atomic
+def invitation_cancel(*, invitation: Invitation, actor: User) -> Invitation:
+    _invitation_pending_check(invitation)
+    invitation.cancelled_at = timezone.now()
+    invitation.save(update_fields=["cancelled_at"])
+    audit_event_record(actor=actor, action="invitation.cancel", target=invitation, firm_id=invitation.firm_id,
+                       data={"email": invitation.email})
+    return invitation

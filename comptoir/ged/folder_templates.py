@@ -34,9 +34,13 @@ MONTH_NAMES = ("Janvier", "Février", "Mars", "Avril", "Mai", "Juin", "Juillet",
                "Octobre", "Novembre", "Décembre")
 
 
-def annual_folder_name(fiscal_year_start: date, fiscal_year_end: date) -> str:
-    """Named after the year the fiscal year ends in (the usual French convention)."""
-    return f"Dossier comptable annuel {fiscal_year_end.year}"
+def annual_folder_name(fiscal_year_start: date, fiscal_year_end: date, *, style: str = "exercise") -> str:
+    """« Dossier comptable annuel 2026 » for a calendar year. Otherwise, by the firm's choice
+    (`Firm.exercise_folder_style`), « Exercice 2026-2027 » (what accountants say; a hyphen, since "/"
+    separates folders in paths) or the year the fiscal year ends in."""
+    if fiscal_year_start.year == fiscal_year_end.year or style == "end_year":
+        return f"Dossier comptable annuel {fiscal_year_end.year}"
+    return f"Exercice {fiscal_year_start.year}-{fiscal_year_end.year}"
 
 
 def fiscal_months(fiscal_year_start: date, fiscal_year_end: date) -> list[date]:

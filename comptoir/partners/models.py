@@ -139,6 +139,18 @@ class Delivery(models.Model):
     def __str__(self) -> str:
         return f"delivery {self.pk} {self.status}"
 
+    @property
+    def reason_display(self) -> str:
+        """The reason in the reader's language: a skip is recomputed from the app and the document
+        (the stored text is in the language of the deposit); other reasons are shown as stored."""
+        if self.status == DeliveryStatus.SKIPPED:
+            from comptoir.partners.catalogue.registry import app_find
+
+            app = app_find(self.app_slug)
+            if app is not None:
+                return app.refusal_reason(self.document) or self.reason
+        return self.reason
+
 
 class DemoRequest(models.Model):
     """'Demander une démo' from the store: the app's contact is emailed, the request kept here."""

@@ -250,3 +250,13 @@ def demo_request_create(*, firm: Firm, company: Company, slug: str, actor: User,
                        data={"app": app.slug, "company": company.pk})
     transaction.on_commit(lambda: _demo_emails_send(request_id=demo.pk))
     return demo
+
+
+@transaction.atomic
+def company_deliveries_stop(*, company: Company, actor: User | None) -> int:
+    """An archived company sends nothing more: its pending deliveries are cancelled, with the reason."""
+    cancelled = _deliveries_cancel(deliveries=Delivery.objects.filter(company=company),
+                                   reason=_("Entreprise archivée : les envois sont arrêtés."))
+    audit_event_record(actor=actor, action="partners.company_deliveries_stop", target=company,
+                       firm_id=company.firm_id, data={"cancelled": cancelled})
+    return cancelled

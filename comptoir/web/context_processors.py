@@ -2,7 +2,13 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
-from comptoir.firms.selectors import membership_for
+from comptoir.firms.models import Firm
+from comptoir.firms.selectors import firm_get_by_slug, membership_for
+
+
+def _remembered_firm(request: HttpRequest) -> Firm | None:
+    slug = request.COOKIES.get("comptoir_firm", "")
+    return firm_get_by_slug(slug=slug) if slug else None
 
 
 def portal(request: HttpRequest) -> dict:
@@ -13,6 +19,12 @@ def portal(request: HttpRequest) -> dict:
     if firm is not None and firm.logo:
         # Served by our own view (media is not public); the name busts caches when the logo changes.
         logo_url = f"{reverse('web:firm_logo')}?v={firm.logo.name.rsplit('/', 1)[-1]}"
+    elif firm is None:
+        # Before signing in: the firm of a per-firm login page, or the one remembered from it.
+        firm = getattr(request, "login_firm", None) or _remembered_firm(request)
+        if firm is not None and firm.logo:
+            logo_url = (f"{reverse('web:firm_login_logo', args=[firm.slug])}"
+                        f"?v={firm.logo.name.rsplit('/', 1)[-1]}")
     return {
         "membership": membership,
         "firm": firm,

@@ -43,20 +43,36 @@ def demo_seed(*, today: date | None = None) -> tuple[Firm, Company, DemoLogins]:
     client = User.objects.create_user(email=DEMO_CLIENT_EMAIL, password=client_password, full_name="Client Démo")
     membership_create(user=client, firm=firm, role=Role.CLIENT_ADMIN, company=company, actor=admin)
     _demo_upflow(firm=firm, company=company, admin=admin)
+    _demo_failing_company(firm=firm, admin=admin)
     return firm, company, DemoLogins(DEMO_ADMIN_EMAIL, admin_password, DEMO_CLIENT_EMAIL, client_password)
 
 
 DEMO_UPFLOW_ADDRESS = "upflow-demo@factures.localhost"
 
 
-def _demo_upflow(*, firm: Firm, company: Company, admin: User) -> None:
+DEMO_FAILING_COMPANY = "Traiteur Démo"
+
+
+def _demo_failing_company(*, firm: Firm, admin: User) -> Company:
+    """A second company whose Upflow address the local sink refuses (550): the README tour's step 5
+    (« échec », fix the address, « réessayer ») can be done by hand."""
+    from comptoir.delivery.sink import REFUSED_ADDRESS
+
+    company = company_onboard(firm=firm, actor=admin, name=DEMO_FAILING_COMPANY, siren="443061841")
+    _demo_upflow(firm=firm, company=company, admin=admin, address=REFUSED_ADDRESS)
+    return company
+
+
+def _demo_upflow(*, firm: Firm, company: Company, admin: User, address: str = DEMO_UPFLOW_ADDRESS) -> None:
     """Upflow installed, connected with an address the local SMTP sink accepts, and on for `Ventes`:
     the first upload there shows the whole path, down to the email in the "Boîte d'envoi locale"."""
     from comptoir.ged.models import Folder
+    from comptoir.partners.selectors import installation_get_active
     from comptoir.partners.services import connection_set, folder_switch_set, installation_create
 
-    installation = installation_create(firm=firm, slug="upflow", actor=admin)
+    installation = (installation_get_active(firm=firm, slug="upflow")
+                    or installation_create(firm=firm, slug="upflow", actor=admin))
     connection = connection_set(installation=installation, company=company,
-                                destinations={"collection": DEMO_UPFLOW_ADDRESS}, actor=admin)
+                                destinations={"collection": address}, actor=admin)
     ventes = Folder.objects.get(company=company, role="ventes", deleted_at__isnull=True)
     folder_switch_set(folder=ventes, connection=connection, state="on", actor=admin)

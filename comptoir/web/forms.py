@@ -4,6 +4,7 @@ from PIL import Image, UnidentifiedImageError
 
 from comptoir.firms.models import Firm
 from comptoir.firms.validators import validate_siren, validate_siret
+from comptoir.web.models import DigestFrequency
 
 LOGO_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
 LOGO_MAX_BYTES = 2 * 1024 * 1024
@@ -73,3 +74,31 @@ class FirmBrandingForm(forms.ModelForm):
         logo.seek(0)
         logo.name = f"logo.{LOGO_FORMATS[image_format]}"
         return logo
+
+
+class CompanyEditForm(CompanyForm):
+    """The company's identity and fiscal year, after creation. Dates are required here."""
+
+    create_exercise_folders = forms.BooleanField(
+        label=_("Créer les dossiers du nouvel exercice"), required=False, initial=True,
+        help_text=_("Si l'exercice change : un nouveau dossier annuel est créé, rien n'est supprimé."))
+
+    def __init__(self, *args, company, **kwargs):
+        initial = {"name": company.name, "siren": company.siren, "siret": company.siret,
+                   "fiscal_year_start": company.fiscal_year_start, "fiscal_year_end": company.fiscal_year_end}
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields["fiscal_year_start"].required = True
+        self.fields["fiscal_year_end"].required = True
+        self.fields["fiscal_year_end"].help_text = ""
+
+    def add_service_errors(self, error) -> None:
+        if hasattr(error, "error_dict"):
+            for field, messages_ in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages_)
+        else:
+            self.add_error(None, error)
+
+
+class DigestForm(forms.Form):
+    frequency = forms.ChoiceField(label=_("Résumé par e-mail"), choices=DigestFrequency.choices,
+                                  help_text=_("Ce qui s'est passé dans vos entreprises : dépôts, envois à traiter."))

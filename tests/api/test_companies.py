@@ -28,7 +28,7 @@ def test_firm_admin_creates_a_company_with_its_folder_tree(api_as, firm, firm_ad
     assert body["siren"] == VALID_SIRENS[0]
     assert (body["fiscal_year_start"], body["fiscal_year_end"]) == ("2026-07-01", "2027-06-30")
     assert isinstance(body["mailboxes"], dict)
-    assert Folder.objects.filter(company=company, name="Dossier comptable annuel 2027").exists()
+    assert Folder.objects.filter(company=company, name="Exercice 2026-2027").exists()
 
 
 def test_company_creation_defaults_to_the_calendar_year(api_as, firm_admin):

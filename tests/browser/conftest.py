@@ -200,8 +200,11 @@ class Role:
         expect(self.page.get_by_role("button", name="Se déconnecter")).to_be_visible()
 
     def screenshot(self, name: str) -> Path:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOTS / name
+        """The README's pictures are rewritten only when asked (COMPTOIR_TOUR_SCREENSHOTS=1); otherwise the
+        picture goes to test-results/, so an ordinary run leaves the working tree clean."""
+        folder = SCREENSHOTS if os.environ.get("COMPTOIR_TOUR_SCREENSHOTS") == "1" else RESULTS / "screenshots"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / name
         self.page.screenshot(path=path, full_page=True, animations="disabled")
         return path
 

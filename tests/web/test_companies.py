@@ -13,8 +13,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_home_lists_only_the_companies_the_user_may_see(company, other_company, client_user, other_firm_admin):
-    assert "Boulangerie Alpha" in login(client_user).get(reverse("web:home")).text
-    page = login(other_firm_admin).get(reverse("web:home")).text
+    assert "Boulangerie Alpha" in login(client_user).get(reverse("web:companies")).text
+    page = login(other_firm_admin).get(reverse("web:companies")).text
     assert "Garage Beta" in page and "Boulangerie Alpha" not in page
 
 
@@ -22,7 +22,7 @@ def test_search_filters_companies(admin_client, company, firm):
     from tests.factories import CompanyFactory
 
     CompanyFactory(firm=firm, name="Plomberie Zeta")
-    page = admin_client.get(reverse("web:home"), {"q": "plomb"}).text
+    page = admin_client.get(reverse("web:companies"), {"q": "plomb"}).text
     assert "Plomberie Zeta" in page and "Boulangerie Alpha" not in page
 
 
@@ -34,7 +34,7 @@ def test_firm_admin_creates_a_company_with_its_folders(admin_client, firm):
     company = Company.objects.get(name="Menuiserie Delta")
     assert response.status_code == 302 and response["Location"] == reverse("web:company", args=[company.pk])
     assert company.siren == "552100554"
-    assert Folder.objects.filter(company=company, name="Dossier comptable annuel 2026").exists()
+    assert Folder.objects.filter(company=company, name="Exercice 2025-2026").exists()
     assert "Menuiserie Delta" in admin_client.get(response["Location"]).text
 
 

@@ -10,6 +10,7 @@ from comptoir.ged.services.documents import (
     document_trash,
 )
 from comptoir.ged.services.folders import (
+    annual_folder_ensure,
     company_onboard,
     folder_create,
     folder_move,
@@ -21,6 +22,7 @@ from comptoir.ged.services.folders import (
 
 __all__ = [
     "FileTooLarge",
+    "annual_folder_ensure",
     "company_onboard",
     "document_copy",
     "document_deposit",

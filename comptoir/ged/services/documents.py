@@ -25,6 +25,9 @@ class FileTooLarge(ComptoirError):
 def _check_folder_alive(folder: Folder) -> None:
     if folder.deleted_at is not None:
         raise ValidationError("Ce dossier est dans la corbeille.")
+    if folder.company.archived_at is not None:
+        # An archived company is read-only: no channel deposits there, so nothing new is routed.
+        raise ValidationError("Cette entreprise est archivée : ses documents sont en lecture seule.")
 
 
 def _enter(*, document: Document, folder: Folder, kind: EntryKind, actor: User | None) -> None:

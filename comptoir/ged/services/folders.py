@@ -147,13 +147,33 @@ def folder_template_apply(*, company: Company, actor: User | None) -> Folder:
     """Lay down the annual accounting folder of the company's current fiscal year."""
     annual = _folder_insert(
         company=company, parent=None, actor=actor, role="annual",
-        name=annual_folder_name(company.fiscal_year_start, company.fiscal_year_end),
+        name=annual_folder_name(company.fiscal_year_start, company.fiscal_year_end,
+                                style=company.firm.exercise_folder_style),
         fiscal_year=company.fiscal_year_end.year,
     )
     for index, spec in enumerate(ANNUAL_SUBFOLDERS):
         _lay_down(company=company, parent=annual, spec=spec, actor=actor, position=index)
     for index, spec in enumerate(FIRM_ONLY_FOLDERS, start=100):
         _lay_down(company=company, parent=None, spec=spec, actor=actor, position=index)
+    return annual
+
+
+@transaction.atomic
+def annual_folder_ensure(*, company: Company, actor: User | None) -> Folder | None:
+    """The annual folder of the company's current fiscal year, laid down if missing (after a change of
+    fiscal year). Never deletes nor renames anything; None when it already exists."""
+    if Folder.objects.filter(company=company, role="annual", fiscal_year=company.fiscal_year_end.year,
+                             deleted_at__isnull=True).exists():
+        return None
+    annual = _folder_insert(
+        company=company, parent=None, actor=actor, role="annual",
+        name=annual_folder_name(company.fiscal_year_start, company.fiscal_year_end,
+                                style=company.firm.exercise_folder_style),
+        fiscal_year=company.fiscal_year_end.year,
+    )
+    for index, spec in enumerate(ANNUAL_SUBFOLDERS):
+        _lay_down(company=company, parent=annual, spec=spec, actor=actor, position=index)
+    audit_event_record(actor=actor, action="folder.annual_ensure", target=annual, firm_id=company.firm_id)
     return annual
 
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from django.db import models
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -19,6 +18,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from comptoir.core.sizes import file_size_format
 from comptoir.invoices.kinds import InvoiceKind
 from comptoir.invoices.models import InvoiceFacts, InvoiceStatus
 from comptoir.invoices.selectors import invoice_facts_for_document
@@ -147,7 +147,7 @@ class PartnerApp:
                 "app": self.name, "type": document.content_type, "accepted": self.accepted_types_label}
         if document.size > self.max_size:
             return _("Le fichier (%(size)s) dépasse la taille maximale acceptée par %(app)s (%(max)s).") % {
-                "size": filesizeformat(document.size), "app": self.name, "max": filesizeformat(self.max_size)}
+                "size": file_size_format(document.size), "app": self.name, "max": file_size_format(self.max_size)}
         if self.accepted_invoice_kinds is not None:
             return self._invoice_refusal(document, facts, connection)
         return ""

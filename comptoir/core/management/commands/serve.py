@@ -6,6 +6,7 @@ once they exist, the mail-in listener and the local SMTP sink) as child processe
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -26,6 +27,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-demo", action="store_true", help="do not seed the demo firm on a first start")
 
     def handle(self, *args, host, port, no_demo, **options):
+        # Before anything else starts: a taken port is said in one line, with what moves it.
+        self._ports_check(host=host, port=port)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         self._seed_demo(no_demo=no_demo)
@@ -33,6 +36,21 @@ class Command(BaseCommand):
         self.stdout.write(f"Comptoir est prêt : http://{host}:{port}/  (Ctrl+C pour arrêter)")
         self.stdout.flush()
         self._supervise(children)
+
+    def _ports_check(self, *, host: str, port: int) -> None:
+        registered = {name for name, _ in embedded_processes()}
+        wanted = [(host, port, "le serveur web", "l'option --port")]
+        if "mail-in" in registered:
+            wanted.append(("127.0.0.1", settings.COMPTOIR_MAILIN_PORT, "les boîtes de collecte (mail-in)",
+                           "la variable COMPTOIR_MAILIN_PORT"))
+        if "smtpsink" in registered:
+            wanted.append((settings.EMAIL_HOST or "127.0.0.1", settings.EMAIL_PORT or 8025,
+                           "la boîte d'envoi locale (SMTP)", "la variable EMAIL_URL (smtp://127.0.0.1:PORT)"))
+        for bind_host, bind_port, purpose, mover in wanted:
+            if not port_free(bind_host, bind_port):
+                self.stderr.write(f"Le port {bind_port} ({purpose}) est déjà utilisé sur {bind_host} : "
+                                  f"arrêtez ce qui l'occupe ou choisissez-en un autre avec {mover}.")
+                raise SystemExit(1)
 
     def _seed_demo(self, *, no_demo: bool) -> None:
         from comptoir.web.demo import demo_needed, demo_seed
@@ -43,12 +61,16 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Démo créée : cabinet « {firm} », entreprise « {company} »"))
         self.stdout.write(f"  Administrateur du cabinet : {logins.admin_email} / {logins.admin_password}")
         self.stdout.write(f"  Utilisateur client        : {logins.client_email} / {logins.client_password}")
+        self.stdout.write("  « Traiteur Démo » : son adresse Upflow est refusée (550) par la boîte d'envoi locale, "
+                          "pour voir un échec puis le corriger.")
         (settings.DATA_DIR / "demo-logins.txt").write_text(
             f"{logins.admin_email} {logins.admin_password}\n{logins.client_email} {logins.client_password}\n"
         )
 
     def _start_children(self, *, host: str, port: int) -> dict[str, subprocess.Popen]:
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "comptoir.settings"}
+        # Links in emails (invitations) must point where this server actually listens.
+        env.setdefault("COMPTOIR_BASE_URL", f"http://{host}:{port}")
         command = [sys.executable, "-m", "comptoir"]
         # The listeners (local SMTP sink, mail-in) start first, so the worker's first send finds them.
         processes = [
@@ -84,3 +106,15 @@ class Command(BaseCommand):
                     process.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     process.kill()
+
+
+def port_free(host: str, port: int) -> bool:
+    """Whether a listener could bind host:port now (SO_REUSEADDR: a closing connection does not count)."""
+    family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host.strip("[]"), port))
+        except OSError:
+            return False
+    return True

@@ -1,0 +1,131 @@
+"""Invitations that work: a link to where the server runs, a plain subject, resend and cancel."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from comptoir.firms.models import Invitation, Role
+from tests.conftest import login
+
+pytestmark = pytest.mark.django_db
+
+
+def _invite(client, company, capture, email="nouveau@client.fr"):
+    with capture(execute=True):
+        return client.post(reverse("accounts:invite", args=[company.pk]), {"email": email,
+                                                                           "role": Role.CLIENT_MEMBER}, follow=True)
+
+
+def test_invitation_link_is_absolute_on_the_base_url_and_subject_is_not_escaped(
+        admin_client, firm, company, smtp_server, settings, django_capture_on_commit_callbacks):
+    settings.BASE_URL = "http://portail.example:8123"
+    firm.name = "Cabinet Démo & Associés"
+    firm.save(update_fields=["name"])
+    _invite(admin_client, company, django_capture_on_commit_callbacks)
+    [message] = smtp_server.wait_for(1)
+    assert message["Subject"] == "Cabinet Démo & Associés vous invite sur son portail"
+    body = message.get_content()
+    assert "&amp;" not in body
+    invitation = Invitation.objects.get(email="nouveau@client.fr")
+    assert f"http://portail.example:8123/comptes/invitation/{invitation.token}/" in body
+    # The firm's own login page, for the next visits.
+    assert f"http://portail.example:8123/connexion/{firm.slug}/" in body
+    assert message["X-Comptoir-Firm-Id"] == str(firm.pk)
+
+
+def test_resend_gives_a_new_link_and_the_old_one_stops_working(
+        admin_client, company, smtp_server, django_capture_on_commit_callbacks):
+    _invite(admin_client, company, django_capture_on_commit_callbacks)
+    invitation = Invitation.objects.get(email="nouveau@client.fr")
+    old_url = reverse("accounts:invitation_accept", args=[invitation.token])
+    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(hours=1))
+    page = admin_client.get(reverse("web:company", args=[company.pk])).text
+    assert "expirée le" in page and "Renvoyer" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(reverse("web:invitation_resend", args=[company.pk, invitation.pk]), follow=True)
+    assert "Invitation envoyée à nouveau à nouveau@client.fr" in response.text
+    first, second = smtp_server.wait_for(2)
+    new_token = re.search(r"/comptes/invitation/([^/\s]+)/", second.get_content()).group(1)
+    assert new_token != invitation.token
+    assert Client().get(old_url).status_code == 404
+    assert Client().get(reverse("accounts:invitation_accept", args=[new_token])).status_code == 200
+    invitation.refresh_from_db()
+    assert invitation.expires_at > timezone.now() + timedelta(days=6)
+
+
+def test_cancelled_invitation_link_is_dead_and_leaves_the_list(
+        admin_client, company, smtp_server, django_capture_on_commit_callbacks):
+    _invite(admin_client, company, django_capture_on_commit_callbacks)
+    invitation = Invitation.objects.get(email="nouveau@client.fr")
+    response = admin_client.post(reverse("web:invitation_cancel", args=[company.pk, invitation.pk]), follow=True)
+    assert "L'invitation de nouveau@client.fr est annulée." in response.text.replace("&#x27;", "'")
+    assert "Invitations en attente" not in response.text
+    assert Client().get(reverse("accounts:invitation_accept", args=[invitation.token])).status_code == 404
+    # Cancelled once: a second cancel or a resend finds nothing.
+    assert admin_client.post(reverse("web:invitation_cancel", args=[company.pk, invitation.pk])).status_code == 404
+    assert admin_client.post(reverse("web:invitation_resend", args=[company.pk, invitation.pk])).status_code == 404
+
+
+def test_a_client_member_cannot_resend_or_cancel(company, client_user, smtp_server,
+                                                  django_capture_on_commit_callbacks):
+    from tests.factories import UserFactory, membership_for
+
+    member = membership_for(UserFactory(email="simple@boulangerie.fr"), firm=company.firm, role="client_member",
+                            company=company).user
+    _invite(login(client_user), company, django_capture_on_commit_callbacks)
+    invitation = Invitation.objects.get(email="nouveau@client.fr")
+    assert login(member).post(reverse("web:invitation_cancel", args=[company.pk, invitation.pk])).status_code == 403
+    invitation.refresh_from_db()
+    assert invitation.cancelled_at is None
+
+
+def test_invitation_appears_in_the_local_outbox_of_its_firm_only(
+        admin_client, firm, company, other_firm_admin, settings, django_capture_on_commit_callbacks):
+    """Through the embedded sink itself (a real aiosmtpd on loopback writing .eml files)."""
+    from aiosmtpd.controller import Controller
+
+    from comptoir.delivery.sink import SinkHandler, outbox_dir
+    from tests.loopback import free_port
+
+    port = free_port()
+    controller = Controller(SinkHandler(outbox_dir()), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        settings.EMBEDDED, settings.COMPTOIR_SMTP_SINK = True, True
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        _invite(admin_client, company, django_capture_on_commit_callbacks)
+    finally:
+        controller.stop()
+    page = admin_client.get(reverse("delivery:outbox")).text
+    assert "nouveau@client.fr" in page and "Cabinet Alpha vous invite sur son portail" in page
+    assert "nouveau@client.fr" not in login(other_firm_admin).get(reverse("delivery:outbox")).text
+
+
+def test_local_sink_refuses_the_demo_failure_address_with_550(settings):
+    import smtplib
+
+    from aiosmtpd.controller import Controller
+
+    from comptoir.delivery.sink import REFUSED_ADDRESS, SinkHandler, outbox_dir
+    from tests.loopback import free_port
+
+    port = free_port()
+    controller = Controller(SinkHandler(outbox_dir()), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:
+            with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+                smtp.sendmail("envoi@comptoir.localhost", [REFUSED_ADDRESS], b"Subject: x\r\n\r\nx")
+            assert refused.value.recipients[REFUSED_ADDRESS][0] == 550
+            smtp.sendmail("envoi@comptoir.localhost", ["upflow-demo@factures.localhost"], b"Subject: y\r\n\r\ny")
+    finally:
+        controller.stop()
+    assert len(list(outbox_dir().glob("*.eml"))) == 1

@@ -1,0 +1,87 @@
+"""The demo shows a failure; `serve` explains a taken port in one French line before starting anything."""
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from comptoir.partners.models import Delivery, DeliveryStatus
+from tests.factories import deposit_pdf, folder_named
+from tests.loopback import free_port
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_demo_failing_company_is_refused_550_by_the_local_sink(db, settings):
+    from aiosmtpd.controller import Controller
+
+    from comptoir.delivery.sink import REFUSED_ADDRESS, SinkHandler, outbox_dir
+    from comptoir.firms.models import Company
+    from comptoir.web.demo import DEMO_FAILING_COMPANY, demo_seed
+    from tests.delivery.conftest import drain
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    port = free_port()
+    controller = Controller(SinkHandler(outbox_dir()), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        demo_seed()
+        company = Company.objects.get(name=DEMO_FAILING_COMPANY)
+        document = deposit_pdf(folder_named(company, "Ventes"), name="facture-traiteur.pdf")
+        drain()
+    finally:
+        controller.stop()
+    delivery = Delivery.objects.get(document=document)
+    assert delivery.destination.address == REFUSED_ADDRESS
+    assert delivery.status == DeliveryStatus.FAILED
+    assert "550" in delivery.last_error
+
+
+def _serve(tmp_path, *args, **env):
+    environment = {key: value for key, value in os.environ.items()
+                   if not key.startswith(("COMPTOIR_", "EMAIL_", "DATABASE_URL"))}
+    environment.update(DJANGO_SETTINGS_MODULE="comptoir.settings", COMPTOIR_DATA_DIR=str(tmp_path), **env)
+    return subprocess.run([sys.executable, "-m", "comptoir", "serve", "--no-demo", *args], cwd=REPO,  # noqa: S603
+                          env=environment, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def taken_port():
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        yield listener.getsockname()[1]
+
+
+def test_serve_names_the_taken_mail_in_port_and_its_variable(tmp_path, taken_port):
+    result = _serve(tmp_path, "--port", str(free_port()), COMPTOIR_MAILIN_PORT=str(taken_port),
+                    EMAIL_URL=f"smtp://127.0.0.1:{free_port()}", COMPTOIR_SMTP_SINK="true")
+    assert result.returncode == 1
+    # One line says it all (log lines of the start-up, e.g. axes' INFO, aside).
+    [line] = [line for line in result.stderr.strip().splitlines() if " INFO " not in line]
+    assert f"Le port {taken_port} (les boîtes de collecte (mail-in)) est déjà utilisé" in line
+    assert "COMPTOIR_MAILIN_PORT" in line
+    assert "Traceback" not in result.stderr
+    # Before anything else started: nothing was migrated, no child process was launched.
+    assert "prêt" not in result.stdout and "s'est arrêté" not in result.stderr
+
+
+def test_serve_names_the_taken_web_port_and_the_flag(tmp_path, taken_port):
+    result = _serve(tmp_path, "--port", str(taken_port), COMPTOIR_MAILIN_PORT=str(free_port()),
+                    EMAIL_URL=f"smtp://127.0.0.1:{free_port()}", COMPTOIR_SMTP_SINK="true")
+    assert result.returncode == 1
+    assert f"Le port {taken_port} (le serveur web)" in result.stderr and "--port" in result.stderr
+
+
+def test_serve_names_the_taken_local_sink_port_and_email_url(tmp_path, taken_port):
+    result = _serve(tmp_path, "--port", str(free_port()), COMPTOIR_MAILIN_PORT=str(free_port()),
+                    EMAIL_URL=f"smtp://127.0.0.1:{taken_port}", COMPTOIR_SMTP_SINK="true")
+    assert result.returncode == 1
+    assert f"Le port {taken_port} (la boîte d'envoi locale (SMTP))" in result.stderr and "EMAIL_URL" in result.stderr
