@@ -38,17 +38,19 @@ def invitation_subject(invitation: Invitation) -> str:
     return _("%(firm)s vous invite sur son portail") % {"firm": invitation.firm.name}
 
 
-def invitation_email_queue(*, invitation: Invitation) -> None:
+def invitation_email_queue(*, invitation: Invitation, resend: bool = False) -> None:
     """Queue the invitation email in the caller's transaction; the worker sends it once, retrying."""
     with translation.override(settings.LANGUAGE_CODE):
         context = {"invitation": invitation, "link": invitation_link(invitation), "firm": invitation.firm,
                    "login_link": firm_login_link(invitation)}
         subject = invitation_subject(invitation)
         body = render_to_string("firms/email/invitation.txt", context)
-    # A resend renews the token and the expiry: a new key, so the new link is mailed too.
-    mail_enqueue(key=f"invitation:{invitation.pk}:{invitation.expires_at.timestamp():.0f}", to=[invitation.email],
-                 subject=subject, body=body, sender_name=invitation.firm.sender_display_name,
-                 firm_id=invitation.firm_id, headers={FIRM_HEADER: str(invitation.firm_id)})
+    key = f"invitation:{invitation.pk}"
+    if resend:  # a resend renews the token and the expiry: a new key, so the new link is mailed too
+        key += f":{invitation.expires_at.timestamp():.0f}"
+    mail_enqueue(key=key, to=[invitation.email], subject=subject, body=body,
+                 sender_name=invitation.firm.sender_display_name, firm_id=invitation.firm_id,
+                 headers={FIRM_HEADER: str(invitation.firm_id)})
 
 
 @transaction.atomic
@@ -63,5 +65,5 @@ def invitation_send(*, company: Company, email: str, role: str, actor: User) -> 
 def invitation_resend(*, invitation: Invitation, actor: User) -> Invitation:
     """A new link (the old one stops working), valid another week, emailed once committed."""
     invitation = invitation_renew(invitation=invitation, actor=actor)
-    invitation_email_queue(invitation=invitation)
+    invitation_email_queue(invitation=invitation, resend=True)
     return invitation

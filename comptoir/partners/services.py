@@ -255,8 +255,8 @@ def demo_request_create(*, firm: Firm, company: Company, slug: str, actor: User,
 @transaction.atomic
 def company_deliveries_stop(*, company: Company, actor: User | None) -> int:
     """An archived company sends nothing more: its pending deliveries are cancelled, with the reason."""
-    cancelled = _deliveries_cancel(deliveries=Delivery.objects.filter(company=company),
-                                   reason=_("Entreprise archivée : les envois sont arrêtés."))
+    cancelled = deliveries_cancel(deliveries=Delivery.objects.filter(company=company),
+                                  reason=_("Entreprise archivée : les envois sont arrêtés."))
     audit_event_record(actor=actor, action="partners.company_deliveries_stop", target=company,
                        firm_id=company.firm_id, data={"cancelled": cancelled})
     return cancelled

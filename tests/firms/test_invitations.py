@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comptoir.firms.models import Invitation, Role
+from comptoir.jobs.mail_outbox import mails_send_due
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
@@ -16,8 +17,10 @@ pytestmark = pytest.mark.django_db
 
 def _invite(client, company, capture, email="nouveau@client.fr"):
     with capture(execute=True):
-        return client.post(reverse("accounts:invite", args=[company.pk]), {"email": email,
-                                                                           "role": Role.CLIENT_MEMBER}, follow=True)
+        response = client.post(reverse("accounts:invite", args=[company.pk]), {"email": email,
+                                                                               "role": Role.CLIENT_MEMBER}, follow=True)
+    mails_send_due(worker_id="test:1:0")  # what the worker does with the queued invitation
+    return response
 
 
 def test_invitation_link_is_absolute_on_the_base_url_and_subject_is_not_escaped(
@@ -48,6 +51,7 @@ def test_resend_gives_a_new_link_and_the_old_one_stops_working(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(reverse("web:invitation_resend", args=[company.pk, invitation.pk]), follow=True)
+    mails_send_due(worker_id="test:1:0")
     assert "Invitation envoyée à nouveau à nouveau@client.fr" in response.text
     first, second = smtp_server.wait_for(2)
     new_token = re.search(r"/comptes/invitation/([^/\s]+)/", second.get_content()).group(1)
