@@ -52,11 +52,15 @@ def trusted_authserv_id() -> str:
 
 
 def domain_aligned(*, domain: str, from_domain: str) -> bool:
-    """Relaxed alignment: the authenticated domain is the From: domain or one of its parents."""
+    """Relaxed alignment: one domain is the other or a subdomain of it (`bounces.allowed.fr` ~ `allowed.fr`).
+
+    Without a public-suffix list, the shorter one must have two labels at least (never `fr` alone).
+    """
     domain = (domain or "").strip().strip(".").lower().rpartition("@")[2]
-    if not domain or not from_domain or "." not in domain:
+    if not domain or not from_domain:
         return False
-    return from_domain == domain or from_domain.endswith("." + domain)
+    shorter, longer = sorted((domain, from_domain), key=len)
+    return "." in shorter and (longer == shorter or longer.endswith("." + shorter))
 
 
 def _from_address(raw_from: str) -> str:
@@ -77,7 +81,7 @@ def _trusted_results(headers: list[str]) -> list:
     for value in headers:
         try:
             header = authres.AuthenticationResultsHeader.parse_value(value)
-        except Exception:  # noqa: BLE001 - a malformed header is simply not evidence
+        except Exception:  # noqa: BLE001, S112 - a malformed header is simply not evidence
             continue
         if trusted and header.authserv_id == trusted:
             results.extend(header.results)

@@ -5,14 +5,12 @@ from datetime import date
 
 from django.conf import settings
 from django.http import Http404
-from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
 from comptoir.firms.models import Company
-from comptoir.ged.models import Folder
-from comptoir.core.errors import PermissionDenied
 from comptoir.firms.policy import is_firm_staff
 from comptoir.firms.selectors import company_get_for_user
+from comptoir.ged.models import Folder
 from comptoir.ged.selectors import folder_get_for_user
 from comptoir.intake.models import MailboxPolicy, QuarantinedDocument, QuarantineStatus, ZipImport
 
@@ -139,10 +137,10 @@ def zip_import_get_for_user(*, user: User, zip_import_id: int) -> ZipImport:
 
 
 def quarantine_list_for_user(*, user: User, company: Company, status: str = QuarantineStatus.PENDING):
-    """The "À valider" files of a company, for firm staff only (PermissionDenied otherwise)."""
+    """The "À valider" files of a company, for firm staff only: for anyone else it does not exist (404)."""
     company = company_get_for_user(user=user, company_id=company.pk)
     if not is_firm_staff(user):
-        raise PermissionDenied(_("Seul le cabinet voit les documents à valider."))
+        raise Http404("not found")
     return QuarantinedDocument.objects.filter(company=company, status=status).order_by("-received_at", "id")
 
 

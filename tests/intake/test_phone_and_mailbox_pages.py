@@ -65,7 +65,8 @@ def test_other_firm_cannot_use_phone_capture(other_firm_admin, company):
 def test_mailbox_panel_shows_addresses_with_copy_buttons(client_user, company, settings):
     settings.MAIL_DOMAIN = "depot.test"
     content = login(client_user).get(f"/depots/entreprises/{company.pk}/boites/").content.decode()
-    assert f"achats+{company.slug}@depot.test" in content
+    token = MailboxPolicy.objects.get(company=company).token
+    assert f"achats+{company.slug}.{token}@depot.test" in content
     assert content.count('class="copy"') == 6
     assert "expéditeurs" not in content.lower()  # client users do not edit the sender policy
 

@@ -10,7 +10,7 @@ from comptoir.firms.models import Company
 from comptoir.intake.models import MailboxPolicy, UntrustedMail
 
 # No 0/o, 1/l/i: the token is read aloud and typed by suppliers. 10 characters ≈ 50 bits.
-TOKEN_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+TOKEN_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # noqa: S105 - an alphabet, not a secret
 TOKEN_LENGTH = 10
 
 
