@@ -157,5 +157,6 @@ def phone_upload(request: HttpRequest, folder_id: int) -> HttpResponse:
     except (ComptoirError, ValidationError) as refusal:
         context["error"] = _refusal_text(refusal)
         # htmx swaps only 2xx answers: the panel with its error replaces the form either way.
-        return render(request, "intake/_phone_panel.html", context, status=200 if request.htmx else 400)
+        status = getattr(refusal, "status", 400)
+        return render(request, "intake/_phone_panel.html", context, status=200 if request.htmx else status)
     return render(request, "intake/_phone_panel.html", context, status=201)
