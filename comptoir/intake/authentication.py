@@ -17,13 +17,13 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from email.utils import getaddresses
+from email import errors
 
 import authres
 import dkim
 from django.conf import settings
 
-from comptoir.intake.mime import header_text, message_parse
+from comptoir.intake.mime import message_parse
 
 logger = logging.getLogger(__name__)
 
@@ -63,9 +63,24 @@ def domain_aligned(*, domain: str, from_domain: str) -> bool:
     return "." in shorter and (longer == shorter or longer.endswith("." + shorter))
 
 
-def _from_address(raw_from: str) -> str:
-    addresses = [address for _name, address in getaddresses([raw_from]) if "@" in address]
-    return addresses[0].strip().lower() if len(addresses) == 1 else ""
+def _from_address(message) -> str:
+    """The one address of the one From: header, as the parser read it ("" otherwise: DMARC refuses
+    several From: headers or addresses, and so do we)."""
+    try:
+        headers = message.get_all("From") or []
+        # A From: the parser had to guess at (`compta@allowed.fr <pirate@evil.example>`) is not one
+        # address people and programs agree on.
+        if len(headers) != 1 or any(not isinstance(defect, errors.ObsoleteHeaderDefect)
+                                    for defect in headers[0].defects):
+            return ""
+        addresses = headers[0].addresses
+    except Exception:  # noqa: BLE001 - a malformed From: is simply not an address
+        return ""
+    if len(addresses) != 1:
+        return ""
+    address = (addresses[0].addr_spec or "").strip().lower()
+    local, at, domain = address.rpartition("@")
+    return address if at and local and "." in domain and " " not in address else ""
 
 
 def _property(result, type_: str, name: str) -> str:
@@ -128,7 +143,7 @@ def sender_authenticate(*, raw: bytes, dnsfunc: DnsTxt | None = None) -> SenderA
     message = message_parse(raw)
     if message is None:
         return SenderAuthentication(from_address="", authenticated=False, evidence=["message illisible"])
-    from_address = _from_address(header_text(message, "From", limit=1000))
+    from_address = _from_address(message)
     if not from_address:
         return SenderAuthentication(from_address="", authenticated=False, evidence=["From: absent ou multiple"])
     from_domain = from_address.rpartition("@")[2]

@@ -104,8 +104,8 @@ def quarantine_decide(request: HttpRequest, quarantine_id: int) -> HttpResponse:
             messages.success(request, _("« %(name)s » rejeté et supprimé.") % {"name": item.filename})
         else:
             messages.error(request, _("Action inconnue."))
-    except ComptoirError as refusal:
-        messages.error(request, refusal.message)
+    except (ComptoirError, ValidationError) as refusal:
+        messages.error(request, _refusal_text(refusal))
     return redirect("intake:quarantine", company_id=item.company_id)
 
 

@@ -81,6 +81,7 @@ def test_approved_quarantined_mail_is_deposited_and_delivered_once(mail_in, sale
                                                                    smtp_server):
     send(mail_in, invoice(to=sales_box))
     held = QuarantinedDocument.objects.get()
+    held_blob = held.blob
     document = quarantine_approve(item=held, actor=firm_member)
     assert document.folder.parent.name == "Ventes" and document.depositor == firm_member
     with pytest.raises(QuarantineDecided):
@@ -93,7 +94,7 @@ def test_approved_quarantined_mail_is_deposited_and_delivered_once(mail_in, sale
     assert Document.objects.count() == 1 and QuarantinedDocument.objects.count() == 1
     held.refresh_from_db()
     assert held.status == "approved" and held.document == document
-    assert not default_storage.exists(held.blob or "none")
+    assert not default_storage.exists(held_blob)  # the held copy is gone; the document has its own
 
 
 def test_rejected_quarantined_mail_is_gone(mail_in, sales_box, company, firm_member, smtp_server):
@@ -202,3 +203,31 @@ def test_one_mail_to_two_mailboxes_makes_two_documents_and_a_resend_none(mail_in
     for _ in range(2):
         assert send(mail_in, message, to=[boxes["ventes"], boxes["achats"]])[0] == 250
     assert sorted(Document.objects.values_list("folder__parent__name", flat=True)) == ["Achats", "Ventes"]
+
+
+def test_two_from_headers_or_addresses_are_not_authenticated(mail_in, sales_box):
+    results = f"{TRUSTED_MTA}; dkim=pass header.d=allowed.fr"
+    raw = wire_bytes(invoice(to=sales_box, results=results)).replace(
+        b"From: compta@allowed.fr\r\n", b"From: compta@allowed.fr\r\nFrom: pirate@evil.example\r\n")
+    assert raw.count(b"From: ") == 2
+    assert send(mail_in, raw, to=[sales_box])[0] == 250
+    message = invoice(to=sales_box, sender="compta@allowed.fr, pirate@evil.example", results=results,
+                      message_id="<f2@allowed.fr>")
+    assert send(mail_in, message)[0] == 250
+    assert list(QuarantinedDocument.objects.values_list("reason", flat=True)) == ["unauthenticated"] * 2
+    assert not Document.objects.exists()
+
+
+def test_a_from_header_that_reads_two_ways_is_not_authenticated(mail_in, sales_box):
+    results = f"{TRUSTED_MTA}; dkim=pass header.d=allowed.fr"
+    raw = wire_bytes(invoice(to=sales_box, results=results)).replace(
+        b"From: compta@allowed.fr\r\n", b"From: compta@allowed.fr <pirate@evil.example>\r\n")
+    assert send(mail_in, raw, to=[sales_box])[0] == 250
+    assert QuarantinedDocument.objects.get().reason == "unauthenticated"
+    assert not Document.objects.exists()
+
+
+def test_a_display_name_with_a_period_is_still_an_address(mail_in, sales_box):
+    results = f"{TRUSTED_MTA}; dkim=pass header.d=allowed.fr"
+    assert send(mail_in, invoice(to=sales_box, sender="J. Martin <compta@allowed.fr>", results=results))[0] == 250
+    assert Document.objects.count() == 1 and not QuarantinedDocument.objects.exists()

@@ -20,7 +20,7 @@ from comptoir.core.errors import ComptoirError
 from comptoir.core.services import audit_event_record
 from comptoir.firms.models import Company
 from comptoir.ged.filetypes import UnsupportedFileType
-from comptoir.ged.models import Channel, Document
+from comptoir.ged.models import Channel, Document, Folder
 from comptoir.ged.services import document_deposit
 from comptoir.intake.authentication import SenderAuthentication, sender_authenticate, untrusted_results_strip
 from comptoir.intake.mime import ReadMessage, message_read
@@ -99,12 +99,16 @@ class _Intake:
     def file_key(self, sha256: str) -> str:
         return _key(self.recipient, self.message_identity, sha256)
 
-    def keep(self, *, box: str, data: bytes, filename: str, result: MailIngestResult,
-             source: dict | None = None, key: str | None = None) -> None:
-        """Deposit or quarantine one file, once per (mailbox, message, file)."""
+    def folder(self, box: str) -> Folder:
+        """Where the box files this mail; a missing folder is a temporary failure (451), not a refusal."""
         folder = mailbox_folder_resolve(company=self.company, box=box, on=self.received_on)
         if folder is None:
-            raise ComptoirError(f"no folder for {box} of {self.company.slug}")
+            raise LookupError(f"no folder for {box} of {self.company.slug}")
+        return folder
+
+    def keep(self, *, folder: Folder, box: str, data: bytes, filename: str, result: MailIngestResult,
+             source: dict | None = None, key: str | None = None) -> None:
+        """Deposit or quarantine one file, once per (mailbox, message, file)."""
         key = key or self.file_key(hashlib.sha256(data).hexdigest())
         if self.quarantine_reason is None:
             result.stored.append(document_deposit(folder=folder, file=ContentFile(data), channel=Channel.EMAIL,
@@ -160,9 +164,11 @@ def mail_message_ingest(*, raw: bytes, mail_from: str, recipients: list[str], re
                          auth=auth, quarantine_reason=reason, envelope_from=mail_from, message_identity=identity)
         kept_before = len(result.stored) + len(result.quarantined)
         refused_here: list[dict] = []
+        folder = intake.folder(box)
         for attachment in read.attachments:
             try:
-                intake.keep(box=box, data=attachment.data, filename=attachment.filename, result=result)
+                intake.keep(folder=folder, box=box, data=attachment.data, filename=attachment.filename,
+                            result=result)
             except ComptoirError as refusal:
                 refused_here.append({"filename": attachment.filename, "reason": refusal.message})
                 audit_event_record(actor=None, action="intake.email.refused", firm_id=company.firm_id,
@@ -181,12 +187,14 @@ def _keep_whole_message(*, intake: _Intake, refused: list[dict], result: MailIng
     name = _eml_name(intake.read.subject)
     # A retransmission carries other Received: lines: the key is the message's, not its bytes'.
     key = intake.file_key("whole-message")
+    folder = intake.folder(UNSORTED_BOX)
     try:
-        intake.keep(box=UNSORTED_BOX, data=raw, filename=name, result=result, source=source, key=key)
+        intake.keep(folder=folder, box=UNSORTED_BOX, data=raw, filename=name, result=result, source=source,
+                    key=key)
     except UnsupportedFileType:
         # Garbage the type sniffer refuses (NUL bytes, a "#!" first line…): keep a readable copy rather
         # than lose the message, and say so in its source.
-        intake.keep(box=UNSORTED_BOX, data=_eml_normalised(raw), filename=name, result=result,
+        intake.keep(folder=folder, box=UNSORTED_BOX, data=_eml_normalised(raw), filename=name, result=result,
                     source={**source, "normalised": True}, key=key)
 
 
