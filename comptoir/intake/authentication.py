@@ -35,7 +35,8 @@ MAX_DKIM_SIGNATURES = 5
 class SenderAuthentication:
     from_address: str  # the single address of the From: header, lowercased; "" when there is not exactly one
     authenticated: bool
-    # What was seen, for the person deciding on a quarantined file ("dkim=pass d=evil.example").
+    # What was seen, for the person deciding on a quarantined file, in Authentication-Results' own
+    # notation so that it reads the same in every language: "dkim=pass evil.example ≠ allowed.fr".
     evidence: list[str] = field(default_factory=list)
 
     @property
@@ -116,7 +117,7 @@ def _aligned_by_results(results: list, from_domain: str, evidence: list[str]) ->
         else:
             continue
         ok = outcome == "pass" and domain_aligned(domain=domain, from_domain=from_domain)
-        evidence.append(f"{method}={outcome} {domain or '?'}{'' if ok or outcome != 'pass' else ' (non aligné)'}")
+        evidence.append(f"{method}={outcome} {domain or '?'}{'' if ok or outcome != 'pass' else ' ≠ ' + from_domain}")
         aligned = aligned or ok
     return aligned
 
@@ -132,7 +133,7 @@ def _aligned_by_own_dkim(raw: bytes, count: int, from_domain: str, dnsfunc: DnsT
         domain = (verifier.domain or b"").decode("ascii", "replace").lower()
         ok = bool(valid) and domain_aligned(domain=domain, from_domain=from_domain)
         evidence.append(f"dkim(comptoir)={'pass' if valid else 'fail'} {domain or '?'}"
-                        f"{' (non aligné)' if valid and not ok else ''}")
+                        f"{' ≠ ' + from_domain if valid and not ok else ''}")
         if ok:
             return True
     return False
@@ -142,10 +143,10 @@ def sender_authenticate(*, raw: bytes, dnsfunc: DnsTxt | None = None) -> SenderA
     """Is this message authenticated for the address in its From: header? Never raises."""
     message = message_parse(raw)
     if message is None:
-        return SenderAuthentication(from_address="", authenticated=False, evidence=["message illisible"])
+        return SenderAuthentication(from_address="", authenticated=False, evidence=["message=?"])
     from_address = _from_address(message)
     if not from_address:
-        return SenderAuthentication(from_address="", authenticated=False, evidence=["From: absent ou multiple"])
+        return SenderAuthentication(from_address="", authenticated=False, evidence=["from=?"])
     from_domain = from_address.rpartition("@")[2]
     try:
         headers = [str(value) for value in message.get_all("Authentication-Results", [])]
@@ -160,7 +161,7 @@ def sender_authenticate(*, raw: bytes, dnsfunc: DnsTxt | None = None) -> SenderA
             signatures = 0
         aligned = _aligned_by_own_dkim(raw, signatures, from_domain, dnsfunc, evidence)
     if not evidence:
-        evidence.append("aucune authentification")
+        evidence.append("none")
     return SenderAuthentication(from_address=from_address, authenticated=aligned, evidence=evidence)
 
 

@@ -148,7 +148,7 @@ def test_valid_dkim_of_another_domain_is_not_aligned_and_quarantined(mail_in, sa
     assert not Document.objects.exists()
     held = QuarantinedDocument.objects.get()
     assert held.reason == "unauthenticated"
-    assert "dkim(comptoir)=pass evil.example (non aligné)" in held.authentication
+    assert "dkim(comptoir)=pass evil.example ≠ allowed.fr" in held.authentication
     assert drain() == 0 and smtp_server.messages == []
 
 
@@ -231,3 +231,32 @@ def test_a_display_name_with_a_period_is_still_an_address(mail_in, sales_box):
     results = f"{TRUSTED_MTA}; dkim=pass header.d=allowed.fr"
     assert send(mail_in, invoice(to=sales_box, sender="J. Martin <compta@allowed.fr>", results=results))[0] == 250
     assert Document.objects.count() == 1 and not QuarantinedDocument.objects.exists()
+
+
+def test_lmtp_answers_the_policy_per_recipient(settings, company, other_company, upflow, firm_admin,  # noqa: F811
+                                               other_firm_admin):
+    import smtplib
+
+    from comptoir.intake.smtp import MailInController
+
+    settings.MAIL_DOMAIN = "depot.test"
+    settings.COMPTOIR_MAILIN_TRUSTED_AUTHSERV_ID = TRUSTED_MTA
+    trust_senders(company, "@allowed.fr")  # quarantines the rest
+    trust_senders(other_company, "@allowed.fr", untrusted="refuse")
+    ours, theirs = company_mailboxes(company)["ventes"], company_mailboxes(other_company)["ventes"]
+    controller = MailInController(host="127.0.0.1", port=0, lmtp=True)
+    controller.start()
+    try:
+        with smtplib.LMTP(controller.hostname, controller.port, timeout=30) as client:
+            client.ehlo_or_helo_if_needed()
+            client.mail("x@evil.example")
+            assert client.rcpt(ours)[0] == 250 and client.rcpt(theirs)[0] == 250
+            client.putcmd("data")
+            assert client.getreply()[0] == 354
+            client.send(wire_bytes(invoice(to=ours)) + b"\r\n.\r\n")
+            replies = [client.getreply(), client.getreply()]
+    finally:
+        controller.stop()
+    assert [code for code, _ in replies] == [250, 550]
+    assert replies[1][1] == b"5.7.1 message refus\xc3\xa9"
+    assert QuarantinedDocument.objects.get().company == company
