@@ -160,8 +160,6 @@ def sender_authenticate(*, raw: bytes, dnsfunc: DnsTxt | None = None) -> SenderA
         except Exception:  # noqa: BLE001
             signatures = 0
         aligned = _aligned_by_own_dkim(raw, signatures, from_domain, dnsfunc, evidence)
-    if not evidence:
-        evidence.append("none")
     return SenderAuthentication(from_address=from_address, authenticated=aligned, evidence=evidence)
 
 
