@@ -72,7 +72,9 @@ def _target_folder(item: QuarantinedDocument) -> Folder:
 def quarantine_approve(*, item: QuarantinedDocument, actor: User) -> Document:
     """Deposit the held file where its mailbox files mail (a deposit now: the switches apply now)."""
     with transaction.atomic():
-        item = QuarantinedDocument.objects.select_for_update().select_related("company", "folder").get(pk=item.pk)
+        # Lock the row only ("of self"): PostgreSQL cannot lock the nullable side of the folder join.
+        item = (QuarantinedDocument.objects.select_for_update(of=("self",)).select_related("company", "folder")
+                .get(pk=item.pk))
         if item.status != QuarantineStatus.PENDING:
             raise QuarantineDecided(_("Ce document a déjà été traité."))
         with blob_open(item.blob) as stream:
@@ -95,7 +97,7 @@ def quarantine_approve(*, item: QuarantinedDocument, actor: User) -> Document:
 def quarantine_reject(*, item: QuarantinedDocument, actor: User) -> QuarantinedDocument:
     """Delete the held file's bytes; the row stays as the record of the decision."""
     with transaction.atomic():
-        item = QuarantinedDocument.objects.select_for_update().select_related("company").get(pk=item.pk)
+        item = QuarantinedDocument.objects.select_for_update(of=("self",)).select_related("company").get(pk=item.pk)
         if item.status != QuarantineStatus.PENDING:
             raise QuarantineDecided(_("Ce document a déjà été traité."))
         held_blob = item.blob
