@@ -19,7 +19,8 @@ from pathlib import Path
 from bench.harness import ROOT
 from bench.results import NotBuilt, Row, failed, not_built
 
-BENCHMARKS = ("deposit", "latency", "delivery", "switch", "memory", "mailin", "recovery", "endtoend", "invoice")
+BENCHMARKS = ("deposit", "latency", "delivery", "switch", "memory", "mailin", "recovery", "endtoend", "invoice",
+              "phone")
 DEFAULT_CHART = ROOT / "docs" / "bench" / "benchmarks.png"
 
 
