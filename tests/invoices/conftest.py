@@ -5,7 +5,7 @@ from comptoir.ged.services import document_deposit
 from comptoir.invoices.reading import _recent
 from tests.api.conftest import _fast_passwords, api_as  # noqa: F401 (fixtures shared with the API tests)
 from tests.delivery.conftest import upflow  # noqa: F401 (fixture)
-from tests.intake.conftest import mail_in  # noqa: F401 (fixture)
+from tests.intake.conftest import dns_zone, mail_in  # noqa: F401 (fixtures)
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ from comptoir.intake.services.mail_in import mail_message_ingest
 from comptoir.intake.services.zip_import import zip_import_create
 from comptoir.intake.tasks import zip_import_process
 from tests.factories import folder_named
+from tests.intake.conftest import TRUSTED_MTA, authenticated, trust_senders
 from tests.invoices import corpus
 
 
@@ -31,8 +32,10 @@ def _month_folder(company, on: date) -> Folder:
 
 def test_two_invoices_in_one_mail_land_in_their_own_months(company, settings):
     settings.MAIL_DOMAIN = "depot.test"
+    settings.COMPTOIR_MAILIN_TRUSTED_AUTHSERV_ID = TRUSTED_MTA
+    trust_senders(company, "@example.com")
     first, second = _months(company)
-    message = EmailMessage()
+    message = authenticated(EmailMessage())
     message["From"], message["To"] = "client@example.com", company_mailboxes(company)["ventes"]
     message["Subject"], message["Message-ID"] = "Factures", "<two-invoices@example.com>"
     message.set_content("Ci-joint.")
