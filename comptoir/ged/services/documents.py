@@ -15,6 +15,7 @@ from comptoir.ged.events import DocumentEntered, EntryKind, document_entered_pub
 from comptoir.ged.filenames import filename_sanitize
 from comptoir.ged.filetypes import filetype_sniff
 from comptoir.ged.models import Channel, Document, Folder
+from comptoir.ged.policy import ged_policy
 
 
 class FileTooLarge(ComptoirError):
@@ -78,6 +79,7 @@ def document_deposit(
 
 @transaction.atomic
 def document_move(*, document: Document, folder: Folder, actor: User) -> Document:
+    ged_policy.require(actor, "document.move", document)
     if folder.company_id != document.company_id:
         raise ValidationError("Impossible de déplacer un document vers une autre entreprise.")
     _check_folder_alive(folder)
@@ -126,6 +128,7 @@ def document_copy(*, document: Document, folder: Folder, actor: User) -> Documen
 
 @transaction.atomic
 def document_rename(*, document: Document, name: str, actor: User) -> Document:
+    ged_policy.require(actor, "document.rename", document)
     cleaned = filename_sanitize(name, fallback="")
     if not cleaned:
         raise ValidationError({"name": "Le nom du document est vide ou invalide."})
@@ -139,6 +142,7 @@ def document_rename(*, document: Document, name: str, actor: User) -> Document:
 
 @transaction.atomic
 def document_trash(*, document: Document, actor: User) -> Document:
+    ged_policy.require(actor, "document.trash", document)
     document.deleted_at = timezone.now()
     document.deleted_by = actor
     document.save(update_fields=["deleted_at", "deleted_by"])
@@ -149,6 +153,7 @@ def document_trash(*, document: Document, actor: User) -> Document:
 @transaction.atomic
 def document_restore(*, document: Document, actor: User) -> Document:
     """Back from the trash into its folder. Not a deposit: nothing is sent again."""
+    ged_policy.require(actor, "document.restore", document)
     if document.folder.deleted_at is not None:
         raise ValidationError("Le dossier de ce document est dans la corbeille : restaurez-le d'abord.")
     document.deleted_at = None
