@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks_db",
     "comptoir.core",
     "comptoir.accounts",
@@ -71,7 +74,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "comptoir.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -140,6 +145,20 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+# Behind the documented reverse proxy REMOTE_ADDR is the proxy for everyone: declare how many proxies
+# append to X-Forwarded-For, and the client's address is read there (comptoir.accounts.client_ip).
+COMPTOIR_TRUSTED_PROXY_COUNT = env.int("COMPTOIR_TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "comptoir.accounts.client_ip.client_ip_address"
+# One address failing this often (whatever the usernames) within the cool-off is refused for a while.
+COMPTOIR_LOGIN_IP_FAILURE_LIMIT = env.int("COMPTOIR_LOGIN_IP_FAILURE_LIMIT", default=30)
+# "Mot de passe oublié": requests per address and per account within an hour.
+COMPTOIR_PASSWORD_RESET_IP_LIMIT = env.int("COMPTOIR_PASSWORD_RESET_IP_LIMIT", default=10)
+COMPTOIR_PASSWORD_RESET_EMAIL_LIMIT = env.int("COMPTOIR_PASSWORD_RESET_EMAIL_LIMIT", default=3)
+PASSWORD_RESET_TIMEOUT = 3600  # seconds a reset link stays valid
+# Two-factor authentication (django-otp, TOTP): the name authenticator apps show, and how long
+# "faire confiance à cet appareil" skips the code on one browser.
+OTP_TOTP_ISSUER = env.str("COMPTOIR_OTP_ISSUER", default="Comptoir")
+COMPTOIR_TWO_FACTOR_REMEMBER_DAYS = env.int("COMPTOIR_TWO_FACTOR_REMEMBER_DAYS", default=30)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")
@@ -215,8 +234,9 @@ TASKS = {
 
 # /healthz fails when the longest-waiting due delivery waited longer than this (0: never on lag).
 COMPTOIR_HEALTH_MAX_LAG_SECONDS = env.int("COMPTOIR_HEALTH_MAX_LAG_SECONDS", default=900)
-# When set, /metrics requires "Authorization: Bearer <token>".
+# /metrics requires "Authorization: Bearer <token>"; without a token it is closed, unless opened on purpose.
 COMPTOIR_METRICS_TOKEN = env.str("COMPTOIR_METRICS_TOKEN", default="")
+COMPTOIR_METRICS_PUBLIC = env.bool("COMPTOIR_METRICS_PUBLIC", default=False)
 
 LOG_JSON = env.bool("COMPTOIR_LOG_JSON", default=False)
 LOGGING = {

@@ -6,13 +6,13 @@ The worker calls `failure_notices_send` about once a minute, so fifty failures i
 
 import logging
 from collections import defaultdict
-from email.utils import formataddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils import timezone
 
+from comptoir.core.mail import sender_header
 from comptoir.delivery.models import FailureNotice
 from comptoir.firms.models import Firm, Membership, Role
 
@@ -72,7 +72,7 @@ def failure_notices_send(*, worker_id: str) -> int:
                 EmailMessage(
                     subject=f"Comptoir : {len(notices)} envoi(s) en échec",
                     body=_body(firm, notices),
-                    from_email=formataddr((firm.sender_display_name, settings.SENDER_ADDRESS)),
+                    from_email=sender_header(firm.sender_display_name),
                     to=recipients,
                     headers={"Auto-Submitted": "auto-generated"},
                 ).send()

@@ -96,17 +96,19 @@ def invitation_create(*, firm: Firm, company: Company | None, email: str, role: 
     email = email.strip().lower()
     if User.objects.filter(email=email).exists():
         raise ValidationError({"email": "Cette personne a déjà un compte."})
+    raw_token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         firm=firm,
         company=company,
         email=email,
         role=role,
-        token=secrets.token_urlsafe(32),
+        token_hash=Invitation.token_hash_of(raw_token),
         invited_by=actor,
         expires_at=timezone.now() + timedelta(days=7),
     )
     audit_event_record(actor=actor, action="invitation.create", target=invitation, firm_id=firm.pk,
                        data={"email": email, "role": role})
+    invitation.token = raw_token  # for the emailed link only: the row holds its hash
     return invitation
 
 
@@ -121,6 +123,16 @@ def invitation_accept(*, invitation: Invitation, password: str, full_name: str =
     invitation.save(update_fields=["accepted_at"])
     audit_event_record(actor=user, action="invitation.accept", target=invitation, firm_id=invitation.firm_id)
     return user
+
+
+@transaction.atomic
+def firm_two_factor_require(*, firm: Firm, required: bool, actor: User) -> Firm:
+    """Require (or stop requiring) a second factor for every firm staff member's web login."""
+    firm.require_two_factor = required
+    firm.save(update_fields=["require_two_factor"])
+    audit_event_record(actor=actor, action="firm.two_factor_require", target=firm, firm_id=firm.pk,
+                       data={"required": required})
+    return firm
 
 
 @transaction.atomic

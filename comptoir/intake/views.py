@@ -12,6 +12,7 @@ from comptoir.core.errors import ComptoirError
 from comptoir.firms.policy import is_firm_staff
 from comptoir.firms.selectors import company_get_for_user
 from comptoir.ged.selectors import folder_get_for_user
+from comptoir.intake.policy import intake_policy
 from comptoir.intake.selectors import company_mailboxes, mailbox_policy_for, zip_import_get_for_user
 from comptoir.intake.services.mailbox_policy import mailbox_policy_set
 from comptoir.intake.services.phone import phone_capture_deposit
@@ -39,7 +40,7 @@ def company_mailboxes_panel(request: HttpRequest, company_id: int) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def mailbox_policy_edit(request: HttpRequest, company_id: int) -> HttpResponse:
     company = company_get_for_user(user=request.user, company_id=company_id)
-    if not is_firm_staff(request.user):
+    if not intake_policy.can(request.user, "mailbox_policy.edit"):
         raise PermissionDenied
     if request.method == "POST":
         mailbox_policy_set(company=company, allowed_senders=request.POST.get("allowed_senders", ""),

@@ -40,13 +40,13 @@ def _refuse_oversized_body(run):
     return wrapper
 
 
-def _deliveries(document: Document) -> list[dict]:
+def _deliveries(request: HttpRequest, document: Document) -> list[dict]:
     return [
         {"id": delivery.pk, "app": delivery.app_slug, "destination": delivery.destination.key,
          "address": delivery.destination.address, "status": delivery.status, "reason": delivery.reason,
          "attempts": delivery.attempts, "last_error": delivery.last_error, "sent_at": delivery.sent_at,
          "created_at": delivery.created_at}
-        for delivery in delivery_list_for_document(document=document)
+        for delivery in delivery_list_for_document(user=request.auth, document=document)
     ]
 
 
@@ -65,7 +65,7 @@ def document_upload(request: HttpRequest, folder_id: int, file: File[UploadedFil
 @router.get("/documents/{int:document_id}", response={200: DocumentDetailOut, **ERRORS}, summary="Un document")
 def document_detail(request: HttpRequest, document_id: int):
     document = document_get_for_user(user=request.auth, document_id=document_id)
-    return {**DocumentOut.from_orm(document).dict(), "deliveries": _deliveries(document)}
+    return {**DocumentOut.from_orm(document).dict(), "deliveries": _deliveries(request, document)}
 
 
 @router.get("/documents/{int:document_id}/content", response={200: bytes, **ERRORS},

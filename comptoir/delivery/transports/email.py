@@ -11,11 +11,12 @@ import smtplib
 import uuid
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate
+from email.utils import formatdate
 from typing import IO
 
 from django.conf import settings
 
+from comptoir.core.mail import sender_header
 from comptoir.delivery.transports import PermanentError, TransientError
 from comptoir.delivery.transports.message import (
     document_facts,
@@ -55,7 +56,7 @@ def _recipient(raw: str) -> str:
 def _message_with(delivery: Delivery, *, recipient: str, content: bytes) -> EmailMessage:
     facts = document_facts(delivery)
     message = EmailMessage()
-    message["From"] = formataddr((facts.sender_name, settings.SENDER_ADDRESS))
+    message["From"] = sender_header(facts.sender_name)
     message["To"] = recipient
     message["Subject"] = message_subject(delivery, facts)
     message["Date"] = formatdate(localtime=True)
