@@ -25,6 +25,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RegexPattern
+from django.utils.http import urlsafe_base64_encode
 
 from comptoir.accounts.services import api_token_create
 from tests.factories import PDF_BYTES, deposit_pdf, folder_named
@@ -222,6 +223,7 @@ ARGUMENTS = {
     "delivery_id": lambda t: t.delivery.pk,
     "zip_import_id": lambda t: t.zip_import.pk,
     "name": lambda t: t.outbox_message,
+    "uidb64": lambda t: urlsafe_base64_encode(str(t.owner.pk).encode()),
 }
 # Under some segments an argument names a particular state of the object (the trash restores
 # trashed things): segment → {argument: function}.
@@ -256,6 +258,7 @@ KINDS_BY_SEGMENT = {
 # checks that a forged value is a 404 instead.
 CAPABILITY_URLS = {
     "accounts:invitation_accept": "le lien d'invitation est le secret : qui le détient peut l'accepter",
+    "accounts:password_reset_confirm": "le lien de réinitialisation est le secret (uid + jeton signé)",
 }
 
 

@@ -23,7 +23,7 @@ urlpatterns = [
         success_url=reverse_lazy("accounts:password_reset_done")), name="password_reset"),
     path("mot-de-passe-oublie/envoye/", auth_views.PasswordResetDoneView.as_view(
         template_name="accounts/password_reset_done.html"), name="password_reset_done"),
-    path("reinitialiser/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
+    path("reinitialiser/<uidb64>/<token>/", views.PasswordResetConfirm.as_view(
         template_name="accounts/password_reset_confirm.html",
         success_url=reverse_lazy("accounts:password_reset_complete")), name="password_reset_confirm"),
     path("reinitialiser/termine/", auth_views.PasswordResetCompleteView.as_view(

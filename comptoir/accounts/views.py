@@ -24,6 +24,16 @@ class PasswordResetRequestView(auth_views.PasswordResetView):
         return {**super().get_form_kwargs(), "request": self.request}
 
 
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    """Django's view; a link that is not (or no longer) valid answers 404, with the page that says so."""
+
+    def dispatch(self, *args, **kwargs):
+        response = super().dispatch(*args, **kwargs)
+        if not self.validlink and response.status_code == 200:
+            response.status_code = 404
+        return response
+
+
 def _error_messages(error: ValidationError) -> list[str]:
     return [str(message) for message in error.messages]
 
