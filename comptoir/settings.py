@@ -4,14 +4,19 @@ Embedded mode (no DATABASE_URL, no SECRET_KEY) runs on SQLite and local files in
 COMPTOIR_DATA_DIR; production differs only by its environment.
 """
 
+import os
 import secrets
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE
 
 BASE_DIR = Path(__file__).resolve().parent
 env = environ.Env()
 
+# What the processes create (the SQLite database and its journal, the local outbox's .eml files, the
+# demo logins, documents) is readable by its owner and group only, never by every account of the machine.
+os.umask(0o027)
 DATA_DIR = Path(env.str("COMPTOIR_DATA_DIR", default="./var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -49,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # its Swagger UI and Redoc assets are served from here: they work offline and under the CSP
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -68,6 +74,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "comptoir.web.middleware.FrenchFirstLocaleMiddleware",
@@ -163,6 +170,32 @@ COMPTOIR_TWO_FACTOR_REMEMBER_DAYS = env.int("COMPTOIR_TWO_FACTOR_REMEMBER_DAYS",
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS deployments: browsers keep to HTTPS for a year (SecurityMiddleware answers HSTS on secure
+# requests; behind the proxy, SECURE_PROXY_SSL_HEADER says which ones are).
+SECURE_HSTS_SECONDS = env.int("COMPTOIR_HSTS_SECONDS", default=365 * 86400) if SESSION_COOKIE_SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+if SESSION_COOKIE_SECURE and COMPTOIR_TRUSTED_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# A strict Content-Security-Policy on every page (django-csp): scripts and styles from the portal
+# only (the firm's colours are one nonced <style>), images also as data: URIs (the 2FA QR code),
+# no plugins, no framing by other sites. Documents shown inline set their own, stricter one.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", NONCE],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    },
+}
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]

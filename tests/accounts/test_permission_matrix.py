@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hypothesis_settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from comptoir.core.errors import PermissionDenied
@@ -93,7 +94,8 @@ class World:
     def folder(self, origin: str, role: str):
         if origin == "template":
             return self.ventes
-        actor = {"firm": self.users[Role.FIRM_ADMIN], "self": self.users[role], "other_client": self.other_client}[origin]
+        actors = {"firm": self.users[Role.FIRM_ADMIN], "self": self.users[role], "other_client": self.other_client}
+        actor = actors[origin]
         key = (origin, role if origin == "self" else "")
         if key not in self._folders:
             self._folders[key] = folder_create(company=self.company, parent=None, name=f"{origin}-{role}", actor=actor)
