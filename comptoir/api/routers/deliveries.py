@@ -53,7 +53,7 @@ def delivery_list(request: HttpRequest, company: int | None = None, app: str | N
 
 
 @router.post("/deliveries/{delivery_id}/retry",
-             response={200: DeliveryOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+             response={200: DeliveryOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
              summary="Réessayer un envoi en échec")
 def delivery_retry_endpoint(request: HttpRequest, delivery_id: int):
     delivery = delivery_get_for_user(user=request.auth, delivery_id=delivery_id)
