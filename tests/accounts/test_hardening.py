@@ -72,3 +72,18 @@ def test_data_dir_files_are_not_world_readable(tmp_path):
     assert any(path.name == "comptoir.sqlite3" for path in created)
     readable_by_all = [str(path) for path in created if path.stat().st_mode & stat.S_IROTH]
     assert not readable_by_all
+
+
+def test_openapi_schema_has_no_duplicate_keys(db):
+    """Swagger UI reads the schema with a YAML parser, which refuses a key given twice (`200` and `"200"`)."""
+    import json
+
+    duplicates = []
+
+    def keep(pairs):
+        keys = [key for key, _ in pairs]
+        duplicates.extend({key for key in keys if keys.count(key) > 1})
+        return dict(pairs)
+
+    json.loads(Client().get("/api/v1/openapi.json").content, object_pairs_hook=keep)
+    assert not duplicates

@@ -114,3 +114,11 @@ def test_firm_admin_requires_two_factor_and_a_member_is_sent_to_enrolment(admin,
     expect(member.page.get_by_text(notice)).to_be_visible()
     member.page.goto("/")
     expect(member.page).to_have_url(re.compile(r"/comptes/double-authentification/$"))
+
+
+def test_api_docs_render_offline_under_the_csp(admin, csp_violations):
+    page = admin.page
+    page.goto("/api/v1/docs")
+    expect(page.locator(".opblock").first).to_be_visible()
+    assert page.locator(".opblock").count() >= 10
+    assert not csp_violations

@@ -71,7 +71,7 @@ def document_detail(request: HttpRequest, document_id: int):
 @router.get("/documents/{int:document_id}/content", response={200: bytes, **ERRORS},
             summary="Télécharger un document",
             # The bytes as stored, with the type sniffed at deposit (PDF, images, zip…).
-            openapi_extra={"responses": {"200": {"description": "Le fichier",
+            openapi_extra={"responses": {200: {"description": "Le fichier",
                                                  "content": {"*/*": {"schema": {"type": "string",
                                                                                 "format": "binary"}}}}}})
 def document_content(request: HttpRequest, document_id: int):
