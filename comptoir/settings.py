@@ -4,14 +4,19 @@ Embedded mode (no DATABASE_URL, no SECRET_KEY) runs on SQLite and local files in
 COMPTOIR_DATA_DIR; production differs only by its environment.
 """
 
+import os
 import secrets
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE
 
 BASE_DIR = Path(__file__).resolve().parent
 env = environ.Env()
 
+# What the processes create (the SQLite database and its journal, the local outbox's .eml files, the
+# demo logins, documents) is readable by its owner and group only, never by every account of the machine.
+os.umask(0o027)
 DATA_DIR = Path(env.str("COMPTOIR_DATA_DIR", default="./var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -49,7 +54,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # its Swagger UI and Redoc assets are served from here: they work offline and under the CSP
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks_db",
     "comptoir.core",
     "comptoir.jobs",
@@ -67,13 +76,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "comptoir.web.middleware.FrenchFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "comptoir.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -144,10 +156,50 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+# Behind the documented reverse proxy REMOTE_ADDR is the proxy for everyone: declare how many proxies
+# append to X-Forwarded-For, and the client's address is read there (comptoir.accounts.client_ip).
+COMPTOIR_TRUSTED_PROXY_COUNT = env.int("COMPTOIR_TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "comptoir.accounts.client_ip.client_ip_address"
+# One address failing this often (whatever the usernames) within the cool-off is refused for a while.
+COMPTOIR_LOGIN_IP_FAILURE_LIMIT = env.int("COMPTOIR_LOGIN_IP_FAILURE_LIMIT", default=30)
+# "Mot de passe oublié": requests per address and per account within an hour.
+COMPTOIR_PASSWORD_RESET_IP_LIMIT = env.int("COMPTOIR_PASSWORD_RESET_IP_LIMIT", default=10)
+COMPTOIR_PASSWORD_RESET_EMAIL_LIMIT = env.int("COMPTOIR_PASSWORD_RESET_EMAIL_LIMIT", default=3)
+PASSWORD_RESET_TIMEOUT = 3600  # seconds a reset link stays valid
+# Two-factor authentication (django-otp, TOTP): the name authenticator apps show, and how long
+# "faire confiance à cet appareil" skips the code on one browser.
+OTP_TOTP_ISSUER = env.str("COMPTOIR_OTP_ISSUER", default="Comptoir")
+COMPTOIR_TWO_FACTOR_REMEMBER_DAYS = env.int("COMPTOIR_TWO_FACTOR_REMEMBER_DAYS", default=30)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS deployments: browsers keep to HTTPS for a year (SecurityMiddleware answers HSTS on secure
+# requests; behind the proxy, SECURE_PROXY_SSL_HEADER says which ones are).
+SECURE_HSTS_SECONDS = env.int("COMPTOIR_HSTS_SECONDS", default=365 * 86400) if SESSION_COOKIE_SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+if SESSION_COOKIE_SECURE and COMPTOIR_TRUSTED_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# A strict Content-Security-Policy on every page (django-csp): scripts and styles from the portal
+# only (the firm's colours are one nonced <style>), images also as data: URIs (the 2FA QR code),
+# no plugins, no framing by other sites. Documents shown inline set their own, stricter one.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", NONCE],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    },
+}
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]
@@ -239,8 +291,9 @@ COMPTOIR_SIREN_LOOKUP_URL = env.str("COMPTOIR_SIREN_LOOKUP_URL", default="https:
 
 # /healthz fails when the longest-waiting due delivery waited longer than this (0: never on lag).
 COMPTOIR_HEALTH_MAX_LAG_SECONDS = env.int("COMPTOIR_HEALTH_MAX_LAG_SECONDS", default=900)
-# When set, /metrics requires "Authorization: Bearer <token>".
+# /metrics requires "Authorization: Bearer <token>"; without a token it is closed, unless opened on purpose.
 COMPTOIR_METRICS_TOKEN = env.str("COMPTOIR_METRICS_TOKEN", default="")
+COMPTOIR_METRICS_PUBLIC = env.bool("COMPTOIR_METRICS_PUBLIC", default=False)
 
 LOG_JSON = env.bool("COMPTOIR_LOG_JSON", default=False)
 LOGGING = {

@@ -25,6 +25,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RegexPattern
+from django.utils.http import urlsafe_base64_encode
 
 from comptoir.accounts.services import api_token_create
 from tests.factories import PDF_BYTES, deposit_pdf, folder_named
@@ -236,6 +237,7 @@ ARGUMENTS = {
     "zip_import_id": lambda t: t.zip_import.pk,
     "quarantine_id": lambda t: t.quarantined.pk,
     "name": lambda t: t.outbox_message,
+    "uidb64": lambda t: urlsafe_base64_encode(str(t.owner.pk).encode()),
 }
 # Under some segments an argument names a particular state of the object (the trash restores
 # trashed things): segment → {argument: function}.
@@ -273,6 +275,7 @@ CAPABILITY_URLS = {
     # Public by design: a firm's login page and its logo are what anyone sees before signing in.
     "web:firm_login": "la page de connexion d'un cabinet est publique ; un cabinet inconnu est un 404",
     "web:firm_login_logo": "le logo d'une page de connexion est public ; un cabinet inconnu est un 404",
+    "accounts:password_reset_confirm": "le lien de réinitialisation est le secret (uid + jeton signé)",
 }
 
 

@@ -18,3 +18,42 @@ def user_get_by_api_token(*, raw: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def login_failures_from_address(*, ip_address: str) -> int:
+    """Failed logins from one address within the lockout's cool-off, whatever the usernames tried."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django.db.models import Sum
+
+    since = timezone.now() - timedelta(hours=settings.AXES_COOLOFF_TIME)
+    total = (AccessAttempt.objects.filter(ip_address=ip_address, attempt_time__gte=since)
+             .aggregate(n=Sum("failures_since_start"))["n"])
+    return total or 0
+
+
+def user_has_two_factor(*, user: User) -> bool:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def two_factor_required_for(*, user: User) -> bool:
+    """Firm staff of a firm that requires it; client users may enable it, never must."""
+    from comptoir.firms.models import FIRM_ROLES
+    from comptoir.firms.selectors import membership_for
+
+    membership = membership_for(user)
+    return bool(membership and membership.role in FIRM_ROLES and membership.firm.require_two_factor)
+
+
+def password_reset_requests_since(*, hours: int = 1, email: str | None = None, ip_address: str | None = None) -> int:
+    from comptoir.core.models import AuditEvent
+
+    events = AuditEvent.objects.filter(action="password_reset.request",
+                                       created_at__gte=timezone.now() - timedelta(hours=hours))
+    if email is not None:
+        events = events.filter(data__email=email.strip().lower())
+    if ip_address is not None:
+        events = events.filter(data__ip=ip_address)
+    return events.count()

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
@@ -7,12 +8,30 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.forms import ApiTokenForm, InvitationAcceptForm, InvitationForm
+from comptoir.accounts.selectors import two_factor_required_for, user_has_two_factor
 from comptoir.accounts.services import api_token_create
 from comptoir.accounts.services import api_token_revoke as api_token_revoke_service
 from comptoir.firms.emails import invitation_send
-from comptoir.firms.policy import can_invite
-from comptoir.firms.selectors import company_get_for_user, invitation_get_pending
+from comptoir.firms.policy import can_invite, firms_policy
+from comptoir.firms.selectors import company_get_for_user, firm_for_user, invitation_get_pending
 from comptoir.firms.services import invitation_accept as invitation_accept_service
+
+
+class PasswordResetRequestView(auth_views.PasswordResetView):
+    """Django's view; the form needs the request to throttle by address."""
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    """Django's view; a link that is not (or no longer) valid answers 404, with the page that says so."""
+
+    def dispatch(self, *args, **kwargs):
+        response = super().dispatch(*args, **kwargs)
+        if not self.validlink and response.status_code == 200:
+            response.status_code = 404
+        return response
 
 
 def _error_messages(error: ValidationError) -> list[str]:
@@ -27,10 +46,15 @@ def account_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         _, new_token = api_token_create(user=request.user, name=form.cleaned_data["name"])
         form = ApiTokenForm()
+    firm = firm_for_user(user=request.user)
     return render(request, "accounts/settings.html", {
         "form": form,
         "new_token": new_token,
         "tokens": request.user.api_tokens.all(),
+        "two_factor_enabled": user_has_two_factor(user=request.user),
+        "two_factor_required": two_factor_required_for(user=request.user),
+        "can_require_two_factor": firms_policy.can(request.user, "firm.require_two_factor"),
+        "firm_requires_two_factor": bool(firm and firm.require_two_factor),
     })
 
 

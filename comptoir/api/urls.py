@@ -5,6 +5,7 @@ from functools import wraps
 from django.http import HttpRequest, HttpResponseNotAllowed
 from django.urls import URLPattern, include, path, re_path
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 
 from comptoir.api.app import api
 from comptoir.api.errors import error_response
@@ -27,6 +28,7 @@ def _json_method_not_allowed(view):
     return wrapper
 
 
+@csrf_exempt  # a JSON 404 for any method; without this a POST got Django's HTML CSRF page instead
 def _unknown_path(request: HttpRequest, *args, **kwargs):
     return error_response(status=404, detail=_("Aucune ressource à cette adresse de l'API."))
 

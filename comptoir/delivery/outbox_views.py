@@ -6,16 +6,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from comptoir.delivery.access import delivery_access
 from comptoir.delivery.sink import outbox_attachment as attachment_read
 from comptoir.delivery.sink import outbox_messages
-from comptoir.firms.policy import is_firm_admin
 from comptoir.firms.selectors import firm_for_user
 from comptoir.partners.models import Delivery
 
 
 def _allowed(request: HttpRequest) -> None:
     # Same condition as the menu entry (web.context_processors): no local sink, nothing to show.
-    if not (settings.EMBEDDED and settings.COMPTOIR_SMTP_SINK) or not is_firm_admin(request.user):
+    if not delivery_access.can(request.user, "outbox.view"):
         raise Http404("local outbox not available")
 
 

@@ -9,10 +9,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from comptoir.accounts.models import User
+from comptoir.delivery.access import delivery_access
 from comptoir.delivery.models import DeliveryAttempt
-from comptoir.firms.policy import is_firm_staff
 from comptoir.firms.selectors import company_list_for_user
-from comptoir.ged.models import Document
 from comptoir.partners.models import Delivery, DeliveryStatus
 
 # Still moving: the badge keeps polling while any delivery of the document is in one of these.
@@ -30,7 +29,7 @@ class DeliveryFilters:
 
 def delivery_list_for_user(*, user: User, filters: DeliveryFilters | None = None) -> QuerySet[Delivery]:
     """The firm's deliveries for the companies this staff member sees; nothing for client users."""
-    if not is_firm_staff(user):
+    if not delivery_access.can(user, "history.view"):
         return Delivery.objects.none()
     filters = filters or DeliveryFilters()
     deliveries = Delivery.objects.filter(company__in=company_list_for_user(user=user)).select_related(
@@ -69,14 +68,6 @@ def delivery_get_for_user(*, user: User, delivery_id: int) -> Delivery:
     if delivery is None:
         raise Http404("delivery not found")
     return delivery
-
-
-def deliveries_for_document(*, document: Document) -> list[Delivery]:
-    """Every delivery of a document the caller already may see (document_get_for_user), with attempts."""
-    return list(
-        Delivery.objects.filter(document=document).select_related("destination")
-        .prefetch_related("send_attempts").order_by("app_slug", "id")
-    )
 
 
 def delivery_attempts(*, delivery: Delivery) -> QuerySet[DeliveryAttempt]:

@@ -13,22 +13,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from comptoir.core.errors import ComptoirError
+from comptoir.delivery.access import delivery_access
 from comptoir.delivery.charts import delivery_chart
 from comptoir.delivery.selectors import (
     IN_FLIGHT,
     DeliveryFilters,
-    deliveries_for_document,
     delivery_daily_counts,
     delivery_get_for_user,
     delivery_history_for_user,
     delivery_list_for_user,
 )
 from comptoir.delivery.services import delivery_retry
-from comptoir.firms.policy import is_firm_staff
 from comptoir.firms.selectors import company_list_for_user
 from comptoir.ged.selectors import document_get_for_user
 from comptoir.partners.catalogue.registry import app_get
 from comptoir.partners.models import DeliveryStatus
+from comptoir.partners.selectors import delivery_list_for_document
 
 PAGE_SIZE = 50
 
@@ -37,7 +37,7 @@ PAGE_SIZE = 50
 @require_GET
 def document_badges(request: HttpRequest, document_id: int) -> HttpResponse:
     document = document_get_for_user(user=request.user, document_id=document_id)
-    deliveries = deliveries_for_document(document=document)
+    deliveries = list(delivery_list_for_document(user=request.user, document=document))
     return render(request, "delivery/_document_badges.html", {
         "document": document,
         "deliveries": deliveries,
@@ -67,8 +67,8 @@ def _filters(request: HttpRequest, app_slug: str) -> DeliveryFilters:
     )
 
 
-def _staff_only(request: HttpRequest) -> None:
-    if not is_firm_staff(request.user):
+def _staff_only(request: HttpRequest, action: str = "history.view") -> None:
+    if not delivery_access.can(request.user, action):
         raise Http404("firm staff only")
 
 
@@ -95,6 +95,17 @@ def history(request: HttpRequest, app_slug: str) -> HttpResponse:
     })
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (`=HYPERLINK(…)` in a file name).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    """A cell a spreadsheet shows as text: a leading apostrophe neutralises a would-be formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -103,7 +114,7 @@ class _Echo:
 @login_required
 @require_GET
 def history_csv(request: HttpRequest, app_slug: str) -> StreamingHttpResponse:
-    _staff_only(request)
+    _staff_only(request, "history.export")
     app = app_get(app_slug)
     deliveries = delivery_history_for_user(user=request.user, filters=_filters(request, app.slug))
     writer = csv.writer(_Echo(), delimiter=";")
@@ -114,12 +125,12 @@ def history_csv(request: HttpRequest, app_slug: str) -> StreamingHttpResponse:
         yield "\ufeff"  # so that Excel reads the accents as UTF-8
         yield writer.writerow(header)
         for d in deliveries.iterator(chunk_size=500):
-            yield writer.writerow([
+            yield writer.writerow([csv_cell(cell) for cell in [
                 d.pk, timezone.localtime(d.created_at).isoformat(timespec="seconds"), d.company.name,
                 d.document.name, d.last_address or d.destination.address, d.get_status_display(), d.attempts_made,
                 timezone.localtime(d.sent_at).isoformat(timespec="seconds") if d.sent_at else "",
                 d.last_error, d.reason,
-            ])
+            ]])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="envois-{app.slug}-{timezone.localdate():%Y%m%d}.csv"'

@@ -1,3 +1,5 @@
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +29,8 @@ class Firm(models.Model):
         _("nom du dossier annuel"), max_length=10, choices=ExerciseFolderStyle.choices,
         default=ExerciseFolderStyle.EXERCISE,
     )
+    # Firm staff must sign in with a second factor (TOTP); they are sent to enrolment until they have one.
+    require_two_factor = models.BooleanField(_("double authentification obligatoire"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -118,11 +122,15 @@ class Membership(models.Model):
 class Invitation(models.Model):
     """An emailed invitation for a client user to join a company's space."""
 
+    # Set on the instance `invitation_create` returns, for the link; not a field.
+    token: str = ""
+
     firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="invitations")
     company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.CASCADE)
     email = models.EmailField()
     role = models.CharField(max_length=20, choices=Role.choices)
-    token = models.CharField(max_length=64, unique=True)
+    # sha256 of the secret in the emailed link; the secret itself is never stored (as for API tokens).
+    token_hash = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
@@ -134,3 +142,7 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.company or self.firm}"
+
+    @staticmethod
+    def token_hash_of(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()

@@ -68,7 +68,8 @@ def invitation_get_pending(*, token: str) -> Invitation:
 
     invitation = (
         Invitation.objects.select_related("firm", "company")
-        .filter(token=token, accepted_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=timezone.now())
+        .filter(token_hash=Invitation.token_hash_of(token), accepted_at__isnull=True, cancelled_at__isnull=True,
+                expires_at__gt=timezone.now())
         .first()
     )
     if invitation is None:

@@ -97,17 +97,19 @@ def invitation_create(*, firm: Firm, company: Company | None, email: str, role: 
     email = email.strip().lower()
     if User.objects.filter(email=email).exists():
         raise ValidationError({"email": "Cette personne a déjà un compte."})
+    raw_token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         firm=firm,
         company=company,
         email=email,
         role=role,
-        token=secrets.token_urlsafe(32),
+        token_hash=Invitation.token_hash_of(raw_token),
         invited_by=actor,
         expires_at=timezone.now() + INVITATION_VALIDITY,
     )
     audit_event_record(actor=actor, action="invitation.create", target=invitation, firm_id=firm.pk,
                        data={"email": email, "role": role})
+    invitation.token = raw_token  # for the emailed link only: the row holds its hash
     return invitation
 
 
@@ -123,6 +125,16 @@ def invitation_accept(*, invitation: Invitation, password: str, full_name: str =
     invitation.save(update_fields=["accepted_at"])
     audit_event_record(actor=user, action="invitation.accept", target=invitation, firm_id=invitation.firm_id)
     return user
+
+
+@transaction.atomic
+def firm_two_factor_require(*, firm: Firm, required: bool, actor: User) -> Firm:
+    """Require (or stop requiring) a second factor for every firm staff member's web login."""
+    firm.require_two_factor = required
+    firm.save(update_fields=["require_two_factor"])
+    audit_event_record(actor=actor, action="firm.two_factor_require", target=firm, firm_id=firm.pk,
+                       data={"required": required})
+    return firm
 
 
 @transaction.atomic
@@ -249,9 +261,10 @@ def _invitation_pending_check(invitation: Invitation) -> None:
 def invitation_renew(*, invitation: Invitation, actor: User) -> Invitation:
     """A fresh link, valid another week; the previous link stops working. The caller emails it."""
     _invitation_pending_check(invitation)
-    invitation.token = secrets.token_urlsafe(32)
+    invitation.token = secrets.token_urlsafe(32)  # for the emailed link only: the row holds its hash
+    invitation.token_hash = Invitation.token_hash_of(invitation.token)
     invitation.expires_at = timezone.now() + INVITATION_VALIDITY
-    invitation.save(update_fields=["token", "expires_at"])
+    invitation.save(update_fields=["token_hash", "expires_at"])
     audit_event_record(actor=actor, action="invitation.renew", target=invitation, firm_id=invitation.firm_id,
                        data={"email": invitation.email})
     return invitation

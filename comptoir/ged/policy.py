@@ -1,17 +1,73 @@
-"""What a user may do to a given folder, beyond seeing it (see `comptoir.firms.policy` for roles)."""
+"""What a user may do to a folder or a document they can see (see docs/permissions.md).
+
+    from comptoir.ged.policy import ged_policy
+    ged_policy.can(user, "document.move", document)      # True / False
+    ged_policy.require(user, "document.trash", document)  # raises core PermissionDenied (403)
+
+The rules: the firm (admins and members) may do anything. A client admin manages the company's side:
+the folders client users created and the documents the firm did not deposit. A client member may
+rename, move and trash what they deposited themselves. Restoring needs the same right as trashing.
+The folders laid down by the firm's template (the annual folder, Ventes, its months…) carry the
+partner switches and the collection mailboxes: only the firm changes them.
+"""
 
 from comptoir.accounts.models import User
-from comptoir.firms.policy import can_manage_folders, is_firm_staff
-from comptoir.ged.models import Folder
+from comptoir.core.policy import Policy
+from comptoir.firms.models import FIRM_ROLES, Role
+from comptoir.firms.policy import role_of, user_is_client_of
+from comptoir.ged.models import Document, Folder
+
+
+def _staff(user: User, obj=None) -> bool:
+    return role_of(user) in FIRM_ROLES
+
+
+def _anyone(user: User, obj=None) -> bool:
+    return role_of(user) is not None
+
+
+def _folder_create(user: User, obj=None) -> bool:
+    return role_of(user) in {Role.FIRM_ADMIN, Role.FIRM_MEMBER, Role.CLIENT_ADMIN}
+
+
+def _folder_change(user: User, folder: Folder) -> bool:
+    role = role_of(user)
+    if role in FIRM_ROLES:
+        return True
+    if role != Role.CLIENT_ADMIN or folder.role or folder.firm_only:
+        return False
+    return user_is_client_of(folder.created_by, folder.company_id)
+
+
+def _document_change(user: User, document: Document) -> bool:
+    role = role_of(user)
+    if role in FIRM_ROLES:
+        return True
+    if role == Role.CLIENT_MEMBER:
+        return document.depositor_id is not None and document.depositor_id == user.pk
+    if role == Role.CLIENT_ADMIN:
+        # What came in through the company's own channels (no depositor: its mailbox, its scanner) or
+        # from one of its users; never what the firm deposited.
+        return document.depositor_id is None or user_is_client_of(document.depositor, document.company_id)
+    return False
+
+
+ged_policy = Policy("ged", {
+    "folder.create": _folder_create,
+    "folder.create_firm_only": _staff,
+    "folder.rename": _folder_change,
+    "folder.move": _folder_change,
+    "folder.trash": _folder_change,
+    "folder.restore": _folder_change,
+    "document.deposit": _anyone,
+    "document.copy": _anyone,
+    "document.rename": _document_change,
+    "document.move": _document_change,
+    "document.trash": _document_change,
+    "document.restore": _document_change,
+})
 
 
 def can_change_folder(user: User, folder: Folder) -> bool:
-    """Rename, move or trash a folder.
-
-    The folders laid down by the firm's template (the annual folder, Ventes, its months…) carry the
-    partner switches and the collection mailboxes: only the firm changes them. Client admins manage
-    the folders they create.
-    """
-    if not can_manage_folders(user):
-        return False
-    return is_firm_staff(user) or not folder.role
+    """Rename, move or trash a folder (kept for the templates and views that ask it by this name)."""
+    return ged_policy.can(user, "folder.rename", folder)

@@ -14,6 +14,7 @@ from comptoir.firms.policy import is_firm_staff
 from comptoir.firms.selectors import company_get_for_user
 from comptoir.ged.selectors import folder_get_for_user
 from comptoir.intake.models import UntrustedMail
+from comptoir.intake.policy import intake_policy
 from comptoir.intake.selectors import (
     company_mailboxes,
     mailbox_policy_for,
@@ -51,7 +52,7 @@ def company_mailboxes_panel(request: HttpRequest, company_id: int) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def mailbox_policy_edit(request: HttpRequest, company_id: int) -> HttpResponse:
     company = company_get_for_user(user=request.user, company_id=company_id)
-    if not is_firm_staff(request.user):
+    if not intake_policy.can(request.user, "mailbox_policy.edit"):
         raise PermissionDenied
     if request.method == "POST":
         if request.POST.get("rotate"):

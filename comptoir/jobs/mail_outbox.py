@@ -11,7 +11,6 @@ import itertools
 import logging
 import smtplib
 from datetime import datetime, timedelta
-from email.utils import formataddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -19,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from comptoir.core.mail import sender_header
 from comptoir.jobs.backoff import backoff_delay
 from comptoir.jobs.models import MailStatus, OutgoingMail
 from comptoir.jobs.wakeups import work_wake
@@ -92,7 +92,7 @@ def _message(mail: OutgoingMail) -> EmailMessage:
     headers = {"Message-ID": f"<mail-{mail.pk}@{settings.MAIL_DOMAIN}>", "Auto-Submitted": "auto-generated",
                **mail.headers}
     return EmailMessage(subject=mail.subject, body=mail.body, to=mail.to, reply_to=mail.reply_to or None,
-                        from_email=formataddr((mail.sender_name or "Comptoir", settings.SENDER_ADDRESS)),
+                        from_email=sender_header(mail.sender_name or "Comptoir"),
                         headers=headers)
 
 
@@ -107,8 +107,8 @@ def mail_send(*, mail: OutgoingMail) -> OutgoingMail:
     try:
         _message(mail).send()
         error, permanent = "", False
-    except (OSError, smtplib.SMTPException) as exc:
-        error, permanent = f"{type(exc).__name__}: {exc}"[:2000], _permanent(exc)
+    except (OSError, smtplib.SMTPException, ValueError) as exc:  # ValueError: a header that cannot be encoded
+        error, permanent = f"{type(exc).__name__}: {exc}"[:2000], isinstance(exc, ValueError) or _permanent(exc)
         logger.warning("mail %s (%s) not sent: %s", mail.pk, mail.key, error)
     now = timezone.now()
     if not error:

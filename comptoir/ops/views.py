@@ -17,14 +17,20 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(report.as_dict(), status=200 if report.healthy else 503)
 
 
+def _metrics_token_given(request: HttpRequest) -> bool:
+    token = settings.COMPTOIR_METRICS_TOKEN
+    given = request.headers.get("Authorization", "")
+    return bool(token) and hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+
+
 @never_cache
 @require_GET
 def metrics(request: HttpRequest) -> HttpResponse:
-    token = settings.COMPTOIR_METRICS_TOKEN
-    if token:
-        given = request.headers.get("Authorization", "")
-        if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
-            response = HttpResponse("unauthorised\n", status=401, content_type="text/plain")
-            response["WWW-Authenticate"] = 'Bearer realm="metrics"'
-            return response
+    """Counts across every tenant of the portal: only for the monitoring that holds the token, unless the
+    operator opened it on purpose (COMPTOIR_METRICS_PUBLIC=1, e.g. behind a private network)."""
+    if not (settings.COMPTOIR_METRICS_PUBLIC or _metrics_token_given(request)):
+        response = HttpResponse("unauthorised: set COMPTOIR_METRICS_TOKEN and send it as a bearer token\n",
+                                status=401, content_type="text/plain")
+        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
     return HttpResponse(metrics_render(), content_type="text/plain; version=0.0.4; charset=utf-8")

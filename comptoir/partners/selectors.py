@@ -12,7 +12,7 @@ from django.http import Http404
 
 from comptoir.accounts.models import User
 from comptoir.firms.models import Company, Firm
-from comptoir.firms.policy import is_firm_admin, is_firm_staff
+from comptoir.firms.policy import can_see_firm_only_folders
 from comptoir.firms.selectors import firm_for_user
 from comptoir.ged.models import Document, Folder
 from comptoir.ged.selectors import folder_get_for_user
@@ -28,6 +28,7 @@ from comptoir.partners.models import (
     Installation,
     SwitchState,
 )
+from comptoir.partners.policy import partners_policy
 
 # --- access-scoped getters ------------------------------------------------------------------------
 
@@ -35,14 +36,14 @@ from comptoir.partners.models import (
 def firm_get_for_admin(*, user: User) -> Firm:
     """The firm whose store the user manages; 404 for anyone but its administrators."""
     firm = firm_for_user(user=user)
-    if firm is None or not is_firm_admin(user):
+    if firm is None or not partners_policy.can(user, "store.manage"):
         raise Http404("not a firm admin")
     return firm
 
 
 def folder_get_for_staff(*, user: User, folder_id: int) -> Folder:
     """Switches are the firm's business: client users get a 404, as for a folder they cannot see."""
-    if not is_firm_staff(user):
+    if not partners_policy.can(user, "switch.view"):
         raise Http404("not firm staff")
     return folder_get_for_user(user=user, folder_id=folder_id)
 
@@ -269,7 +270,14 @@ def backfill_preview(*, folder: Folder, connection: Connection) -> BackfillPrevi
 # --- deliveries -----------------------------------------------------------------------------------
 
 
-def delivery_list_for_document(*, document: Document) -> QuerySet[Delivery]:
-    """Deliveries of this piece of paper (copies share a lineage, so a copy shows what was sent)."""
-    return (Delivery.objects.filter(lineage=document.lineage, company_id=document.company_id)
-            .select_related("destination").order_by("created_at", "id"))
+def delivery_list_for_document(*, user: User, document: Document) -> QuerySet[Delivery]:
+    """The deliveries of this piece of paper that `user` may see, for a document they already see.
+
+    Copies share a lineage, so a copy shows what was sent for the paper. The copies the firm keeps in
+    firm-only folders are the firm's business: a client user never sees their deliveries (where they
+    went, that they went). The one selector for the web badges and the API alike.
+    """
+    deliveries = Delivery.objects.filter(lineage=document.lineage, company_id=document.company_id)
+    if not can_see_firm_only_folders(user):
+        deliveries = deliveries.filter(document__folder__firm_only=False)
+    return deliveries.select_related("destination").prefetch_related("send_attempts").order_by("created_at", "id")

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
 from comptoir.core.errors import PermissionDenied
+from comptoir.core.mail import MAIL_SEND_ERRORS
 from comptoir.core.services import audit_event_record
 from comptoir.firms.models import Company, Firm
-from comptoir.firms.policy import is_firm_admin
 from comptoir.ged.models import Folder
 from comptoir.partners.catalogue.registry import app_get
 from comptoir.partners.models import (
@@ -27,6 +27,7 @@ from comptoir.partners.models import (
     SwitchState,
 )
 from comptoir.partners.outbox import deliveries_cancel
+from comptoir.partners.policy import partners_policy
 from comptoir.partners.routing import deliveries_create
 from comptoir.partners.selectors import backfill_plan, installation_get_active
 
@@ -201,7 +202,7 @@ def _switch_destination(*, connection: Connection, app, key: str | None) -> Dest
 def deliveries_backfill(*, folder: Folder, connection: Connection, actor: User) -> int:
     """'Envoyer les documents déjà présents' (firm admins, after confirmation): the documents of the
     subtree that are effectively on get a delivery, through the same records and the same uniqueness."""
-    if not is_firm_admin(actor) or connection.company_id != folder.company_id:
+    if not partners_policy.can(actor, "backfill.run") or connection.company_id != folder.company_id:
         raise PermissionDenied(_("Seul un administrateur du cabinet peut envoyer les documents déjà présents."))
     app = app_get(connection.installation.app_slug)
     created = 0
@@ -234,7 +235,7 @@ def _demo_emails_send(*, request_id: int) -> None:
         if requester:
             EmailMessage(_("Copie : %(subject)s") % {"subject": subject}, body, settings.DEFAULT_FROM_EMAIL,
                          [requester.email]).send()
-    except OSError:
+    except MAIL_SEND_ERRORS:
         # The request is recorded; a mail relay outage must not turn the page into an error.
         logger.exception("demo request %s: email not sent", request_id)
 

@@ -26,6 +26,7 @@ def deployment_env(*, data_dir: Path, smtp_port: int, **extra: str) -> dict[str,
         "COMPTOIR_DATA_DIR": str(data_dir),
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
         "COMPTOIR_SMTP_SINK": "false",
+        "COMPTOIR_METRICS_PUBLIC": "1",  # the test reads /metrics like a monitor on a private network
         "PYTHONUNBUFFERED": "1",
         **extra,
     }

@@ -67,7 +67,8 @@ def _metrics(client, **headers) -> dict[str, float]:
     return samples
 
 
-def test_metrics_count_deliveries_latency_and_deposits(company, anonymous):
+def test_metrics_count_deliveries_latency_and_deposits(company, anonymous, settings):
+    settings.COMPTOIR_METRICS_PUBLIC = True
     destination = destination_for(company)
     ventes = folder_named(company, "Ventes")
     delivery_make(deposit_pdf(ventes, name="1.pdf"), destination, status="sent", sent_after=timedelta(seconds=3))

@@ -5,14 +5,14 @@ from datetime import datetime
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 
+from comptoir.api.pagination import DEFAULT_LIMIT, Limit, Offset
 from comptoir.api.schemas import ErrorOut
+from comptoir.delivery.access import delivery_access
 from comptoir.delivery.selectors import DeliveryFilters, delivery_get_for_user, delivery_list_for_user
 from comptoir.delivery.services import delivery_retry
-from comptoir.firms.policy import is_firm_staff
 from comptoir.partners.models import Delivery, DeliveryStatus
 
 router = Router(tags=["Envois"])
-MAX_LIMIT = 500
 
 
 class DeliveryOut(Schema):
@@ -41,20 +41,19 @@ class DeliveryOut(Schema):
         )
 
 
-@router.get("/deliveries", response={200: list[DeliveryOut], 401: ErrorOut, 404: ErrorOut},
+@router.get("/deliveries", response={200: list[DeliveryOut], 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
             summary="Historique d'envoi")
 def delivery_list(request: HttpRequest, company: int | None = None, app: str | None = None,
-                  status: DeliveryStatus | None = None, limit: int = 100, offset: int = 0):
-    if not is_firm_staff(request.auth):
+                  status: DeliveryStatus | None = None, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0):
+    if not delivery_access.can(request.auth, "history.view"):
         raise Http404("firm staff only")
     filters = DeliveryFilters(app_slug=app, company_id=company, status=status)
-    limit = max(1, min(limit, MAX_LIMIT))
     deliveries = delivery_list_for_user(user=request.auth, filters=filters)[offset:offset + limit]
     return [DeliveryOut.from_delivery(delivery) for delivery in deliveries]
 
 
 @router.post("/deliveries/{delivery_id}/retry",
-             response={200: DeliveryOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+             response={200: DeliveryOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
              summary="Réessayer un envoi en échec")
 def delivery_retry_endpoint(request: HttpRequest, delivery_id: int):
     delivery = delivery_get_for_user(user=request.auth, delivery_id=delivery_id)

@@ -42,13 +42,13 @@ def _refuse_oversized_body(run):
     return wrapper
 
 
-def _deliveries(document: Document) -> list[dict]:
+def _deliveries(request: HttpRequest, document: Document) -> list[dict]:
     return [
         {"id": delivery.pk, "app": delivery.app_slug, "destination": delivery.destination.key,
          "address": delivery.destination.address, "status": delivery.status, "reason": delivery.reason,
          "attempts": delivery.attempts, "last_error": delivery.last_error, "sent_at": delivery.sent_at,
          "created_at": delivery.created_at}
-        for delivery in delivery_list_for_document(document=document)
+        for delivery in delivery_list_for_document(user=request.auth, document=document)
     ]
 
 
@@ -77,12 +77,16 @@ def document_upload(request: HttpRequest, folder_id: int, file: File[UploadedFil
 def document_detail(request: HttpRequest, document_id: int):
     document = document_get_for_user(user=request.auth, document_id=document_id)
     facts = invoice_facts_for_document(document=document)
-    return {**DocumentOut.from_orm(document).dict(), "deliveries": _deliveries(document),
+    return {**DocumentOut.from_orm(document).dict(), "deliveries": _deliveries(request, document),
             "invoice_status": invoice_status_for(facts), "invoice": invoice_api_dict(facts)}
 
 
 @router.get("/documents/{int:document_id}/content", response={200: bytes, **ERRORS},
-            summary="Télécharger un document")
+            summary="Télécharger un document",
+            # The bytes as stored, with the type sniffed at deposit (PDF, images, zip…).
+            openapi_extra={"responses": {200: {"description": "Le fichier",
+                                                 "content": {"*/*": {"schema": {"type": "string",
+                                                                                "format": "binary"}}}}}})
 def document_content(request: HttpRequest, document_id: int):
     document = document_get_for_user(user=request.auth, document_id=document_id)
     # Streamed from storage chunk by chunk; never read whole into memory.

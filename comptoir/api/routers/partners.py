@@ -8,12 +8,11 @@ from ninja import Router, Schema
 from ninja.responses import Status
 
 from comptoir.api.schemas import ErrorOut
-from comptoir.core.errors import PermissionDenied
 from comptoir.firms.models import Firm
-from comptoir.firms.policy import is_firm_admin, is_firm_staff
 from comptoir.firms.selectors import firm_for_user
 from comptoir.partners.catalogue.base import PartnerApp
 from comptoir.partners.catalogue.registry import app_get, app_list
+from comptoir.partners.policy import partners_policy
 from comptoir.partners.selectors import (
     SwitchStatus,
     company_get_for_admin,
@@ -98,14 +97,13 @@ class SwitchOut(Schema):
 
 def _staff(request: HttpRequest) -> None:
     """Client users and strangers get the 404 they would get for anything they cannot see."""
-    if not is_firm_staff(request.auth):
+    if not partners_policy.can(request.auth, "store.view"):
         raise Http404("not firm staff")
 
 
 def _admin_firm(request: HttpRequest) -> Firm:
     _staff(request)
-    if not is_firm_admin(request.auth):
-        raise PermissionDenied(_("Réservé aux administrateurs du cabinet."))
+    partners_policy.require(request.auth, "store.manage", message=_("Réservé aux administrateurs du cabinet."))
     return firm_get_for_admin(user=request.auth)
 
 

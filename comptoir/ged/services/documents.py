@@ -15,6 +15,7 @@ from comptoir.ged.events import DocumentEntered, EntryKind, document_entered_pub
 from comptoir.ged.filenames import filename_sanitize
 from comptoir.ged.filetypes import filetype_sniff
 from comptoir.ged.models import Channel, Document, Folder
+from comptoir.ged.policy import ged_policy
 from comptoir.ged.readers import StoredFile, document_readers_run
 
 
@@ -105,6 +106,7 @@ def _document_for_key(*, company_id: int, key: str) -> Document | None:
 
 @transaction.atomic
 def document_move(*, document: Document, folder: Folder, actor: User) -> Document:
+    ged_policy.require(actor, "document.move", document)
     if folder.company_id != document.company_id:
         raise ValidationError("Impossible de déplacer un document vers une autre entreprise.")
     _check_folder_alive(folder)
@@ -158,6 +160,7 @@ def document_copy(*, document: Document, folder: Folder, actor: User) -> Documen
 
 @transaction.atomic
 def document_rename(*, document: Document, name: str, actor: User) -> Document:
+    ged_policy.require(actor, "document.rename", document)
     cleaned = filename_sanitize(name, fallback="")
     if not cleaned:
         raise ValidationError({"name": "Le nom du document est vide ou invalide."})
@@ -171,6 +174,7 @@ def document_rename(*, document: Document, name: str, actor: User) -> Document:
 
 @transaction.atomic
 def document_trash(*, document: Document, actor: User) -> Document:
+    ged_policy.require(actor, "document.trash", document)
     document.deleted_at = timezone.now()
     document.deleted_by = actor
     document.save(update_fields=["deleted_at", "deleted_by"])
@@ -181,6 +185,7 @@ def document_trash(*, document: Document, actor: User) -> Document:
 @transaction.atomic
 def document_restore(*, document: Document, actor: User) -> Document:
     """Back from the trash into its folder. Not a deposit: nothing is sent again."""
+    ged_policy.require(actor, "document.restore", document)
     if document.folder.deleted_at is not None:
         raise ValidationError("Le dossier de ce document est dans la corbeille : restaurez-le d'abord.")
     document.deleted_at = None

@@ -18,6 +18,7 @@ from comptoir.ged.folder_templates import (
     month_folder_name,
 )
 from comptoir.ged.models import Folder
+from comptoir.ged.policy import ged_policy
 
 MAX_DEPTH = 60
 
@@ -64,6 +65,7 @@ def folder_create(*, company: Company, parent: Folder | None, name: str, actor: 
 
 @transaction.atomic
 def folder_rename(*, folder: Folder, name: str, actor: User) -> Folder:
+    ged_policy.require(actor, "folder.rename", folder)
     name = _clean_name(name)
     if _name_taken(company=folder.company, parent=folder.parent, name=name, exclude_id=folder.pk):
         raise ValidationError({"name": f"Un dossier « {name} » existe déjà ici."})
@@ -77,6 +79,7 @@ def folder_rename(*, folder: Folder, name: str, actor: User) -> Folder:
 
 @transaction.atomic
 def folder_move(*, folder: Folder, new_parent: Folder | None, actor: User) -> Folder:
+    ged_policy.require(actor, "folder.move", folder)
     """Move a folder and its subtree: one UPDATE rewrites the paths below it.
 
     Moving a folder is not a deposit of the documents inside it (they do not 'enter' a folder).
@@ -107,6 +110,7 @@ def folder_move(*, folder: Folder, new_parent: Folder | None, actor: User) -> Fo
 @transaction.atomic
 def folder_trash(*, folder: Folder, actor: User) -> Folder:
     """Put a folder and its subtree in the trash; `folder_restore` brings the same batch back."""
+    ged_policy.require(actor, "folder.trash", folder)
     now = timezone.now()
     Folder.objects.filter(company=folder.company, path__startswith=folder.path, deleted_at__isnull=True).update(
         deleted_at=now, deleted_by=actor, trashed_with=folder
@@ -118,6 +122,7 @@ def folder_trash(*, folder: Folder, actor: User) -> Folder:
 
 @transaction.atomic
 def folder_restore(*, folder: Folder, actor: User) -> Folder:
+    ged_policy.require(actor, "folder.restore", folder)
     if folder.parent is not None and folder.parent.deleted_at is not None:
         raise ValidationError("Restaurez d'abord le dossier parent.")
     if _name_taken(company=folder.company, parent=folder.parent, name=folder.name, exclude_id=folder.pk):

@@ -120,7 +120,7 @@ def document_rename(request: HttpRequest, document_id: int) -> HttpResponse:
         if not form.is_valid():
             raise ValidationError(_("Le nom du document est vide ou invalide."))
         services.document_rename(document=document, name=form.cleaned_data["name"], actor=request.user)
-    except ValidationError as error:
+    except (ValidationError, ComptoirError) as error:
         messages.error(request, _refusal_text(error))
     else:
         messages.success(request, _("Document renommé en « %(name)s ».") % {"name": document.name})
@@ -143,7 +143,7 @@ def document_move(request: HttpRequest, document_id: int) -> HttpResponse:
     try:
         target = _target_folder(request)
         services.document_move(document=document, folder=target, actor=request.user)
-    except ValidationError as error:
+    except (ValidationError, ComptoirError) as error:
         messages.error(request, _refusal_text(error))
     else:
         messages.success(request, _("« %(name)s » est déplacé vers « %(folder)s ».")
@@ -172,6 +172,10 @@ def document_trash(request: HttpRequest, document_id: int) -> HttpResponse:
     document, refusal = _document_action(request, document_id)
     if refusal:
         return refusal
-    services.document_trash(document=document, actor=request.user)
-    messages.success(request, _("« %(name)s » est dans la corbeille.") % {"name": document.name})
+    try:
+        services.document_trash(document=document, actor=request.user)
+    except ComptoirError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("« %(name)s » est dans la corbeille.") % {"name": document.name})
     return _back(document)

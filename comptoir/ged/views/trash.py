@@ -5,9 +5,11 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from comptoir.core.errors import ComptoirError
 from comptoir.firms.policy import can_manage_folders
 from comptoir.firms.selectors import company_get_for_user
 from comptoir.ged import services
+from comptoir.ged.policy import ged_policy
 from comptoir.ged.selectors import document_get_for_user, trash_list_for_user
 
 
@@ -32,7 +34,7 @@ def folder_restore(request: HttpRequest, company_id: int, folder_id: int) -> Htt
         raise Http404("folder not in trash")
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    if not can_manage_folders(request.user):
+    if not ged_policy.can(request.user, "folder.restore", folder):
         raise PermissionDenied
     try:
         services.folder_restore(folder=folder, actor=request.user)
@@ -55,6 +57,8 @@ def document_restore(request: HttpRequest, company_id: int, document_id: int) ->
         services.document_restore(document=document, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    except ComptoirError as error:
+        messages.error(request, error.message)
     else:
         messages.success(request, _("« %(name)s » est restauré.") % {"name": document.name})
     return redirect("ged:trash", company_id=company.pk)

@@ -13,12 +13,13 @@ import re
 import smtplib
 import uuid
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate
+from email.utils import formatdate
 from typing import IO, TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from comptoir.core.mail import sender_header
 from comptoir.ged.blobs import blob_open
 from comptoir.ged.filenames import filename_sanitize
 from comptoir.partners.addresses import email_address_normalise
@@ -53,7 +54,7 @@ def _recipient(raw: str) -> str:
 
 def _message_with(app: "PartnerApp", delivery: Delivery, *, recipient: str, content: bytes) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = formataddr((delivery.document.company.firm.sender_display_name, settings.SENDER_ADDRESS))
+    message["From"] = sender_header(delivery.document.company.firm.sender_display_name)
     message["To"] = recipient
     message["Subject"] = app.email_subject(delivery)
     message["Date"] = formatdate(localtime=True)

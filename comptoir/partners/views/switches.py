@@ -7,8 +7,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from comptoir.firms.policy import is_firm_admin
 from comptoir.ged.models import Folder
+from comptoir.partners.policy import partners_policy
 from comptoir.partners.selectors import (
     backfill_preview,
     connection_get_for_folder,
@@ -22,7 +22,7 @@ def _panel(request: HttpRequest, folder: Folder, *, notice: dict | None = None, 
     return render(request, "partners/_switches.html", {
         "folder": folder,
         "statuses": switch_states_for_folder(folder=folder),
-        "can_backfill": is_firm_admin(request.user),
+        "can_backfill": partners_policy.can(request.user, "backfill.run"),
         "notice": notice or {},
         "confirm": confirm,
     })
@@ -53,7 +53,7 @@ def folder_backfill(request: HttpRequest, folder_id: int, slug: str) -> HttpResp
     """GET: the confirmation with the count; POST: send them. Firm admins only."""
     folder = folder_get_for_staff(user=request.user, folder_id=folder_id)
     connection = connection_get_for_folder(folder=folder, slug=slug)
-    if not is_firm_admin(request.user):
+    if not partners_policy.can(request.user, "backfill.run"):
         raise PermissionDenied
     if request.method != "POST":
         return _panel(request, folder, confirm={"slug": slug,

@@ -107,7 +107,61 @@
     });
   }
 
+  // Behaviour of the partials htmx swaps in, delegated from the document: the pages run under a
+  // Content-Security-Policy without inline scripts or handlers.
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.matches && target.matches("input[role=switch]")) {
+      target.setAttribute("aria-checked", target.checked ? "true" : "false");
+    }
+    if (target.matches && target.matches("input[data-count-label]")) {
+      var count = target.form && target.form.querySelector("[data-count]");
+      if (count) {
+        count.textContent = target.files.length ? target.files.length + " " + target.getAttribute("data-count-label") : "";
+      }
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var copy = event.target.closest && event.target.closest("button[data-copy]");
+    if (copy && navigator.clipboard) {
+      navigator.clipboard.writeText(copy.getAttribute("data-copy")).then(function () {
+        copy.textContent = copy.getAttribute("data-copied") || copy.textContent;
+      });
+    }
+  });
+
+  // The zip import: XHR rather than htmx, because the progress bar needs the upload's progress events.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-zip-form]")) { return; }
+    event.preventDefault();
+    var bar = form.querySelector("progress"), panel = form.closest(".zip-import");
+    var xhr = new XMLHttpRequest();
+    bar.hidden = false;
+    xhr.upload.addEventListener("progress", function (e) { if (e.lengthComputable) { bar.value = 100 * e.loaded / e.total; } });
+    xhr.addEventListener("load", function () {
+      panel.outerHTML = xhr.responseText;
+      var fresh = document.getElementById(panel.id) || document.querySelector(".zip-progress");
+      if (window.htmx && fresh) { window.htmx.process(fresh); }
+    });
+    xhr.open("POST", form.action);
+    xhr.setRequestHeader("HX-Request", "true");
+    xhr.send(new FormData(form));
+  });
+
+  // On a phone the capture panel is the main way in: open from the start; on a desktop it stays folded.
+  function openPhoneCapture(root) {
+    if (!window.matchMedia("(max-width: 700px)").matches) { return; }
+    (root.querySelectorAll ? root : document).querySelectorAll("details[data-phone-capture]").forEach(function (details) {
+      details.open = true;
+    });
+  }
+
+  document.addEventListener("htmx:load", function (event) { openPhoneCapture(event.target); });
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll(".dropzone[data-upload-url]").forEach(setUpDropzone);
+    openPhoneCapture(document);
   });
 })();
