@@ -154,8 +154,9 @@ def test_a_worker_killed_mid_batch_has_its_sends_taken_back_within_seconds(smtp,
         print(f"\nSIGKILL mid-batch: {len(stranded)} stranded row(s) sent again {recovered_in:.1f} s after the "
               f"kill; {len(counts)} distinct deliveries received, {duplicates} duplicate(s)")
     assert len(counts) == 300
-    # The bound is generous for a shared machine; the benchmark quotes the measured figure.
-    assert recovered_in < 30
+    # The bound is generous for a shared, overloaded machine (the lease used to be 300 s); the
+    # benchmark quotes the measured figure (about 10 s).
+    assert recovered_in < 60
     # Only a send accepted by the server but not yet recorded (the batch records its outcomes together)
     # can be repeated: at most once, and only among the rows the killed worker held.
     assert max(counts.values()) <= 2
@@ -165,8 +166,8 @@ def test_a_worker_killed_mid_batch_has_its_sends_taken_back_within_seconds(smtp,
 
 @pytest.mark.slow
 def test_sigterm_mid_batch_sends_nothing_twice_and_leaves_no_lease_to_wait_for(smtp, site_factory):
-    """A long lease (120 s) so that any row left behind would visibly wait for it."""
-    site = site_factory(smtp.port, lease_seconds=120)
+    """A long lease (300 s) so that any row left behind would visibly wait for it."""
+    site = site_factory(smtp.port, lease_seconds=300)
     site.prepare(200)
     stopping = site.worker(concurrency=4)
     site.wait(lambda: len(smtp.envelopes) >= 40 and site.held_by(stopping), timeout=120, what="the first sends")
@@ -177,7 +178,7 @@ def test_sigterm_mid_batch_sends_nothing_twice_and_leaves_no_lease_to_wait_for(s
     assert site.statuses().get("sent", 0) < 200, "stopped before the end"
     site.worker(concurrency=2)
     site.wait(lambda: site.statuses() == {"sent": 200}, timeout=120, what="every delivery sent")
-    assert time.monotonic() - signalled_at < 60, "nothing waited for the 120 s lease"
+    assert time.monotonic() - signalled_at < 150, "nothing waited for the 300 s lease"
     counts = _ids(smtp)
     assert len(counts) == 200
     assert max(counts.values()) == 1, f"sent twice: {[i for i, n in counts.items() if n > 1]}"
