@@ -35,3 +35,9 @@ class PanelRegistry:
 
 folder_panels = PanelRegistry()
 document_panels = PanelRegistry()
+
+
+# More text a document should be found by (e.g. an invoice's number, customer and amount, from the
+# invoices app): callables taking a Document and returning text, gathered by
+# `comptoir.ged.search.index.document_indexable_row`. Re-index with `search_index_documents`.
+search_text_sources: list = []

@@ -15,6 +15,9 @@ from comptoir.ged.events import DocumentEntered, EntryKind, document_entered_pub
 from comptoir.ged.filenames import filename_sanitize
 from comptoir.ged.filetypes import filetype_sniff
 from comptoir.ged.models import Channel, Document, Folder
+from comptoir.ged.previews import PDF, pdf_text_layer
+from comptoir.ged.search.index import search_index_documents
+from comptoir.ged.services.extracts import document_extract_copy, document_extract_start
 
 
 class FileTooLarge(ComptoirError):
@@ -52,6 +55,8 @@ def document_deposit(
         if stored.size > settings.COMPTOIR_MAX_UPLOAD_BYTES:
             raise FileTooLarge(f"« {name} » dépasse la taille maximale autorisée.")
         content_type = filetype_sniff(head=stored.head, filename=name)
+        # Read before the transaction: the text layer is searchable as soon as the deposit commits.
+        text_layer = pdf_text_layer(key=stored.key, size=stored.size) if content_type == PDF else ""
         with transaction.atomic():
             document = Document.objects.create(
                 company_id=folder.company_id,
@@ -70,6 +75,7 @@ def document_deposit(
                                firm_id=folder.company.firm_id,
                                data={"folder": folder.pk, "channel": str(channel), "sha256": stored.sha256})
             _enter(document=document, folder=folder, kind="deposit", actor=actor)
+            document_extract_start(document=document, text_layer=text_layer)
     except BaseException:
         blob_delete(stored.key)
         raise
@@ -89,6 +95,7 @@ def document_move(*, document: Document, folder: Folder, actor: User) -> Documen
     audit_event_record(actor=actor, action="document.move", target=document, firm_id=folder.company.firm_id,
                        data={"from": old_folder_id, "to": folder.pk})
     _enter(document=document, folder=folder, kind="move", actor=actor)
+    search_index_documents(document_ids=[document.pk])
     return document
 
 
@@ -118,6 +125,7 @@ def document_copy(*, document: Document, folder: Folder, actor: User) -> Documen
             audit_event_record(actor=actor, action="document.copy", target=copy, firm_id=folder.company.firm_id,
                                data={"from_document": document.pk, "to": folder.pk})
             _enter(document=copy, folder=folder, kind="copy", actor=actor)
+            document_extract_copy(source=document, copy=copy)
     except BaseException:
         blob_delete(stored.key)
         raise
@@ -134,6 +142,7 @@ def document_rename(*, document: Document, name: str, actor: User) -> Document:
     document.save(update_fields=["name"])
     audit_event_record(actor=actor, action="document.rename", target=document,
                        firm_id=document.company.firm_id, data={"from": old, "to": cleaned})
+    search_index_documents(document_ids=[document.pk])
     return document
 
 
