@@ -12,8 +12,8 @@ from comptoir.core.errors import ComptoirError
 from comptoir.ged import services
 from comptoir.ged.blobs import blob_open
 from comptoir.ged.forms import NameForm, TargetFolderForm
-from comptoir.ged.models import Channel, Document
-from comptoir.ged.selectors import document_get_for_user, folder_get_for_user
+from comptoir.ged.models import Channel, Document, DocumentExtract, ExtractState
+from comptoir.ged.selectors import document_get_for_user, folder_display_path, folder_get_for_user
 from comptoir.ged.views.pages import PREVIEWABLE_TYPES
 
 logger = logging.getLogger(__name__)
@@ -147,7 +147,7 @@ def document_move(request: HttpRequest, document_id: int) -> HttpResponse:
         messages.error(request, _refusal_text(error))
     else:
         messages.success(request, _("« %(name)s » est déplacé vers « %(folder)s ».")
-                         % {"name": document.name, "folder": target.name})
+                         % {"name": document.name, "folder": folder_display_path(folder=target)})
     return redirect("ged:folder", folder_id=origin)
 
 
@@ -163,7 +163,7 @@ def document_copy(request: HttpRequest, document_id: int) -> HttpResponse:
         messages.error(request, _refusal_text(error))
     else:
         messages.success(request, _("Une copie de « %(name)s » est dans « %(folder)s ».")
-                         % {"name": document.name, "folder": target.name})
+                         % {"name": document.name, "folder": folder_display_path(folder=target)})
     return _back(document)
 
 
@@ -173,5 +173,28 @@ def document_trash(request: HttpRequest, document_id: int) -> HttpResponse:
     if refusal:
         return refusal
     services.document_trash(document=document, actor=request.user)
-    messages.success(request, _("« %(name)s » est dans la corbeille.") % {"name": document.name})
+    messages.success(request, _("« %(name)s » (%(folder)s) est dans la corbeille.")
+                     % {"name": document.name, "folder": folder_display_path(folder=document.folder)})
     return _back(document)
+
+
+PLACEHOLDER_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="160" viewBox="0 0 120 160">'
+    '<rect width="120" height="160" rx="6" fill="#eef1f5"/><path d="M30 40h60M30 60h60M30 80h40" '
+    'stroke="#b8c2cf" stroke-width="6" stroke-linecap="round"/></svg>'
+)
+
+
+@login_required
+def document_thumbnail(request: HttpRequest, document_id: int) -> HttpResponse:
+    """The first page as a small PNG once the worker made it; a neutral placeholder until then."""
+    document = document_get_for_user(user=request.user, document_id=document_id)
+    extract = DocumentExtract.objects.filter(document=document, thumbnail_state=ExtractState.READY).first()
+    if extract is None or not extract.thumbnail:
+        response = HttpResponse(PLACEHOLDER_SVG, content_type="image/svg+xml")
+        response["Cache-Control"] = "private, no-store"
+        return response
+    response = FileResponse(blob_open(extract.thumbnail), content_type="image/png")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
