@@ -3,6 +3,8 @@ archive is being sent, so a gigabyte of documents costs a few megabytes of memor
 
 from collections.abc import Iterable, Iterator
 
+from django.http import StreamingHttpResponse
+from django.utils import timezone
 from zipstream import ZIP_STORED, ZipStream
 
 from comptoir.ged.blobs import blob_open
@@ -38,3 +40,13 @@ def documents_zip(*, documents: Iterable[Document], prefixes: dict[int, str] | N
         name = _unique(f"{prefix}/{document.name}" if prefix else document.name, taken)
         archive.add(_chunks(document.blob), name, size=document.size)
     return archive
+
+
+def documents_zip_response(*, documents: list[Document]) -> StreamingHttpResponse:
+    """The zip as a download, for the web page and the API alike."""
+    archive = documents_zip(documents=documents)
+    response = StreamingHttpResponse(archive, content_type="application/zip")
+    response["Content-Length"] = str(len(archive))
+    response["Content-Disposition"] = f'attachment; filename="documents-{timezone.localdate():%Y-%m-%d}.zip"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -3,16 +3,15 @@ restore from the trash. Each goes through the single-document services (ged.serv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from comptoir.firms.selectors import company_get_for_user
 from comptoir.ged import services
-from comptoir.ged.archives import documents_zip
+from comptoir.ged.archives import documents_zip_response
 from comptoir.ged.listings import document_list_filtered
 from comptoir.ged.selectors import document_list_by_ids_for_user, folder_display_path, folder_get_for_user
 from comptoir.ged.views.pages import document_filters_read
@@ -51,15 +50,6 @@ def _report(request: HttpRequest, outcomes, success) -> None:
             messages.error(request, f"« {outcome.document.name} » : {outcome.error}")
 
 
-def zip_response(documents) -> StreamingHttpResponse:
-    archive = documents_zip(documents=documents)
-    response = StreamingHttpResponse(archive, content_type="application/zip")
-    response["Content-Length"] = str(len(archive))
-    response["Content-Disposition"] = f'attachment; filename="documents-{timezone.localdate():%Y-%m-%d}.zip"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @login_required
 def folder_bulk(request: HttpRequest, folder_id: int) -> HttpResponse:
     folder = folder_get_for_user(user=request.user, folder_id=folder_id)
@@ -71,7 +61,7 @@ def folder_bulk(request: HttpRequest, folder_id: int) -> HttpResponse:
     documents = _picked(request, folder)
     action = request.POST.get("action")
     if action == "zip":
-        return zip_response(documents)
+        return documents_zip_response(documents=documents)
     if action == "move":
         target = folder_get_for_user(user=request.user, folder_id=int(request.POST.get("folder") or 0))
         outcomes = services.documents_bulk_move(documents=documents, folder=target, actor=request.user)
