@@ -24,8 +24,8 @@ def upflow(firm, company, firm_admin):
 
 def _three(company, actor):
     achats = folder_named(company, "Achats")
-    return [deposit_pdf(achats, actor=actor, name=f"piece-{index}.pdf", content=b"%PDF-1.4\n%" + bytes([65 + index]) * 40)
-            for index in range(3)]
+    return [deposit_pdf(achats, actor=actor, name=f"piece-{index}.pdf",
+                        content=b"%PDF-1.4\n%" + bytes([65 + index]) * 40) for index in range(3)]
 
 
 def test_bulk_move_into_an_on_month_makes_one_delivery_per_document(company, firm_admin, upflow):
