@@ -167,3 +167,13 @@ def test_list_poll_answers_204_until_something_changes(company, firm_admin):
     deposit_pdf(month, actor=firm_admin, name="second.pdf")
     changed = client.get(url, {"stamp": stamp})
     assert changed.status_code == 200 and "second.pdf" in changed.content.decode()
+
+
+def test_the_folder_view_in_english(company, firm_admin, settings):
+    month = _months(company)[0]
+    deposit_pdf(month, actor=firm_admin, name="big.pdf", content=b"%PDF-1.4\n" + b"x" * (2 * 1024 * 1024))
+    client = login(firm_admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("ged:folder", args=[folder_named(company, "Ventes").pk]),
+                      {"sous_dossiers": "1"}).content.decode()
+    assert "Include subfolders" in page and "2.0 MB" in page and "1 document" in page
