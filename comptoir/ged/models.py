@@ -108,6 +108,8 @@ class DocumentExtract(models.Model):
 
     document = models.OneToOneField(Document, on_delete=models.CASCADE, primary_key=True, related_name="extract")
     text_layer = models.TextField(blank=True)
+    # Pages of a PDF, read at deposit (the preview pane pages through them).
+    page_count = models.PositiveIntegerField(null=True, blank=True)
     ocr_text = models.TextField(blank=True)
     ocr_state = models.CharField(max_length=10, choices=ExtractState.choices, default=ExtractState.PENDING)
     # Storage key of the first page's thumbnail (PNG), once made.

@@ -40,10 +40,10 @@ def _local_copy(key: str) -> Iterator[Path]:
         yield Path(local.name)
 
 
-def pdf_text_layer(*, key: str, size: int) -> str:
-    """The text a PDF carries (typed, not scanned); empty for a scan or when it cannot be read."""
+def pdf_text_layer(*, key: str, size: int) -> tuple[str, int | None]:
+    """(the text a PDF carries, its page count); empty text for a scan, None pages when unreadable."""
     if size > TEXT_LAYER_MAX_BYTES:
-        return ""
+        return "", None
     import pypdfium2 as pdfium
 
     try:
@@ -57,12 +57,12 @@ def pdf_text_layer(*, key: str, size: int) -> str:
                     texts.append(textpage.get_text_bounded())
                     textpage.close()
                     page.close()
-                return "\n".join(texts).replace("\x00", "")
+                return "\n".join(texts).replace("\x00", ""), len(pdf)
             finally:
                 pdf.close()
     except Exception:  # a broken or encrypted PDF is still a document; it just has no text to index
         logger.info("no text layer read from %s", key, exc_info=True)
-        return ""
+        return "", None
 
 
 def _pdf_pages(path: Path, *, scale: float, max_pages: int) -> Iterator[Image.Image]:
@@ -120,3 +120,24 @@ def ocr_read(*, key: str, content_type: str) -> tuple[str, int]:
             texts.append(pytesseract.image_to_string(image.convert("RGB"), lang=OCR_LANGUAGES,
                                                      timeout=OCR_TIMEOUT_SECONDS))
     return "\n".join(texts), len(texts)
+
+
+def pdf_page_render(*, key: str, page_number: int, width: int = 1000) -> bytes | None:
+    """One page of a PDF as a PNG about `width` pixels wide, for the preview pane; None if no such page."""
+    import pypdfium2 as pdfium
+
+    with _local_copy(key) as path:
+        pdf = pdfium.PdfDocument(path)
+        try:
+            if not 1 <= page_number <= len(pdf):
+                return None
+            page = pdf[page_number - 1]
+            page_width, page_height = page.get_size()
+            scale = min(width / max(page_width, 1), (MAX_PIXELS / max(page_width * page_height, 1)) ** 0.5)
+            image = page.render(scale=scale).to_pil()
+            page.close()
+        finally:
+            pdf.close()
+    out = io.BytesIO()
+    image.convert("RGB").save(out, format="PNG", optimize=True)
+    return out.getvalue()

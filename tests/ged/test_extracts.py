@@ -81,3 +81,21 @@ def test_other_types_get_no_preview_work(company, firm_admin):
                                 channel="web", actor=firm_admin, filename="t.csv")
     assert (document.extract.thumbnail_state, document.extract.ocr_state) == (ExtractState.NONE, ExtractState.NONE)
     assert _pending_task_ids() == []
+
+
+def test_the_preview_pane_pages_through_a_pdf_as_images(company, firm_admin):
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument.new()
+    for _ in range(3):
+        pdf.new_page(595, 842)
+    out = io.BytesIO()
+    pdf.save(out)
+    document = deposit_pdf(folder_named(company, "Achats"), actor=firm_admin, name="trois.pdf", content=out.getvalue())
+    assert document.extract.page_count == 3
+    client = login(firm_admin)
+    pane = client.get(reverse("ged:document", args=[document.pk]), headers={"HX-Request": "true"}).content.decode()
+    assert 'data-pages="3"' in pane
+    page = client.get(reverse("ged:page_image", args=[document.pk]), {"page": 3})
+    assert page["Content-Type"] == "image/png" and Image.open(io.BytesIO(page.content)).width == 1000
+    assert client.get(reverse("ged:page_image", args=[document.pk]), {"page": 4}).status_code == 404

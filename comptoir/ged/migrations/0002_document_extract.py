@@ -16,6 +16,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('document', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='extract', serialize=False, to='ged.document')),
                 ('text_layer', models.TextField(blank=True)),
+                ('page_count', models.PositiveIntegerField(blank=True, null=True)),
                 ('ocr_text', models.TextField(blank=True)),
                 ('ocr_state', models.CharField(choices=[('pending', 'en cours'), ('ready', 'prêt'), ('none', 'sans objet'), ('failed', 'échec')], default='pending', max_length=10)),
                 ('thumbnail', models.CharField(blank=True, max_length=255)),

@@ -56,7 +56,7 @@ def document_deposit(
             raise FileTooLarge(f"« {name} » dépasse la taille maximale autorisée.")
         content_type = filetype_sniff(head=stored.head, filename=name)
         # Read before the transaction: the text layer is searchable as soon as the deposit commits.
-        text_layer = pdf_text_layer(key=stored.key, size=stored.size) if content_type == PDF else ""
+        text_layer, pages = pdf_text_layer(key=stored.key, size=stored.size) if content_type == PDF else ("", None)
         with transaction.atomic():
             document = Document.objects.create(
                 company_id=folder.company_id,
@@ -75,7 +75,7 @@ def document_deposit(
                                firm_id=folder.company.firm_id,
                                data={"folder": folder.pk, "channel": str(channel), "sha256": stored.sha256})
             _enter(document=document, folder=folder, kind="deposit", actor=actor)
-            document_extract_start(document=document, text_layer=text_layer)
+            document_extract_start(document=document, text_layer=text_layer, page_count=pages)
     except BaseException:
         blob_delete(stored.key)
         raise

@@ -32,14 +32,14 @@ def _enqueue(document_id: int) -> None:
         transaction.on_commit(lambda: document_extract_process.enqueue(document_id))
 
 
-def document_extract_start(*, document: Document, text_layer: str) -> DocumentExtract:
+def document_extract_start(*, document: Document, text_layer: str, page_count: int | None = None) -> DocumentExtract:
     """Inside the deposit's transaction: the document is searchable by name, path and text layer as
     soon as it commits; thumbnail and OCR (for scans and photos) are queued for the worker."""
     previewable = _previewable(document.content_type)
     needs_ocr = document.content_type in previews.RASTER_TYPES or (
         document.content_type == previews.PDF and not text_layer.strip())
     extract = DocumentExtract.objects.create(
-        document=document, text_layer=text_layer,
+        document=document, text_layer=text_layer, page_count=page_count,
         ocr_state=ExtractState.PENDING if needs_ocr else ExtractState.NONE,
         thumbnail_state=ExtractState.PENDING if previewable else ExtractState.NONE)
     document.extract = extract
@@ -57,7 +57,8 @@ def document_extract_copy(*, source: Document, copy: Document) -> None:
         document_extract_start(document=copy, text_layer="")
         return
     copy.extract = DocumentExtract.objects.create(
-        document=copy, text_layer=original.text_layer, ocr_text=original.ocr_text, ocr_state=original.ocr_state,
+        document=copy, text_layer=original.text_layer, page_count=original.page_count,
+        ocr_text=original.ocr_text, ocr_state=original.ocr_state,
         thumbnail=original.thumbnail, thumbnail_state=original.thumbnail_state)
     index_write([document_indexable_row(document=copy, folder_path=folder_display_path(folder=copy.folder))])
     if ExtractState.PENDING in (original.ocr_state, original.thumbnail_state):

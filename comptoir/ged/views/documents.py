@@ -3,7 +3,7 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -13,6 +13,7 @@ from comptoir.ged import services
 from comptoir.ged.blobs import blob_open
 from comptoir.ged.forms import NameForm, TargetFolderForm
 from comptoir.ged.models import Channel, Document, DocumentExtract, ExtractState
+from comptoir.ged.previews import PDF, pdf_page_render
 from comptoir.ged.selectors import document_get_for_user, folder_display_path, folder_get_for_user
 from comptoir.ged.views.pages import PREVIEWABLE_TYPES
 
@@ -195,6 +196,26 @@ def document_thumbnail(request: HttpRequest, document_id: int) -> HttpResponse:
         response["Cache-Control"] = "private, no-store"
         return response
     response = FileResponse(blob_open(extract.thumbnail), content_type="image/png")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+def document_page_image(request: HttpRequest, document_id: int) -> HttpResponse:
+    """Page `?page=N` of a PDF as an image, for the preview pane (every browser shows it, and no
+    PDF viewer runs the file)."""
+    document = document_get_for_user(user=request.user, document_id=document_id)
+    if document.content_type != PDF:
+        raise Http404("not a PDF")
+    try:
+        number = int(request.GET.get("page", 1))
+    except ValueError:
+        number = 1
+    png = pdf_page_render(key=document.blob, page_number=number)
+    if png is None:
+        raise Http404("no such page")
+    response = HttpResponse(png, content_type="image/png")
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
     return response

@@ -16,7 +16,7 @@ from comptoir.ged.listings import (
     document_list_stamp,
     folder_children_counts,
 )
-from comptoir.ged.models import Channel
+from comptoir.ged.models import Channel, DocumentExtract
 from comptoir.ged.policy import can_change_folder
 from comptoir.ged.selectors import (
     document_get_for_user,
@@ -135,8 +135,11 @@ def folder_documents(request: HttpRequest, folder_id: int) -> HttpResponse:
 @login_required
 def document_preview(request: HttpRequest, document_id: int) -> HttpResponse:
     document = document_get_for_user(user=request.user, document_id=document_id)
+    extract = DocumentExtract.objects.filter(document=document).first()
     context = {"document": document, "previewable": document.content_type in PREVIEWABLE_TYPES,
-               "is_image": document.content_type.startswith("image/")}
+               "is_image": document.content_type.startswith("image/"),
+               "is_pdf": document.content_type == "application/pdf",
+               "page_count": (extract.page_count if extract else None) or 1}
     if request.htmx:
         return render(request, "ged/_preview.html", context)
     context.update(company=document.company, ancestors=folder_ancestors(folder=document.folder))

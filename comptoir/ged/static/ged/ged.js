@@ -40,6 +40,16 @@
     var page = event.target.closest("[data-select-page]");
     if (page) { checks().forEach(function (c) { c.checked = page.checked; }); refreshBar(); }
     if (event.target.closest("[data-bulk-all]")) { refreshBar(); }
+    var pageStep = event.target.closest("[data-page-step]");
+    if (pageStep) {
+      var figure = pageStep.closest(".pdf-pages");
+      var wanted = parseInt(figure.getAttribute("data-page"), 10) + parseInt(pageStep.getAttribute("data-page-step"), 10);
+      if (wanted >= 1 && wanted <= parseInt(figure.getAttribute("data-pages"), 10)) {
+        figure.setAttribute("data-page", String(wanted));
+        figure.querySelector("img").src = figure.getAttribute("data-page-url") + "?page=" + wanted;
+        figure.querySelector("[data-page-label]").textContent = String(wanted);
+      }
+    }
     var step = event.target.closest("[data-preview-step]");
     if (step) {
       var links = Array.prototype.slice.call(document.querySelectorAll("#documents .doc-name"));
