@@ -25,6 +25,7 @@ urlpatterns = [
     path("document/<int:document_id>/contenu/", documents.document_content, name="content"),
     path("document/<int:document_id>/vignette/", documents.document_thumbnail, name="thumbnail"),
     path("document/<int:document_id>/page/", documents.document_page_image, name="page_image"),
+    path("document/<int:document_id>/menu/", pages.document_menu, name="document_menu"),
     path("document/<int:document_id>/renommer/", documents.document_rename, name="document_rename"),
     path("document/<int:document_id>/deplacer/", documents.document_move, name="document_move"),
     path("document/<int:document_id>/copier/", documents.document_copy, name="document_copy"),

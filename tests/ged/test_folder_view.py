@@ -177,3 +177,14 @@ def test_the_folder_view_in_english(company, firm_admin, settings):
     page = client.get(reverse("ged:folder", args=[folder_named(company, "Ventes").pk]),
                       {"sous_dossiers": "1"}).content.decode()
     assert "Include subfolders" in page and "2.0 MB" in page and "1 document" in page
+
+
+def test_a_rows_menu_is_loaded_when_opened_with_full_paths(company, firm_admin):
+    month = _months(company)[0]
+    document = deposit_pdf(month, actor=firm_admin, name="menu.pdf")
+    client = login(firm_admin)
+    page = client.get(reverse("ged:folder", args=[month.pk])).content.decode()
+    assert reverse("ged:document_menu", args=[document.pk]) in page and "<option" not in page.split("bulk-target")[2]
+    menu = client.get(reverse("ged:document_menu", args=[document.pk])).content.decode()
+    assert reverse("ged:document_rename", args=[document.pk]) in menu
+    assert f"/ Achats / {_months(company)[0].name}</option>" in menu

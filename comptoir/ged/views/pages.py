@@ -144,3 +144,12 @@ def document_preview(request: HttpRequest, document_id: int) -> HttpResponse:
         return render(request, "ged/_preview.html", context)
     context.update(company=document.company, ancestors=folder_ancestors(folder=document.folder))
     return render(request, "ged/document.html", context)
+
+
+@login_required
+def document_menu(request: HttpRequest, document_id: int) -> HttpResponse:
+    """A row's "Plus" menu (rename, move or copy with the folder picker, trash), loaded when opened:
+    the list stays light however many folders the company has."""
+    document = document_get_for_user(user=request.user, document_id=document_id)
+    tree = folder_tree_build(user=request.user, company=document.company, current=document.folder)
+    return render(request, "ged/_document_menu.html", {"document": document, "tree": tree})
