@@ -118,3 +118,21 @@ def document_list_stamp(*, documents: list[Document], total: int) -> str:
     parts = [str(total), ",".join(map(str, ids)), ",".join(d.name for d in documents), str(facts)]
     parts += [stamp(ids) for stamp in extensions.document_list_stamps]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class FolderTrashSummary:
+    subfolders: int
+    documents: int
+    facts: list[str]
+
+
+def folder_trash_summary(*, folder: Folder) -> FolderTrashSummary:
+    """What trashing `folder` would take with it (for its confirmation): live subfolders and
+    documents of its subtree, and what other apps say of those documents (extensions.folder_trash_facts)."""
+    documents = Document.objects.filter(company_id=folder.company_id, folder__path__startswith=folder.path,
+                                        deleted_at__isnull=True, folder__deleted_at__isnull=True)
+    subfolders = Folder.objects.filter(company_id=folder.company_id, path__startswith=folder.path,
+                                       deleted_at__isnull=True).exclude(pk=folder.pk)
+    facts = [fact for source in extensions.folder_trash_facts if (fact := source(documents))]
+    return FolderTrashSummary(subfolders=subfolders.count(), documents=documents.count(), facts=facts)

@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 
 from comptoir.firms.policy import can_manage_folders, can_see_firm_only_folders
 from comptoir.firms.selectors import company_get_for_user
-from comptoir.ged import extensions, services
+from comptoir.ged import services
 from comptoir.ged.forms import FolderCreateForm, FolderMoveForm, NameForm
-from comptoir.ged.models import Document, Folder
+from comptoir.ged.listings import folder_trash_summary
 from comptoir.ged.policy import can_change_folder
 from comptoir.ged.selectors import folder_display_path, folder_get_for_user
 
@@ -100,14 +100,10 @@ def folder_move(request: HttpRequest, folder_id: int) -> HttpResponse:
 
 def _trash_confirmation(request: HttpRequest, folder, *, error: str = "") -> HttpResponse:
     """What trashing the folder would take with it, and (for the annual folder) its name to type."""
-    documents = Document.objects.filter(company_id=folder.company_id, folder__path__startswith=folder.path,
-                                        deleted_at__isnull=True, folder__deleted_at__isnull=True)
-    subfolders = Folder.objects.filter(company_id=folder.company_id, path__startswith=folder.path,
-                                       deleted_at__isnull=True).exclude(pk=folder.pk)
-    facts = [fact for source in extensions.folder_trash_facts if (fact := source(documents))]
+    summary = folder_trash_summary(folder=folder)
     return render(request, "ged/folder_trash.html", {
         "folder": folder, "company": folder.company, "path": folder_display_path(folder=folder),
-        "subfolder_count": subfolders.count(), "document_count": documents.count(), "facts": facts,
+        "subfolder_count": summary.subfolders, "document_count": summary.documents, "facts": summary.facts,
         "needs_name": folder.role == "annual", "error": error,
     }, status=400 if error else 200)
 
