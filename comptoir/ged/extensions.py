@@ -51,3 +51,7 @@ document_list_stamps: list = []
 # of them sent to partners"): callables taking a queryset of those documents and returning a
 # sentence, or "" for nothing to add.
 folder_trash_facts: list = []
+
+# Small labels beside each subfolder of the folder view, for firm staff (e.g. the partners a folder
+# sends to): callables taking a list of folders and returning {folder id: [label, …]}.
+folder_badges: list = []

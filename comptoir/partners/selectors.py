@@ -272,3 +272,9 @@ def delivery_list_for_document(*, document: Document) -> QuerySet[Delivery]:
     """Deliveries of this piece of paper (copies share a lineage, so a copy shows what was sent)."""
     return (Delivery.objects.filter(lineage=document.lineage, company_id=document.company_id)
             .select_related("destination").order_by("created_at", "id"))
+
+
+def folder_partner_badges(folders: list[Folder]) -> dict[int, list[str]]:
+    """For the GED's folder view (registered in PartnersConfig.ready): the apps each folder sends to."""
+    return {folder.pk: [status.app.name for status in switch_states_for_folder(folder=folder, with_origins=False)
+                        if status.effective] for folder in folders}

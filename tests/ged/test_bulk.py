@@ -136,3 +136,14 @@ def test_trashing_the_annual_folder_says_what_it_holds_and_needs_its_name(compan
     client.post(reverse("ged:folder_trash", args=[annual.pk]), {"confirm_name": annual.name})
     annual.refresh_from_db()
     assert annual.deleted_at is not None
+
+
+def test_subfolders_show_the_partners_they_send_to_for_firm_staff_only(company, firm_admin, client_user, upflow):
+    ventes = folder_named(company, "Ventes")
+    months = list(ventes.children.order_by("position"))
+    switch(ventes, upflow, "on", actor=firm_admin)
+    switch(months[1], upflow, "off", actor=firm_admin)
+    page = login(firm_admin).get(reverse("ged:folder", args=[ventes.pk])).content.decode()
+    rows = {row.split('data-folder-id="')[1].split('"')[0]: row for row in page.split('<tr class="subfolder"')[1:]}
+    assert "● Upflow" in rows[str(months[0].pk)] and "● Upflow" not in rows[str(months[1].pk)]
+    assert "● Upflow" not in login(client_user).get(reverse("ged:folder", args=[ventes.pk])).content.decode()

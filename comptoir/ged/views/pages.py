@@ -6,6 +6,7 @@ from django.utils.http import urlencode
 
 from comptoir.firms.policy import can_manage_folders, is_firm_staff
 from comptoir.firms.selectors import company_get_for_user
+from comptoir.ged import extensions
 from comptoir.ged.forms import DocumentFilterForm
 from comptoir.ged.listings import (
     DEFAULT_SORT,
@@ -75,9 +76,16 @@ def _listing_context(request: HttpRequest, *, folder, tree: FolderTree) -> dict:
     # A column's link sorts by it; a second click reverses the order.
     sort_links = {key: _query(request, tri=f"-{key}" if filters.sort == key else key)
                   for key in SORTS if not key.startswith("-")}
+    subfolders = folder_children_counts(user=request.user, folder=folder, visible=[item.folder for item in tree.flat])
+    badges: dict[int, list[str]] = {}
+    if is_firm_staff(request.user) and subfolders:
+        for source in extensions.folder_badges:
+            for folder_id, labels in source([item.folder for item in subfolders]).items():
+                badges.setdefault(folder_id, []).extend(labels)
+    for item in subfolders:
+        item.folder.badges = badges.get(item.folder.pk, [])
     return {
-        "subfolders": folder_children_counts(user=request.user, folder=folder,
-                                             visible=[item.folder for item in tree.flat]),
+        "subfolders": subfolders,
         "page": page,
         "documents": rows,
         "filters": filters,
