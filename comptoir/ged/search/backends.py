@@ -59,21 +59,30 @@ def _match(terms: list[str]) -> tuple[str, str, str]:
             "ged_search MATCH %s", " ".join(f'"{term}"*' for term in terms))
 
 
+# How many of the most recent matches are ranked by relevance. Below this many matches the order is
+# the exact relevance order; above it, it is the best of the newest RANKED_WINDOW (a query matching
+# half of 100,000 documents then costs a walk of the newest matches, not a sort of all of them).
+RANKED_WINDOW = 500
+
+
 def index_query(*, terms: list[str], scope_sql: str, scope_params: list, limit: int, offset: int) -> list[int]:
-    """Ids of the matching documents within the scope, best first."""
+    """Ids of the matching documents within the scope, best first (see RANKED_WINDOW)."""
     source, condition, query = _match(terms)
     if _vendor() == "postgresql":
-        order = "ts_rank(s.vector, to_tsquery('comptoir_search', %s)) DESC, d.id DESC"
+        rank, newest, better_first = "ts_rank(s.vector, to_tsquery('comptoir_search', %s))", "s.document_id", True
+        params: list = [query, query, *scope_params]
     else:
-        order = "ged_search.rank, d.id DESC"
-    params: list = [query, *scope_params]
-    if _vendor() == "postgresql":
-        params.append(query)
-    sql = (f"SELECT d.id FROM {source} JOIN ged_folder f ON f.id = d.folder_id "  # noqa: S608 (no user text)
-           f"WHERE {condition} AND {scope_sql} ORDER BY {order} LIMIT %s OFFSET %s")
+        rank, newest, better_first = "bm25(ged_search, 10.0, 5.0, 1.0)", "ged_search.rowid", False
+        params = [query, *scope_params]
+    window = max(RANKED_WINDOW, offset + limit)
+    sql = (f"SELECT d.id, {rank} FROM {source} JOIN ged_folder f ON f.id = d.folder_id "  # noqa: S608 (no user text)
+           f"WHERE {condition} AND {scope_sql} ORDER BY {newest} DESC LIMIT %s")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, limit, offset])
-        return [row[0] for row in cursor.fetchall()]
+        cursor.execute(sql, [*params, window])
+        rows = cursor.fetchall()
+    # bm25 is better when lower, ts_rank when higher; newer first between equals.
+    rows.sort(key=lambda row: ((-row[1] if better_first else row[1]), -row[0]))
+    return [row[0] for row in rows[offset:offset + limit]]
 
 
 def index_snippets(*, terms: list[str], document_ids: list[int]) -> dict[int, str]:
