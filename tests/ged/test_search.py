@@ -89,3 +89,11 @@ def test_trashed_documents_are_not_found_and_folder_filter_covers_the_subtree(co
     deposit_pdf(folder_named(company, "Achats"), actor=firm_admin, name="mois-achat.pdf")
     assert _names(document_search_for_user(user=firm_admin, query="mois", folder=ventes)) == {"mois.pdf"}
     assert _names(document_search_for_user(user=firm_admin, query="mois")) == {"mois.pdf", "mois-achat.pdf"}
+
+
+def test_a_match_in_the_name_ranks_above_one_in_the_text(company, firm_admin):
+    ventes = folder_named(company, "Ventes")
+    in_name = deposit_pdf(ventes, actor=firm_admin, name="quittance-loyer.pdf")
+    deposit_pdf(ventes, actor=firm_admin, name="courrier.pdf", content=_pdf_with_text("Votre quittance du mois"))
+    hits = document_search_for_user(user=firm_admin, query="quittance")
+    assert [hit.document.pk for hit in hits][0] == in_name.pk and len(hits) == 2
