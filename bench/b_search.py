@@ -95,11 +95,12 @@ def run(ctx: Context) -> list[Row]:
                                     paths=paths)
         have = size
         document_search_for_user(user=world.admin, query=queries[0])  # warm the caches
-        times, hits = [], 0
+        times, cpu, hits = [], [], 0
         for query in queries:
-            begun = time.perf_counter()
+            begun, begun_cpu = time.perf_counter(), time.process_time()
             hits += len(document_search_for_user(user=world.admin, query=query, limit=20))
             times.append((time.perf_counter() - begun) * 1000)
+            cpu.append((time.process_time() - begun_cpu) * 1000)
         floor = _floor_ms(queries)
         p95, floor_p95 = percentile(times, 95), percentile(floor, 95)
         rows.append(Row(bench=NAME, label=f"search p95, {size:_} documents".replace("_", " "), value=p95, unit="ms",
@@ -108,6 +109,14 @@ def run(ctx: Context) -> list[Row]:
                         note=f"{len(queries)} queries, median {percentile(times, 50):.1f} ms, "
                              f"{hits / len(queries):.1f} hits each",
                         extra={"runs": times, "size": size}))
+        # On a shared machine the wall time above is mostly waiting for a core; the CPU this process
+        # spent (Django, and SQLite itself, which runs in-process) is what the query costs.
+        rows.append(Row(bench=NAME, label=f"search p95 CPU time, {size:_} documents".replace("_", " "),
+                        value=percentile(cpu, 95), unit="ms", target=f"≤ {TARGET_MS:.0f} ms",
+                        ok=percentile(cpu, 95) <= TARGET_MS,
+                        note="this process only" + (" (PostgreSQL's own CPU not counted)"
+                                                    if ctx.profile == "postgres" else ""),
+                        extra={"runs": cpu, "size": size}))
     rate = have / indexing_total if indexing_total else None
     rows.append(Row(bench=NAME, label="index rows written per second", value=rate, unit="docs/s",
                     target="≥ deposit rate", note=f"{have:_} rows (name, path, 40-word text layer)".replace("_", " ")))
