@@ -63,7 +63,10 @@ def folder_bulk(request: HttpRequest, folder_id: int) -> HttpResponse:
     if action == "zip":
         return documents_zip_response(documents=documents)
     if action == "move":
-        target = folder_get_for_user(user=request.user, folder_id=int(request.POST.get("folder") or 0))
+        if not (request.POST.get("folder") or "").isdigit():
+            messages.error(request, _("Choisissez un dossier de destination."))
+            return redirect("ged:folder", folder_id=folder.pk)
+        target = folder_get_for_user(user=request.user, folder_id=int(request.POST["folder"]))
         outcomes = services.documents_bulk_move(documents=documents, folder=target, actor=request.user)
         path = folder_display_path(folder=target)
         _report(request, outcomes, lambda count: ngettext(
