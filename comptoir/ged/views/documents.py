@@ -212,7 +212,11 @@ def document_page_image(request: HttpRequest, document_id: int) -> HttpResponse:
         number = int(request.GET.get("page", 1))
     except ValueError:
         number = 1
-    png = pdf_page_render(key=document.blob, page_number=number)
+    try:
+        png = pdf_page_render(key=document.blob, page_number=number)
+    except Exception:  # a PDF that PDFium cannot read: the pane shows the placeholder, the file stays downloadable
+        logger.info("page %s of document %s not rendered", number, document.pk, exc_info=True)
+        return HttpResponse(PLACEHOLDER_SVG, content_type="image/svg+xml")
     if png is None:
         raise Http404("no such page")
     response = HttpResponse(png, content_type="image/png")
