@@ -180,3 +180,16 @@ def test_07_a_client_never_finds_a_firm_only_document(client):
     page.goto("/ged/recherche/?q=honoraires")
     expect(page.locator(".search-hit").filter(has_text="honoraires-publics.pdf")).to_be_visible()
     expect(page.get_by_text("honoraires-confidentiel.pdf")).to_have_count(0)
+
+
+def test_08_drag_a_document_onto_a_folder_of_the_tree(admin, comptoir, ged):
+    page = admin.page
+    _open_ged(page, comptoir)
+    _open_folder(page, "Ventes")
+    _open_folder(page, ged["sales_months"][2])
+    name = ged["purchases"][0]["name"]
+    _row(page, name).drag_to(page.get_by_role("tree").get_by_role("link", name="Achats", exact=True))
+    expect(page.get_by_role("status").filter(has_text=f"1 document déplacé vers « {ged['annual']} / Achats »"))\
+        .to_be_visible()
+    expect(_row(page, name)).to_have_count(0)
+    assert admin.errors == []

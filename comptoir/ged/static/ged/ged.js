@@ -115,15 +115,21 @@
     var bar = document.getElementById("bulk-form");
     if (!target || !ids || !bar) { return; }
     event.preventDefault();
-    var data = new FormData();
-    data.append("csrfmiddlewaretoken", bar.querySelector("[name=csrfmiddlewaretoken]").value);
-    data.append("action", "move");
-    data.append("folder", target.getAttribute("data-drop-folder"));
-    data.append("filters", bar.querySelector("[name=filters]").value);
-    ids.split(",").forEach(function (id) { data.append("document", id); });
-    fetch(bar.action, { method: "POST", body: data, credentials: "same-origin" }).then(function (response) {
-      window.location.href = response.url || window.location.href;
+    // A real form post (not fetch): the browser follows the redirect and shows its messages.
+    var form = document.createElement("form");
+    form.method = "post";
+    // getAttribute: the bulk form has buttons named "action", which shadow its .action property.
+    form.setAttribute("action", bar.getAttribute("action"));
+    var fields = [["csrfmiddlewaretoken", bar.querySelector("[name=csrfmiddlewaretoken]").value], ["action", "move"],
+                  ["folder", target.getAttribute("data-drop-folder")], ["filters", bar.querySelector("[name=filters]").value]];
+    ids.split(",").forEach(function (id) { fields.push(["document", id]); });
+    fields.forEach(function (field) {
+      var input = document.createElement("input");
+      input.type = "hidden"; input.name = field[0]; input.value = field[1];
+      form.appendChild(input);
     });
+    document.body.appendChild(form);
+    form.submit();
   });
 
   document.addEventListener("htmx:beforeSwap", function (event) {
