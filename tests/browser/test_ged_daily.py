@@ -170,6 +170,9 @@ def test_06_preview_pane_opens_in_the_folder_with_next_and_previous(admin, compt
     page.get_by_role("button", name="Document suivant").click()
     expect(pane.locator("strong")).not_to_have_text(shown)
     expect(page).to_have_url(re.compile(r"/ged/dossier/\d+/$"))  # never left the folder
+    # The PDF's page, rendered by PDFium on the server, is an image every browser shows.
+    page.wait_for_function("() => { const img = document.querySelector('#preview img.pdf-page');"
+                           " return img && img.complete && img.naturalWidth >= 1000; }")
     admin.screenshot("09-preview.png")
     assert admin.errors == []
 
