@@ -97,3 +97,17 @@ def test_a_match_in_the_name_ranks_above_one_in_the_text(company, firm_admin):
     deposit_pdf(ventes, actor=firm_admin, name="courrier.pdf", content=_pdf_with_text("Votre quittance du mois"))
     hits = document_search_for_user(user=firm_admin, query="quittance")
     assert [hit.document.pk for hit in hits][0] == in_name.pk and len(hits) == 2
+
+
+def test_search_reindex_command_indexes_documents_that_predate_the_index(company, firm_admin):
+    from django.core.management import call_command
+    from django.db import connection
+
+    deposit_pdf(folder_named(company, "Ventes"), actor=firm_admin, name="ancien-releve.pdf")
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM ged_search")
+    assert document_search_for_user(user=firm_admin, query="ancien") == []
+    out = io.StringIO()
+    call_command("search_reindex", stdout=out)
+    assert "1 documents indexed" in out.getvalue()
+    assert _names(document_search_for_user(user=firm_admin, query="ancien")) == {"ancien-releve.pdf"}
