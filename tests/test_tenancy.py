@@ -488,3 +488,48 @@ def test_quarantine_is_404_for_the_companys_own_client_users(route: Route, compa
         assert response.status_code in (404, 405), f"{method.upper()} {url} as the company's client: " \
                                                    f"{response.status_code}"
     assert QuarantinedDocument.objects.get().status == "pending"
+
+# ---------------------------------------------------------------------------------------------
+# GED search and bulk actions: their tenant ids travel in the query string or the body, so the
+# URLconf walk above cannot fill them. Each is tried here with another tenant's ids.
+# ---------------------------------------------------------------------------------------------
+
+def test_ged_search_and_bulk_with_another_tenants_ids_are_404(company, firm_admin, outsiders):
+    tenant = Tenant(company=company, owner=firm_admin)
+    document, folder = tenant.document, tenant.folder
+    requests = [
+        ("get", f"/ged/recherche/?q=facture&company={company.pk}", {}),
+        ("get", f"/ged/recherche/?q=facture&folder={folder.pk}", {}),
+        ("get", f"/api/v1/search?q=facture&company={company.pk}", {}),
+        ("get", f"/api/v1/search?q=facture&folder={folder.pk}", {}),
+        ("post", "/api/v1/documents/bulk/move", {"document_ids": [document.pk], "folder_id": "own"}),
+        ("post", "/api/v1/documents/bulk/trash", {"document_ids": [document.pk]}),
+        ("post", "/api/v1/documents/bulk/restore", {"document_ids": [tenant.trashed_document.pk]}),
+        ("post", "/api/v1/documents/bulk/zip", {"document_ids": [document.pk]}),
+        ("post", "own-folder-bulk", {"action": "trash", "document": [document.pk]}),
+        ("post", f"/ged/entreprise/{company.pk}/corbeille/restaurer/", {"document": [tenant.trashed_document.pk]}),
+    ]
+    problems = []
+    for persona, (user, own) in outsiders.items():
+        token = api_token_create(user=user, name="tenancy-ged")[1]
+        for method, url, body in requests:
+            client = Client()
+            client.force_login(user)
+            if url == "own-folder-bulk":
+                url = reverse("ged:bulk", args=[own["folder_id"]])
+            body = {key: own["folder_id"] if value == "own" else value for key, value in body.items()}
+            if url.startswith("/api/"):
+                response = getattr(client, method)(url, data=body, content_type="application/json",
+                                                   headers={"Authorization": f"Bearer {token}"}) \
+                    if method == "post" else client.get(url, headers={"Authorization": f"Bearer {token}"})
+            else:
+                response = getattr(client, method)(url, data=body)
+            if response.status_code != 404:
+                problems.append(f"{method.upper()} {url} as {persona}: {response.status_code}")
+    assert not problems, "Another tenant's ids must be a 404:\n" + "\n".join(problems)
+    document.refresh_from_db()
+    assert document.deleted_at is None and document.folder_id == folder.pk
+    # Control: the owner gets answers, not 404s.
+    owner = Client()
+    owner.force_login(firm_admin)
+    assert owner.get(f"/ged/recherche/?q=facture&folder={folder.pk}").status_code == 200

@@ -110,3 +110,31 @@ class DocumentDetailOut(DocumentOut):
 
 class DocumentMoveIn(Schema):
     folder_id: int
+
+
+class SearchHitOut(Schema):
+    """A document whose name, folder path or text has every word of the query (as a prefix)."""
+
+    id: int
+    name: str
+    folder_id: int
+    folder_path: str = Field(description="chemin lisible du dossier depuis la racine (comme FolderOut.path)")
+    company_id: int
+    snippet: str = Field(description="le passage qui correspond, en texte brut")
+
+
+class DocumentIdsIn(Schema):
+    document_ids: list[int] = Field(min_length=1, max_length=1000)
+
+
+class DocumentBulkMoveIn(DocumentIdsIn):
+    folder_id: int
+
+
+class BulkItemOut(Schema):
+    """One document of a bulk action: done, or refused with a stable code and a message."""
+
+    id: int
+    ok: bool
+    error: str | None = None
+    detail: str = ""

@@ -25,3 +25,11 @@ class DeliveryConfig(AppConfig):
         from comptoir.ged.extensions import Panel, document_panels
 
         document_panels.register(Panel(key="deliveries", url_name="delivery:document_badges", order=50))
+        # The GED's folder list redraws when a badge would change; its trash confirmation counts what was sent.
+        from comptoir.delivery.selectors import deliveries_sent_sentence, deliveries_stamp_for_documents
+        from comptoir.ged.extensions import document_list_stamps, folder_trash_facts
+
+        for hooks, hook in ((document_list_stamps, deliveries_stamp_for_documents),
+                            (folder_trash_facts, deliveries_sent_sentence)):
+            if hook not in hooks:
+                hooks.append(hook)

@@ -12,6 +12,7 @@ from comptoir.accounts.models import User
 from comptoir.delivery.access import delivery_access
 from comptoir.delivery.models import DeliveryAttempt
 from comptoir.firms.selectors import company_list_for_user
+from comptoir.ged.models import Document
 from comptoir.partners.models import Delivery, DeliveryStatus
 
 # Still moving: the badge keeps polling while any delivery of the document is in one of these.
@@ -97,3 +98,23 @@ def delivery_daily_counts(*, deliveries: QuerySet[Delivery], days: int = 14) -> 
         if row["day"] in by_day:
             by_day[row["day"]][row["status"]] = row["n"]
     return [DayCounts(day=day, counts=counts) for day, counts in by_day.items()]
+
+
+def deliveries_stamp_for_documents(document_ids: list[int]) -> str:
+    """Changes when a delivery of one of these documents appears or changes state: the GED's folder
+    list polls with it (registered in DeliveryConfig.ready), so badges follow a backfill in place."""
+    from django.db.models import Max
+
+    facts = Delivery.objects.filter(document_id__in=document_ids).aggregate(count=Count("pk"), last=Max("updated_at"))
+    return f"{facts['count']}:{facts['last']}"
+
+
+def deliveries_sent_sentence(documents: QuerySet[Document]) -> str:
+    """For the folder-trash confirmation: how many of the documents went to partners already."""
+    from django.utils.translation import ngettext
+
+    sent = documents.filter(pk__in=Delivery.objects.filter(status=DeliveryStatus.SENT).values("document_id")).count()
+    if not sent:
+        return ""
+    return ngettext("dont %(count)d envoyé à un partenaire", "dont %(count)d envoyés à des partenaires",
+                    sent) % {"count": sent}

@@ -89,3 +89,21 @@ class DocumentListOptions:
 
 
 document_list_options = DocumentListOptions()
+# More text a document should be found by (e.g. an invoice's number, customer and amount, from the
+# invoices app): callables taking a Document and returning text, gathered by
+# `comptoir.ged.search.index.document_indexable_row`. Re-index with `search_index_documents`.
+search_text_sources: list = []
+
+# What else a document row shows that may change while the folder page is open (e.g. the delivery
+# badges): callables taking the ids of the documents on screen and returning a short string that
+# changes when they do. The folder page polls and redraws its list when any of them changes.
+document_list_stamps: list = []
+
+# What else the folder-trash confirmation should tell about the documents it would trash (e.g. "K
+# of them sent to partners"): callables taking a queryset of those documents and returning a
+# sentence, or "" for nothing to add.
+folder_trash_facts: list = []
+
+# Small labels beside each subfolder of the folder view, for firm staff (e.g. the partners a folder
+# sends to): callables taking a list of folders and returning {folder id: [label, …]}.
+folder_badges: list = []

@@ -100,3 +100,29 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ExtractState(models.TextChoices):
+    PENDING = "pending", _("en cours")
+    READY = "ready", _("prêt")
+    NONE = "none", _("sans objet")
+    FAILED = "failed", _("échec")
+
+
+class DocumentExtract(models.Model):
+    """What the GED read in a document: its PDF text layer (at deposit), its OCR text and its
+    thumbnail (in the background). The search index is built from these and the document's name."""
+
+    document = models.OneToOneField(Document, on_delete=models.CASCADE, primary_key=True, related_name="extract")
+    text_layer = models.TextField(blank=True)
+    # Pages of a PDF, read at deposit (the preview pane pages through them).
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    ocr_text = models.TextField(blank=True)
+    ocr_state = models.CharField(max_length=10, choices=ExtractState.choices, default=ExtractState.PENDING)
+    # Storage key of the first page's thumbnail (PNG), once made.
+    thumbnail = models.CharField(max_length=255, blank=True)
+    thumbnail_state = models.CharField(max_length=10, choices=ExtractState.choices, default=ExtractState.PENDING)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"extract of document {self.document_id}"

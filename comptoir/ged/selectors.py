@@ -79,3 +79,22 @@ def trash_list_for_user(*, user: User, company: Company) -> tuple[QuerySet[Folde
         documents = documents.filter(folder__firm_only=False)
     return folders, documents
 
+
+
+def document_list_by_ids_for_user(*, user: User, document_ids: list[int], trashed: bool = False) -> list[Document]:
+    """The documents a bulk action names, in the order given. One id out of the user's scope (or not
+    in the state asked: live, or in the trash) is a 404 for the whole request: nothing is done."""
+    wanted = list(dict.fromkeys(document_ids))
+    companies = company_list_for_user(user=user)
+    documents = Document.objects.select_related("folder", "company", "company__firm", "depositor").filter(
+        pk__in=wanted, company__in=companies)
+    if trashed:
+        documents = documents.filter(deleted_at__isnull=False)
+    else:
+        documents = documents.filter(deleted_at__isnull=True, folder__deleted_at__isnull=True)
+    if not can_see_firm_only_folders(user):
+        documents = documents.filter(folder__firm_only=False)
+    by_id = documents.in_bulk()
+    if not wanted or len(by_id) != len(wanted):
+        raise Http404("document not found")
+    return [by_id[pk] for pk in wanted]

@@ -15,3 +15,9 @@ class PartnersConfig(AppConfig):
         document_entered_subscribe(deliveries_create_for_entry)
         folder_panels.register(Panel(key="partners", url_name="partners:folder_switches", firm_staff_only=True,
                                      order=10))
+        # The partners each subfolder sends to, beside it in the GED's folder view.
+        from comptoir.ged.extensions import folder_badges
+        from comptoir.partners.selectors import folder_partner_badges
+
+        if folder_partner_badges not in folder_badges:
+            folder_badges.append(folder_partner_badges)

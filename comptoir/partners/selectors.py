@@ -281,3 +281,9 @@ def delivery_list_for_document(*, user: User, document: Document) -> QuerySet[De
     if not can_see_firm_only_folders(user):
         deliveries = deliveries.filter(document__folder__firm_only=False)
     return deliveries.select_related("destination").prefetch_related("send_attempts").order_by("created_at", "id")
+
+
+def folder_partner_badges(folders: list[Folder]) -> dict[int, list[str]]:
+    """For the GED's folder view (registered in PartnersConfig.ready): the apps each folder sends to."""
+    return {folder.pk: [status.app.name for status in switch_states_for_folder(folder=folder, with_origins=False)
+                        if status.effective] for folder in folders}

@@ -1,20 +1,41 @@
-"""Documents: deposit into a folder, read, download, move."""
+"""Documents: deposit into a folder, read, download, move; search; bulk move, trash, restore, zip."""
 
+from datetime import date
 from functools import wraps
 
 from django.conf import settings
 from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Router, UploadedFile
+from ninja import File, Query, Router, UploadedFile
 from ninja.decorators import decorate_view
+from ninja.errors import HttpError
 from ninja.responses import Status
 
 from comptoir.api.errors import error_response
-from comptoir.api.schemas import DocumentDetailOut, DocumentMoveIn, DocumentOut, ErrorOut
+from comptoir.api.schemas import (
+    BulkItemOut,
+    DocumentBulkMoveIn,
+    DocumentDetailOut,
+    DocumentIdsIn,
+    DocumentMoveIn,
+    DocumentOut,
+    ErrorOut,
+    SearchHitOut,
+)
+from comptoir.firms.selectors import company_get_for_user
+from comptoir.ged.archives import documents_zip_response
 from comptoir.ged.blobs import blob_open
 from comptoir.ged.models import Channel, Document
-from comptoir.ged.selectors import document_get_for_user, folder_get_for_user
-from comptoir.ged.services import document_deposit, document_move
+from comptoir.ged.search.selectors import document_search_for_user
+from comptoir.ged.search.text import search_terms
+from comptoir.ged.selectors import document_get_for_user, document_list_by_ids_for_user, folder_get_for_user
+from comptoir.ged.services import (
+    document_deposit,
+    document_move,
+    documents_bulk_move,
+    documents_bulk_restore,
+    documents_bulk_trash,
+)
 from comptoir.invoices.selectors import invoice_api_dict, invoice_facts_for_document, invoice_status_for
 from comptoir.partners.selectors import delivery_list_for_document
 
@@ -100,3 +121,60 @@ def document_relocate(request: HttpRequest, document_id: int, payload: DocumentM
     document = document_get_for_user(user=request.auth, document_id=document_id)
     folder = folder_get_for_user(user=request.auth, folder_id=payload.folder_id)
     return document_move(document=document, folder=folder, actor=request.auth)
+
+
+# -- Search and bulk actions ---------------------------------------------------------------------
+
+@router.get("/search", response={200: list[SearchHitOut], **ERRORS}, summary="Rechercher des documents")
+def document_search(request: HttpRequest, q: str = Query(..., min_length=1, max_length=200),
+                    company: int | None = None, folder: int | None = None, since: date | None = None,
+                    until: date | None = None, limit: int = Query(20, ge=1, le=100),
+                    offset: int = Query(0, ge=0, le=10_000)):
+    """Chaque mot de `q` doit apparaître (au début d'un mot, sans tenir compte des majuscules ni des
+    accents) dans le nom, le chemin du dossier ou le texte du document. `folder` couvre tout son
+    sous-arbre. Une entreprise ou un dossier hors de portée : 404."""
+    if not search_terms(q):
+        raise HttpError(422, _("La recherche ne contient aucun mot."))
+    company_obj = company_get_for_user(user=request.auth, company_id=company) if company else None
+    folder_obj = folder_get_for_user(user=request.auth, folder_id=folder) if folder else None
+    hits = document_search_for_user(user=request.auth, query=q, company=company_obj, folder=folder_obj,
+                                    since=since, until=until, limit=limit, offset=offset)
+    return [{"id": hit.document.pk, "name": hit.document.name, "folder_id": hit.document.folder_id,
+             "folder_path": hit.folder_path, "company_id": hit.document.company_id, "snippet": hit.snippet}
+            for hit in hits]
+
+
+def _outcomes(outcomes) -> list[dict]:
+    return [{"id": outcome.document.pk, "ok": outcome.ok, "error": outcome.error_code or None,
+             "detail": outcome.error} for outcome in outcomes]
+
+
+@router.post("/documents/bulk/move", response={200: list[BulkItemOut], **ERRORS},
+             summary="Déplacer plusieurs documents")
+def documents_move(request: HttpRequest, payload: DocumentBulkMoveIn):
+    """Chaque document passe par le même service qu'un déplacement seul (un dossier relié à un
+    partenaire l'envoie une fois par document). Un identifiant hors de portée : 404, rien n'est fait."""
+    documents = document_list_by_ids_for_user(user=request.auth, document_ids=payload.document_ids)
+    folder = folder_get_for_user(user=request.auth, folder_id=payload.folder_id)
+    return _outcomes(documents_bulk_move(documents=documents, folder=folder, actor=request.auth))
+
+
+@router.post("/documents/bulk/trash", response={200: list[BulkItemOut], **ERRORS},
+             summary="Mettre plusieurs documents à la corbeille")
+def documents_trash(request: HttpRequest, payload: DocumentIdsIn):
+    documents = document_list_by_ids_for_user(user=request.auth, document_ids=payload.document_ids)
+    return _outcomes(documents_bulk_trash(documents=documents, actor=request.auth))
+
+
+@router.post("/documents/bulk/restore", response={200: list[BulkItemOut], **ERRORS},
+             summary="Restaurer plusieurs documents de la corbeille")
+def documents_restore(request: HttpRequest, payload: DocumentIdsIn):
+    documents = document_list_by_ids_for_user(user=request.auth, document_ids=payload.document_ids, trashed=True)
+    return _outcomes(documents_bulk_restore(documents=documents, actor=request.auth))
+
+
+@router.post("/documents/bulk/zip", response={200: bytes, **ERRORS}, summary="Télécharger plusieurs documents (zip)")
+def documents_zip_download(request: HttpRequest, payload: DocumentIdsIn):
+    """Un zip envoyé au fil de l'eau (jamais construit en mémoire), de taille annoncée (Content-Length)."""
+    documents = document_list_by_ids_for_user(user=request.auth, document_ids=payload.document_ids)
+    return documents_zip_response(documents=documents)

@@ -1,5 +1,11 @@
 """Writes of the GED. Import from here: `from comptoir.ged.services import document_deposit`."""
 
+from comptoir.ged.services.bulk import (
+    BulkOutcome,
+    documents_bulk_move,
+    documents_bulk_restore,
+    documents_bulk_trash,
+)
 from comptoir.ged.services.documents import (
     FileTooLarge,
     document_copy,
@@ -21,6 +27,10 @@ from comptoir.ged.services.folders import (
 )
 
 __all__ = [
+    "BulkOutcome",
+    "documents_bulk_move",
+    "documents_bulk_restore",
+    "documents_bulk_trash",
     "FileTooLarge",
     "annual_folder_ensure",
     "company_onboard",

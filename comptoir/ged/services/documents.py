@@ -16,7 +16,10 @@ from comptoir.ged.filenames import filename_sanitize
 from comptoir.ged.filetypes import filetype_sniff
 from comptoir.ged.models import Channel, Document, Folder
 from comptoir.ged.policy import ged_policy
+from comptoir.ged.previews import PDF, pdf_text_layer
 from comptoir.ged.readers import StoredFile, document_readers_run
+from comptoir.ged.search.index import search_index_documents
+from comptoir.ged.services.extracts import document_extract_copy, document_extract_start
 
 
 class FileTooLarge(ComptoirError):
@@ -67,6 +70,8 @@ def document_deposit(
         content_type = filetype_sniff(head=stored.head, filename=name)
         recorders = document_readers_run(StoredFile(key=stored.key, size=stored.size, sha256=stored.sha256,
                                                     content_type=content_type, name=name, folder=folder))
+        # Read before the transaction: the text layer is searchable as soon as the deposit commits.
+        text_layer, pages = pdf_text_layer(key=stored.key, size=stored.size) if content_type == PDF else ("", None)
         with transaction.atomic():
             document = Document.objects.create(
                 company_id=folder.company_id,
@@ -88,6 +93,7 @@ def document_deposit(
                                firm_id=folder.company.firm_id,
                                data={"folder": folder.pk, "channel": str(channel), "sha256": stored.sha256})
             _enter(document=document, folder=folder, kind="deposit", actor=actor)
+            document_extract_start(document=document, text_layer=text_layer, page_count=pages)
     except IntegrityError:
         blob_delete(stored.key)
         existing = _document_for_key(company_id=folder.company_id, key=idempotency_key) if idempotency_key else None
@@ -118,6 +124,7 @@ def document_move(*, document: Document, folder: Folder, actor: User) -> Documen
     audit_event_record(actor=actor, action="document.move", target=document, firm_id=folder.company.firm_id,
                        data={"from": old_folder_id, "to": folder.pk})
     _enter(document=document, folder=folder, kind="move", actor=actor)
+    search_index_documents(document_ids=[document.pk])
     return document
 
 
@@ -152,6 +159,7 @@ def document_copy(*, document: Document, folder: Folder, actor: User) -> Documen
             audit_event_record(actor=actor, action="document.copy", target=copy, firm_id=folder.company.firm_id,
                                data={"from_document": document.pk, "to": folder.pk})
             _enter(document=copy, folder=folder, kind="copy", actor=actor)
+            document_extract_copy(source=document, copy=copy)
     except BaseException:
         blob_delete(stored.key)
         raise
@@ -169,6 +177,7 @@ def document_rename(*, document: Document, name: str, actor: User) -> Document:
     document.save(update_fields=["name"])
     audit_event_record(actor=actor, action="document.rename", target=document,
                        firm_id=document.company.firm_id, data={"from": old, "to": cleaned})
+    search_index_documents(document_ids=[document.pk])
     return document
 
 

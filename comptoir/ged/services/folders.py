@@ -19,6 +19,7 @@ from comptoir.ged.folder_templates import (
 )
 from comptoir.ged.models import Folder
 from comptoir.ged.policy import ged_policy
+from comptoir.ged.search.index import search_index_subtree
 
 MAX_DEPTH = 60
 
@@ -74,6 +75,7 @@ def folder_rename(*, folder: Folder, name: str, actor: User) -> Folder:
     folder.save(update_fields=["name"])
     audit_event_record(actor=actor, action="folder.rename", target=folder, firm_id=folder.company.firm_id,
                        data={"from": old, "to": name})
+    search_index_subtree(folder=folder)
     return folder
 
 
@@ -104,6 +106,7 @@ def folder_move(*, folder: Folder, new_parent: Folder | None, actor: User) -> Fo
     folder.refresh_from_db()
     audit_event_record(actor=actor, action="folder.move", target=folder, firm_id=folder.company.firm_id,
                        data={"to": new_parent.pk if new_parent else None})
+    search_index_subtree(folder=folder)
     return folder
 
 

@@ -3,7 +3,7 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -12,8 +12,9 @@ from comptoir.core.errors import ComptoirError
 from comptoir.ged import services
 from comptoir.ged.blobs import blob_open
 from comptoir.ged.forms import NameForm, TargetFolderForm
-from comptoir.ged.models import Channel, Document
-from comptoir.ged.selectors import document_get_for_user, folder_get_for_user
+from comptoir.ged.models import Channel, Document, DocumentExtract, ExtractState
+from comptoir.ged.previews import PDF, pdf_page_render
+from comptoir.ged.selectors import document_get_for_user, folder_display_path, folder_get_for_user
 from comptoir.ged.views.pages import PREVIEWABLE_TYPES
 
 logger = logging.getLogger(__name__)
@@ -147,7 +148,7 @@ def document_move(request: HttpRequest, document_id: int) -> HttpResponse:
         messages.error(request, _refusal_text(error))
     else:
         messages.success(request, _("« %(name)s » est déplacé vers « %(folder)s ».")
-                         % {"name": document.name, "folder": target.name})
+                         % {"name": document.name, "folder": folder_display_path(folder=target)})
     return redirect("ged:folder", folder_id=origin)
 
 
@@ -163,7 +164,7 @@ def document_copy(request: HttpRequest, document_id: int) -> HttpResponse:
         messages.error(request, _refusal_text(error))
     else:
         messages.success(request, _("Une copie de « %(name)s » est dans « %(folder)s ».")
-                         % {"name": document.name, "folder": target.name})
+                         % {"name": document.name, "folder": folder_display_path(folder=target)})
     return _back(document)
 
 
@@ -177,5 +178,52 @@ def document_trash(request: HttpRequest, document_id: int) -> HttpResponse:
     except ComptoirError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("« %(name)s » est dans la corbeille.") % {"name": document.name})
+        messages.success(request, _("« %(name)s » (%(folder)s) est dans la corbeille.")
+                         % {"name": document.name, "folder": folder_display_path(folder=document.folder)})
     return _back(document)
+
+
+PLACEHOLDER_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="160" viewBox="0 0 120 160">'
+    '<rect width="120" height="160" rx="6" fill="#eef1f5"/><path d="M30 40h60M30 60h60M30 80h40" '
+    'stroke="#b8c2cf" stroke-width="6" stroke-linecap="round"/></svg>'
+)
+
+
+@login_required
+def document_thumbnail(request: HttpRequest, document_id: int) -> HttpResponse:
+    """The first page as a small PNG once the worker made it; a neutral placeholder until then."""
+    document = document_get_for_user(user=request.user, document_id=document_id)
+    extract = DocumentExtract.objects.filter(document=document, thumbnail_state=ExtractState.READY).first()
+    if extract is None or not extract.thumbnail:
+        response = HttpResponse(PLACEHOLDER_SVG, content_type="image/svg+xml")
+        response["Cache-Control"] = "private, no-store"
+        return response
+    response = FileResponse(blob_open(extract.thumbnail), content_type="image/png")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+def document_page_image(request: HttpRequest, document_id: int) -> HttpResponse:
+    """Page `?page=N` of a PDF as an image, for the preview pane (every browser shows it, and no
+    PDF viewer runs the file)."""
+    document = document_get_for_user(user=request.user, document_id=document_id)
+    if document.content_type != PDF:
+        raise Http404("not a PDF")
+    try:
+        number = int(request.GET.get("page", 1))
+    except ValueError:
+        number = 1
+    try:
+        png = pdf_page_render(key=document.blob, page_number=number)
+    except Exception:  # a PDF that PDFium cannot read: the pane shows the placeholder, the file stays downloadable
+        logger.info("page %s of document %s not rendered", number, document.pk, exc_info=True)
+        return HttpResponse(PLACEHOLDER_SVG, content_type="image/svg+xml")
+    if png is None:
+        raise Http404("no such page")
+    response = HttpResponse(png, content_type="image/png")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -2,15 +2,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from comptoir.firms.policy import can_manage_folders, can_see_firm_only_folders
 from comptoir.firms.selectors import company_get_for_user
 from comptoir.ged import services
 from comptoir.ged.forms import FolderCreateForm, FolderMoveForm, NameForm
+from comptoir.ged.listings import folder_trash_summary
 from comptoir.ged.policy import can_change_folder
-from comptoir.ged.selectors import folder_get_for_user
+from comptoir.ged.selectors import folder_display_path, folder_get_for_user
 
 
 def _refusal(request: HttpRequest, error: ValidationError) -> None:
@@ -97,14 +98,31 @@ def folder_move(request: HttpRequest, folder_id: int) -> HttpResponse:
     return redirect("ged:folder", folder_id=folder.pk)
 
 
+def _trash_confirmation(request: HttpRequest, folder, *, error: str = "") -> HttpResponse:
+    """What trashing the folder would take with it, and (for the annual folder) its name to type."""
+    summary = folder_trash_summary(folder=folder)
+    return render(request, "ged/folder_trash.html", {
+        "folder": folder, "company": folder.company, "path": folder_display_path(folder=folder),
+        "subfolder_count": summary.subfolders, "document_count": summary.documents, "facts": summary.facts,
+        "needs_name": folder.role == "annual", "error": error,
+    }, status=400 if error else 200)
+
+
 @login_required
 def folder_trash(request: HttpRequest, folder_id: int) -> HttpResponse:
     folder = folder_get_for_user(user=request.user, folder_id=folder_id)
+    if request.method == "GET":
+        if not can_change_folder(request.user, folder):
+            raise PermissionDenied
+        return _trash_confirmation(request, folder)
     if refusal := _check_post_and_policy(request, folder):
         return refusal
+    if folder.role == "annual" and request.POST.get("confirm_name", "").strip() != folder.name:
+        return _trash_confirmation(request, folder, error=_("Tapez le nom exact du dossier pour confirmer."))
+    path = folder_display_path(folder=folder)
     services.folder_trash(folder=folder, actor=request.user)
     messages.success(request, _("Le dossier « %(name)s » et son contenu sont dans la corbeille.")
-                     % {"name": folder.name})
+                     % {"name": path})
     if folder.parent_id:
         return redirect("ged:folder", folder_id=folder.parent_id)
     return redirect("ged:company", company_id=folder.company_id)

@@ -1,21 +1,36 @@
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 
 from comptoir.firms.policy import can_manage_folders, is_firm_staff
 from comptoir.firms.selectors import company_get_for_user
+from comptoir.ged import extensions
 from comptoir.ged.extensions import document_list_options
+from comptoir.ged.forms import DocumentFilterForm
+from comptoir.ged.listings import (
+    DEFAULT_SORT,
+    SORTS,
+    DocumentFilters,
+    document_filter_choices,
+    document_list_filtered,
+    document_list_stamp,
+    folder_children_counts,
+)
+from comptoir.ged.models import Channel, DocumentExtract
 from comptoir.ged.policy import can_change_folder
 from comptoir.ged.selectors import (
     document_get_for_user,
-    document_list_for_user,
     folder_ancestors,
     folder_get_for_user,
     folder_list_for_user,
 )
-from comptoir.ged.views.tree import document_panel_list, folder_panel_urls, folder_tree_build
+from comptoir.ged.views.tree import FolderTree, document_panel_list, folder_panel_urls, folder_tree_build
 
 PREVIEWABLE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"}
+PAGE_SIZE = 50
+FILTER_KEYS = ("sous_dossiers", "tri", "canal", "depose_par", "type", "du", "au")
 
 
 @login_required
@@ -28,11 +43,66 @@ def company_ged(request: HttpRequest, company_id: int) -> HttpResponse:
     return render(request, "ged/folder.html", _page_context(request, company=company, folder=None))
 
 
-def _documents(request: HttpRequest, folder) -> dict:
-    """The folder's documents, sorted and filtered as the URL asks (options other apps registered)."""
-    documents, chosen = document_list_options.apply(document_list_for_user(user=request.user, folder=folder),
-                                                    request.GET)
-    return {"documents": documents, "list_options": document_list_options, "list_chosen": chosen}
+def document_filters_read(request: HttpRequest) -> DocumentFilters:
+    """The list's filters from the query string; a value that does not parse is ignored, not an error."""
+    form = DocumentFilterForm(request.GET)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    sort = data.get("tri") or DEFAULT_SORT
+    return DocumentFilters(
+        include_subfolders=bool(data.get("sous_dossiers")),
+        sort=sort if sort in SORTS else DEFAULT_SORT,
+        channel=data.get("canal") if data.get("canal") in Channel.values else "",
+        depositor_id=data.get("depose_par"), content_type=data.get("type") or "",
+        since=data.get("du"), until=data.get("au"))
+
+
+def _query(request: HttpRequest, **overrides) -> str:
+    params = {key: request.GET[key] for key in FILTER_KEYS if request.GET.get(key)}
+    params.update({key: value for key, value in overrides.items() if value})
+    return urlencode(params)
+
+
+def _listing_context(request: HttpRequest, *, folder, tree: FolderTree) -> dict:
+    filters = document_filters_read(request)
+    documents = document_list_filtered(user=request.user, folder=folder, filters=filters)
+    # Sorts and filters other apps registered (invoice amount, due date, customer).
+    documents, list_chosen = document_list_options.apply(documents, request.GET)
+    page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    paths = {item.folder.pk: item.path for item in tree.flat}
+    prefix = paths.get(folder.pk, folder.name) + " / "
+    for document in rows:
+        # In "inclure les sous-dossiers", where each document is, relative to this folder.
+        document.place = paths.get(document.folder_id, "").removeprefix(prefix) if document.folder_id != folder.pk \
+            else ""
+    # A column's link sorts by it; a second click reverses the order.
+    sort_links = {key: _query(request, tri=f"-{key}" if filters.sort == key else key)
+                  for key in SORTS if not key.startswith("-")}
+    subfolders = folder_children_counts(user=request.user, folder=folder, visible=[item.folder for item in tree.flat])
+    badges: dict[int, list[str]] = {}
+    if is_firm_staff(request.user) and subfolders:
+        for source in extensions.folder_badges:
+            for folder_id, labels in source([item.folder for item in subfolders]).items():
+                badges.setdefault(folder_id, []).extend(labels)
+    for item in subfolders:
+        item.folder.badges = badges.get(item.folder.pk, [])
+    return {
+        "subfolders": subfolders,
+        "page": page,
+        "documents": rows,
+        "filters": filters,
+        "filter_choices": document_filter_choices(user=request.user, folder=folder,
+                                                  include_subfolders=filters.include_subfolders),
+        "channels": Channel.choices,
+        "query": _query(request),
+        "sort_links": sort_links,
+        "stamp": document_list_stamp(documents=rows, total=page.paginator.count),
+        "document_panels": document_panel_list(user=request.user),
+        "tree": tree,
+        "list_options": document_list_options,
+        "list_chosen": list_chosen,
+    }
 
 
 def _page_context(request: HttpRequest, *, company, folder) -> dict:
@@ -47,11 +117,10 @@ def _page_context(request: HttpRequest, *, company, folder) -> dict:
     }
     if folder is not None:
         subtree_prefix = folder.path
+        context.update(_listing_context(request, folder=folder, tree=tree))
         context.update(
             ancestors=folder_ancestors(folder=folder),
-            **_documents(request, folder),
             panels=folder_panel_urls(user=request.user, folder=folder),
-            document_panels=document_panel_list(user=request.user),
             # Where this folder may go: anywhere but inside itself.
             move_targets=[item for item in tree.flat if not item.folder.path.startswith(subtree_prefix)],
         )
@@ -66,24 +135,35 @@ def folder_page(request: HttpRequest, folder_id: int) -> HttpResponse:
 
 @login_required
 def folder_documents(request: HttpRequest, folder_id: int) -> HttpResponse:
-    """The document list alone, refreshed by the page after uploads."""
+    """The subfolders and documents alone: refreshed by the page after uploads, and polled with the
+    list's stamp (204, nothing to redraw, while nothing it shows has changed)."""
     folder = folder_get_for_user(user=request.user, folder_id=folder_id)
     tree = folder_tree_build(user=request.user, company=folder.company, current=folder)
-    return render(request, "ged/_documents.html", {
-        "folder": folder,
-        "tree": tree,
-        **_documents(request, folder),
-        "document_panels": document_panel_list(user=request.user),
-    })
+    context = {"folder": folder, "company": folder.company, **_listing_context(request, folder=folder, tree=tree)}
+    if request.GET.get("stamp") and request.GET["stamp"] == context["stamp"]:
+        return HttpResponse(status=204)
+    return render(request, "ged/_documents.html", context)
 
 
 @login_required
 def document_preview(request: HttpRequest, document_id: int) -> HttpResponse:
     document = document_get_for_user(user=request.user, document_id=document_id)
+    extract = DocumentExtract.objects.filter(document=document).first()
     context = {"document": document, "previewable": document.content_type in PREVIEWABLE_TYPES,
                "is_image": document.content_type.startswith("image/"),
+               "is_pdf": document.content_type == "application/pdf",
+               "page_count": (extract.page_count if extract else None) or 1,
                "document_panels": document_panel_list(user=request.user)}
     if request.htmx:
         return render(request, "ged/_preview.html", context)
     context.update(company=document.company, ancestors=folder_ancestors(folder=document.folder))
     return render(request, "ged/document.html", context)
+
+
+@login_required
+def document_menu(request: HttpRequest, document_id: int) -> HttpResponse:
+    """A row's "Plus" menu (rename, move or copy with the folder picker, trash), loaded when opened:
+    the list stays light however many folders the company has."""
+    document = document_get_for_user(user=request.user, document_id=document_id)
+    tree = folder_tree_build(user=request.user, company=document.company, current=document.folder)
+    return render(request, "ged/_document_menu.html", {"document": document, "tree": tree})

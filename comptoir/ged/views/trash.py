@@ -10,17 +10,25 @@ from comptoir.firms.policy import can_manage_folders
 from comptoir.firms.selectors import company_get_for_user
 from comptoir.ged import services
 from comptoir.ged.policy import ged_policy
-from comptoir.ged.selectors import document_get_for_user, trash_list_for_user
+from comptoir.ged.selectors import document_get_for_user, folder_display_paths, trash_list_for_user
 
 
 @login_required
 def trash_page(request: HttpRequest, company_id: int) -> HttpResponse:
     company = company_get_for_user(user=request.user, company_id=company_id)
     folders, documents = trash_list_for_user(user=request.user, company=company)
+    folders = list(folders.select_related("deleted_by").order_by("-deleted_at"))
+    documents = list(documents.select_related("folder", "deleted_by").order_by("-deleted_at"))
+    # The trash names where things were, by full path ("… / Ventes / 05 – Novembre 2026").
+    paths = folder_display_paths(folders=folders + [document.folder for document in documents])
+    for item in folders:
+        item.display_path = paths.get(item.pk, item.name)
+    for document in documents:
+        document.display_path = paths.get(document.folder_id, document.folder.name)
     return render(request, "ged/trash.html", {
         "company": company,
-        "folders": folders.select_related("deleted_by").order_by("-deleted_at"),
-        "documents": documents.select_related("folder", "deleted_by").order_by("-deleted_at"),
+        "folders": folders,
+        "documents": documents,
         "can_manage_folders": can_manage_folders(request.user),
     })
 

@@ -32,11 +32,13 @@ class FolderTree:
 class FlatItem:
     folder: Folder
     depth: int
+    # "Dossier comptable annuel 2026 / Ventes / 05 – Novembre 2026": two months of the same name in
+    # Achats and Ventes are told apart by their path, not by indentation.
+    path: str = ""
 
     @property
     def label(self) -> str:
-        # Non-breaking spaces: the only indentation an <option> keeps.
-        return "\u00a0\u00a0\u00a0" * self.depth + self.folder.name
+        return self.path or self.folder.name
 
 
 def folder_tree_build(*, user: User, company: Company, current: Folder | None = None) -> FolderTree:
@@ -48,11 +50,12 @@ def folder_tree_build(*, user: User, company: Company, current: Folder | None = 
     open_ids = set(current.ancestor_ids) if current else set()
     flat: list[FlatItem] = []
 
-    def build(parent_id: int | None, depth: int) -> list[TreeNode]:
+    def build(parent_id: int | None, depth: int, prefix: str = "") -> list[TreeNode]:
         nodes = []
         for folder in sorted(children.get(parent_id, []), key=lambda item: (item.position, item.name)):
-            flat.append(FlatItem(folder=folder, depth=depth))
-            nodes.append(TreeNode(folder=folder, children=build(folder.pk, depth + 1),
+            path = f"{prefix} / {folder.name}" if prefix else folder.name
+            flat.append(FlatItem(folder=folder, depth=depth, path=path))
+            nodes.append(TreeNode(folder=folder, children=build(folder.pk, depth + 1, path),
                                   is_open=folder.pk in open_ids,
                                   is_current=current is not None and folder.pk == current.pk))
         return nodes
