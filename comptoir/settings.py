@@ -9,6 +9,8 @@ from pathlib import Path
 
 import environ
 
+from comptoir.core.mailers import mailer_from_url
+
 BASE_DIR = Path(__file__).resolve().parent
 env = environ.Env()
 
@@ -181,7 +183,9 @@ else:
     }
 STORAGES = {
     "default": _default_storage,
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Hashed names (app.3f9c….css) served with "max-age=315360000, public, immutable" by whitenoise;
+    # `comptoir serve` and `comptoir web` collect them on start.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 # Uploads larger than this go to a temporary file, never whole into memory.
@@ -194,9 +198,15 @@ COMPTOIR_MAIL_MAX_BYTES = env.int("COMPTOIR_MAIL_MAX_BYTES", default=50 * 1024**
 COMPTOIR_ZIP_MAX_BYTES = env.int("COMPTOIR_ZIP_MAX_BYTES", default=2 * 1024**3)
 
 # Outgoing mail. In embedded mode `comptoir serve` starts a local sink and points EMAIL_URL at it.
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://127.0.0.1:8025")
-vars().update(EMAIL_CONFIG)
-EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# Django 6.1's MAILERS (comptoir.core.mailers): "default" for the portal's own mail, "delivery" for
+# documents sent to partners (COMPTOIR_DELIVERY_EMAIL_URL when partners go through another relay).
+_email_url = env.str("EMAIL_URL", default="smtp://127.0.0.1:8025")
+_email_timeout = env.int("EMAIL_TIMEOUT", default=30)
+MAILERS = {
+    "default": mailer_from_url(env.email_url_config(_email_url), timeout=_email_timeout),
+    "delivery": mailer_from_url(
+        env.email_url_config(env.str("COMPTOIR_DELIVERY_EMAIL_URL", default=_email_url)), timeout=_email_timeout),
+}
 # Delivery to partners (comptoir.delivery): a started send is someone else's after this lease;
 # webhooks to private/loopback addresses are refused unless allowed (tests, on-premise partners).
 COMPTOIR_DELIVERY_LEASE_SECONDS = env.int("COMPTOIR_DELIVERY_LEASE_SECONDS", default=300)

@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from comptoir.core.mailers import smtp_relay
 from comptoir.delivery.sink import outbox_attachment as attachment_read
 from comptoir.delivery.sink import outbox_messages
 from comptoir.firms.policy import is_firm_admin
@@ -33,7 +34,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
     own = _own_delivery_ids(request, {m.delivery_id for m in messages if m.delivery_id is not None})
     messages = [message for message in messages if message.delivery_id in own]
     return render(request, "delivery/outbox.html", {"outbox_messages": messages,
-                                                    "sink": f"{settings.EMAIL_HOST}:{settings.EMAIL_PORT}"})
+                                                    "sink": f"{(relay := smtp_relay()).host}:{relay.port}"})
 
 
 @login_required
