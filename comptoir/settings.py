@@ -172,6 +172,8 @@ if S3_BUCKET:
             "default_acl": None,
             "file_overwrite": False,
             "querystring_expire": 300,
+            # Signed download URLs (COMPTOIR_S3_DOWNLOAD_*) in SigV4, which every region and endpoint takes.
+            "signature_version": "s3v4",
             # Downloads spool to a temporary file past this size instead of being held in memory.
             "max_memory_size": env.int("COMPTOIR_S3_MAX_MEMORY_SIZE", default=2 * 1024 * 1024),
         },
@@ -181,6 +183,10 @@ else:
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": MEDIA_ROOT, "file_permissions_mode": 0o640},
     }
+# On S3, downloads answer a redirect to a signed URL valid this long (seconds), after the tenant check;
+# set COMPTOIR_S3_DOWNLOAD_REDIRECT=false when browsers cannot reach the endpoint (then the web streams).
+COMPTOIR_S3_DOWNLOAD_REDIRECT = env.bool("COMPTOIR_S3_DOWNLOAD_REDIRECT", default=True)
+COMPTOIR_S3_DOWNLOAD_EXPIRE_SECONDS = env.int("COMPTOIR_S3_DOWNLOAD_EXPIRE_SECONDS", default=60)
 STORAGES = {
     "default": _default_storage,
     # Hashed names (app.3f9c….css) served with "max-age=315360000, public, immutable" by whitenoise;
