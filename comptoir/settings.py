@@ -4,6 +4,7 @@ Embedded mode (no DATABASE_URL, no SECRET_KEY) runs on SQLite and local files in
 COMPTOIR_DATA_DIR; production differs only by its environment.
 """
 
+import os
 import secrets
 from pathlib import Path
 
@@ -233,6 +234,13 @@ TASKS = {
 COMPTOIR_HEALTH_MAX_LAG_SECONDS = env.int("COMPTOIR_HEALTH_MAX_LAG_SECONDS", default=900)
 # When set, /metrics requires "Authorization: Bearer <token>".
 COMPTOIR_METRICS_TOKEN = env.str("COMPTOIR_METRICS_TOKEN", default="")
+
+# Prometheus samples of every process (web workers, delivery workers, mail-in) as memory-mapped files,
+# summed by /metrics (comptoir.core.metrics). Set here, before anything imports prometheus_client; our
+# own variable, so a child started with another data dir does not inherit its parent's folder.
+METRICS_DIR = Path(env.str("COMPTOIR_METRICS_DIR", default=str(DATA_DIR / "metrics"))).resolve()
+METRICS_DIR.mkdir(parents=True, exist_ok=True)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(METRICS_DIR)
 
 LOG_JSON = env.bool("COMPTOIR_LOG_JSON", default=False)
 LOGGING = {

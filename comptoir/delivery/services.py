@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
 from comptoir.core.errors import ComptoirError
+from comptoir.core.metrics import delivery_outcome_counted
 from comptoir.core.services import audit_event_record
 from comptoir.delivery.models import AttemptOutcome, DeliveryAttempt, FailureNotice
 from comptoir.delivery.policy import attempts_exhausted, retry_delay
@@ -198,6 +199,8 @@ def delivery_outcome_record(*, delivery: Delivery, worker_id: str, outcome: Atte
         audit_event_record(actor=None, action=f"delivery.{fields['status']}", target=delivery,
                            firm_id=delivery.firm_id, data={"reply": reply[:500], "attempts": delivery.attempts})
     if held:
+        delivery_outcome_counted(app=delivery.app_slug, outcome=fields["status"], deposited_at=delivery.created_at,
+                                 started_at=started_at, finished_at=now)
         # What the UPDATE wrote, without reading the row back.
         for name, value in fields.items():
             setattr(delivery, name, value)

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import close_old_connections, connections
 from django.utils import timezone
 
+from comptoir.core.metrics import mailin_reply_counted
 from comptoir.intake.services.mail_in import mail_message_ingest, mail_recipient_refusal
 
 logger = logging.getLogger(__name__)
@@ -49,7 +50,8 @@ class MailInHandler:
                                               sender=envelope.mail_from or "")
         except Exception:
             logger.exception("mail-in: recipient check failed for %r", address)
-            return TEMPORARY_FAILURE
+            refusal = TEMPORARY_FAILURE
+        mailin_reply_counted(stage="rcpt", reply=refusal or "250")
         if refusal:
             return refusal
         envelope.rcpt_tos.append(address)
@@ -70,6 +72,7 @@ class MailInHandler:
             logger.info("mail-in: %d document(s) stored, %d duplicate(s), %d refused, for %s",
                         len(result.stored), result.duplicates, len(result.refused), envelope.rcpt_tos)
             reply = "250 2.0.0 Message enregistré"
+        mailin_reply_counted(stage="data", reply=reply)
         if self.lmtp:
             # LMTP answers once per accepted recipient.
             return "\r\n".join([reply] * max(1, len(envelope.rcpt_tos)))

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from comptoir.accounts.models import User
 from comptoir.core.errors import ComptoirError
+from comptoir.core.metrics import deposit_counted
 from comptoir.core.services import audit_event_record
 from comptoir.ged.blobs import blob_delete, blob_open, blob_store
 from comptoir.ged.events import DocumentEntered, EntryKind, document_entered_publish
@@ -70,6 +71,7 @@ def document_deposit(
                                firm_id=folder.company.firm_id,
                                data={"folder": folder.pk, "channel": str(channel), "sha256": stored.sha256})
             _enter(document=document, folder=folder, kind="deposit", actor=actor)
+            deposit_counted(channel=document.channel)
     except BaseException:
         blob_delete(stored.key)
         raise

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from comptoir.core.metrics import metrics_files_clear
 from comptoir.core.processes import embedded_processes
 
 
@@ -28,6 +29,7 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, no_demo, **options):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
+        metrics_files_clear()
         self._seed_demo(no_demo=no_demo)
         children = self._start_children(host=host, port=port)
         self.stdout.write(f"Comptoir est prêt : http://{host}:{port}/  (Ctrl+C pour arrêter)")
