@@ -97,3 +97,11 @@ class MailInController(Controller):
 
     def _create_server(self):
         return self.loop.create_server(self._factory_invoker, sock=self._sock, ssl=self.ssl_context)
+
+
+def mail_in_listener_start() -> MailInController:
+    """`comptoir serve`'s mail-in, on loopback at COMPTOIR_MAILIN_PORT, in the listeners' process."""
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command at INFO
+    controller = MailInController(host="127.0.0.1", port=settings.COMPTOIR_MAILIN_PORT)
+    controller.start()
+    return controller

@@ -101,3 +101,25 @@ def test_samples_of_other_processes_are_summed(db):
     for _ in range(2):  # two processes, come and gone
         subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True, timeout=120)
     assert grown(before, scrape(), 'comptoir_deposits_total{channel="watch"}') == 10
+
+
+def test_grafana_dashboard_queries_only_metrics_that_exist(db):
+    import json
+    import re
+
+    from prometheus_client import Counter, Histogram
+
+    from comptoir.core import metrics
+
+    exposed = {"comptoir_delivery_queue", "comptoir_delivery_oldest_pending_age_seconds"}
+    for value in vars(metrics).values():
+        if isinstance(value, Counter):
+            exposed.add(f"{value._name}_total")
+        elif isinstance(value, Histogram):
+            exposed |= {f"{value._name}_{suffix}" for suffix in ("bucket", "count", "sum")}
+    dashboard = json.loads((ROOT / "docs" / "grafana-dashboard.json").read_text())
+    queried = {name for panel in dashboard["panels"] for target in panel["targets"]
+               for name in re.findall(r"comptoir_[a-z_]+", target["expr"])}
+    assert queried and queried <= exposed, queried - exposed
+    assert {"comptoir_delivery_queue", "comptoir_delivery_oldest_pending_age_seconds"} <= {
+        name.split("{")[0] for name in scrape()}
