@@ -80,8 +80,16 @@ def test_serve_runs_listeners_in_one_process_under_a_light_supervisor_and_stops_
     assert not any("comptoir mail-in" in command or "comptoir smtpsink" in command for command in commands)
     assert sum("--preload" in command for command in commands) == 3, "gunicorn master and its two workers"
     for listener_port in (sink_port, mailin_port):
-        with smtplib.SMTP("127.0.0.1", listener_port, timeout=10) as client:
-            assert client.noop()[0] == 250
+        # The listeners' process sets Django up on its own: it may answer a little after the web.
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with smtplib.SMTP("127.0.0.1", listener_port, timeout=10) as client:
+                    assert client.noop()[0] == 250
+                break
+            except ConnectionRefusedError:
+                assert time.monotonic() < deadline, f"nothing listens on {listener_port}"
+                time.sleep(0.5)
     pids = _tree(process.pid)
 
     process.send_signal(signal.SIGTERM)
