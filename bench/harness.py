@@ -273,6 +273,9 @@ class Stage:
         from django.core.management import call_command
 
         call_command("migrate", interactive=False, verbosity=0)
+        # Hashed static files and their manifest, once for every `comptoir web` this stage starts.
+        subprocess.run([sys.executable, "-m", "comptoir", "collectstatic", "--noinput", "--verbosity", "0"],
+                       env=self.env, check=True, timeout=300)
 
     # --- processes ------------------------------------------------------------------------------
 

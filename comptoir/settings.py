@@ -11,6 +11,8 @@ from pathlib import Path
 import environ
 from csp.constants import NONCE
 
+from comptoir.core.mailers import mailer_from_url
+
 BASE_DIR = Path(__file__).resolve().parent
 env = environ.Env()
 
@@ -228,6 +230,8 @@ if S3_BUCKET:
             "default_acl": None,
             "file_overwrite": False,
             "querystring_expire": 300,
+            # Signed download URLs (COMPTOIR_S3_DOWNLOAD_*) in SigV4, which every region and endpoint takes.
+            "signature_version": "s3v4",
             # Downloads spool to a temporary file past this size instead of being held in memory.
             "max_memory_size": env.int("COMPTOIR_S3_MAX_MEMORY_SIZE", default=2 * 1024 * 1024),
         },
@@ -237,9 +241,15 @@ else:
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": MEDIA_ROOT, "file_permissions_mode": 0o640},
     }
+# On S3, downloads answer a redirect to a signed URL valid this long (seconds), after the tenant check;
+# set COMPTOIR_S3_DOWNLOAD_REDIRECT=false when browsers cannot reach the endpoint (then the web streams).
+COMPTOIR_S3_DOWNLOAD_REDIRECT = env.bool("COMPTOIR_S3_DOWNLOAD_REDIRECT", default=True)
+COMPTOIR_S3_DOWNLOAD_EXPIRE_SECONDS = env.int("COMPTOIR_S3_DOWNLOAD_EXPIRE_SECONDS", default=60)
 STORAGES = {
     "default": _default_storage,
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Hashed names (app.3f9c….css) served with "max-age=315360000, public, immutable" by whitenoise;
+    # `comptoir serve` and `comptoir web` collect them on start.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 # Uploads larger than this go to a temporary file, never whole into memory.
@@ -257,9 +267,15 @@ COMPTOIR_INVOICE_XML_MAX_BYTES = env.int("COMPTOIR_INVOICE_XML_MAX_BYTES", defau
 COMPTOIR_INVOICE_READ_SECONDS = env.float("COMPTOIR_INVOICE_READ_SECONDS", default=2.0)
 
 # Outgoing mail. In embedded mode `comptoir serve` starts a local sink and points EMAIL_URL at it.
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://127.0.0.1:8025")
-vars().update(EMAIL_CONFIG)
-EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# Django 6.1's MAILERS (comptoir.core.mailers): "default" for the portal's own mail, "delivery" for
+# documents sent to partners (COMPTOIR_DELIVERY_EMAIL_URL when partners go through another relay).
+_email_url = env.str("EMAIL_URL", default="smtp://127.0.0.1:8025")
+_email_timeout = env.int("EMAIL_TIMEOUT", default=30)
+MAILERS = {
+    "default": mailer_from_url(env.email_url_config(_email_url), timeout=_email_timeout),
+    "delivery": mailer_from_url(
+        env.email_url_config(env.str("COMPTOIR_DELIVERY_EMAIL_URL", default=_email_url)), timeout=_email_timeout),
+}
 # Delivery to partners (comptoir.delivery): a started send is someone else's after this lease;
 # a live worker renews its leases every fifth of it (heartbeat), so a killed worker's sends are taken
 # again within it; webhooks to private/loopback addresses are refused unless allowed (tests, on-premise).
@@ -294,6 +310,13 @@ COMPTOIR_HEALTH_MAX_LAG_SECONDS = env.int("COMPTOIR_HEALTH_MAX_LAG_SECONDS", def
 # /metrics requires "Authorization: Bearer <token>"; without a token it is closed, unless opened on purpose.
 COMPTOIR_METRICS_TOKEN = env.str("COMPTOIR_METRICS_TOKEN", default="")
 COMPTOIR_METRICS_PUBLIC = env.bool("COMPTOIR_METRICS_PUBLIC", default=False)
+
+# Prometheus samples of every process (web workers, delivery workers, mail-in) as memory-mapped files,
+# summed by /metrics (comptoir.core.metrics). Set here, before anything imports prometheus_client; our
+# own variable, so a child started with another data dir does not inherit its parent's folder.
+METRICS_DIR = Path(env.str("COMPTOIR_METRICS_DIR", default=str(DATA_DIR / "metrics"))).resolve()
+METRICS_DIR.mkdir(parents=True, exist_ok=True)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(METRICS_DIR)
 
 LOG_JSON = env.bool("COMPTOIR_LOG_JSON", default=False)
 LOGGING = {

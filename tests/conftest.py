@@ -21,7 +21,10 @@ def _data_dir(tmp_path, settings):
         default = {"BACKEND": "django.core.files.storage.FileSystemStorage",
                    "OPTIONS": {"location": tmp_path / "files"}}
     settings.STORAGES = {**settings.STORAGES, "default": default}
+    # Pages render without a collected manifest; tests/web/test_static_files.py proves the production storage.
     settings.STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STATIC_ROOT.mkdir(exist_ok=True)
     settings.AXES_ENABLED = False
 
 
@@ -106,17 +109,10 @@ def smtp_server(settings):
     Yields a `tests.smtp_server.SmtpServer`: `.port`, `.messages` (parsed EmailMessage),
     `.wait_for(n, timeout=…)`, `.reply_with("550 5.1.1 mailbox unavailable", times=1)`.
     """
-    from tests.smtp_server import SmtpServer
+    from tests.smtp_server import SmtpServer, mailers_point_at
 
     server = SmtpServer().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = server.host
-    settings.EMAIL_PORT = server.port
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 10
+    mailers_point_at(settings, server.host, server.port)
     try:
         yield server
     finally:

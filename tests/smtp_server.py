@@ -134,3 +134,13 @@ class SmtpServer:
         with self._lock:
             self.envelopes.append(envelope)
             self._lock.notify_all()
+
+
+def mailers_point_at(settings, host: str, port: int, *, portal_mail: bool = True) -> None:
+    """Point Django's MAILERS at an SMTP server: the delivery relay, and the portal's own mail too
+    unless `portal_mail` is False (then it stays in `django.core.mail.outbox`)."""
+    from comptoir.core.mailers import mailer_smtp
+
+    relay = mailer_smtp(host=host, port=port, timeout=10)
+    locmem = {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    settings.MAILERS = {"default": relay if portal_mail else locmem, "delivery": relay}

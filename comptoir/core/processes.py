@@ -1,18 +1,33 @@
 """The processes `comptoir serve` supervises beside the web server and the worker.
 
 Apps that bring a listener (the collection mailboxes, the local SMTP sink) register it at start-up,
-so `serve` does not need to know about them.
+so `serve` does not need to know about them. A listener registers the dotted path of a function that
+starts it in the current process and returns something with `.stop()`: `serve` runs them all in one
+`comptoir listeners` process (each an asyncio server on its own thread), instead of one Python
+process with Django loaded per listener. The separate commands (`mail-in`, `smtpsink`) stay for the
+scale profile.
 """
 
 EmbeddedProcess = tuple[str, list[str]]
 _processes: list[EmbeddedProcess] = []
+_listeners: list[tuple[str, str]] = []
 
 
 def embedded_process_register(name: str, argv: list[str]) -> None:
-    """`argv` is what follows `comptoir` on the command line, e.g. ["mail-in", "--port", "2525"]."""
+    """`argv` is what follows `comptoir` on the command line, e.g. ["watch"]."""
     if all(existing != name for existing, _ in _processes):
         _processes.append((name, argv))
 
 
+def embedded_listener_register(name: str, starter: str) -> None:
+    """`starter`: "package.module.function", called without arguments in the listeners' process."""
+    if all(existing != name for existing, _ in _listeners):
+        _listeners.append((name, starter))
+
+
+def embedded_listeners() -> list[tuple[str, str]]:
+    return list(_listeners)
+
+
 def embedded_processes() -> list[EmbeddedProcess]:
-    return list(_processes)
+    return [*([("listeners", ["listeners"])] if _listeners else []), *_processes]

@@ -17,9 +17,9 @@ class DeliveryConfig(AppConfig):
         self._register_panels()
         if settings.COMPTOIR_SMTP_SINK:
             # `comptoir serve` also runs the local SMTP sink that EMAIL_URL points at by default.
-            from comptoir.core.processes import embedded_process_register
+            from comptoir.core.processes import embedded_listener_register
 
-            embedded_process_register("smtpsink", ["smtpsink"])
+            embedded_listener_register("smtpsink", "comptoir.delivery.sink.sink_listener_start")
 
     def _register_panels(self) -> None:
         from comptoir.ged.extensions import Panel, document_panels

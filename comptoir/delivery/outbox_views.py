@@ -1,11 +1,11 @@
 """'Boîte d'envoi locale': what the embedded SMTP sink received. Embedded mode with the sink, firm admins only."""
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from comptoir.core.mailers import smtp_relay
 from comptoir.delivery.access import delivery_access
 from comptoir.delivery.sink import outbox_attachment as attachment_read
 from comptoir.delivery.sink import outbox_messages
@@ -35,7 +35,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
     messages = [message for message in messages
                 if message.delivery_id in own or (message.delivery_id is None and message.firm_id == firm.pk)]
     return render(request, "delivery/outbox.html", {"outbox_messages": messages,
-                                                    "sink": f"{settings.EMAIL_HOST}:{settings.EMAIL_PORT}"})
+                                                    "sink": f"{(relay := smtp_relay()).host}:{relay.port}"})
 
 
 @login_required

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
 from comptoir.core.errors import ComptoirError
+from comptoir.core.metrics import delivery_outcome_counted
 from comptoir.core.services import audit_event_record
 from comptoir.delivery.models import AttemptOutcome, DeliveryAttempt, FailureNotice
 from comptoir.delivery.retry_schedule import attempts_exhausted, retry_delay
@@ -144,7 +145,10 @@ def deliveries_outcomes_record(*, attempts: list[Attempt], worker_id: str) -> No
         if delivery.pk not in held:
             logger.warning("delivery %s: lease lost by %s before the outcome (%s)", delivery.pk, worker_id,
                            attempt.outcome)
-        elif delivery.status in RETRYABLE_BY_PERSON:
+            continue
+        delivery_outcome_counted(app=delivery.app_slug, outcome=delivery.status, deposited_at=delivery.created_at,
+                                 started_at=attempt.started_at, finished_at=attempt.finished_at)
+        if delivery.status in RETRYABLE_BY_PERSON:
             FailureNotice.objects.create(delivery=delivery, firm_id=delivery.firm_id)
             audit_event_record(actor=None, action=f"delivery.{delivery.status}", target=delivery,
                                firm_id=delivery.firm_id,

@@ -118,3 +118,17 @@ def outbox_attachment(*, name: str, index: int) -> tuple[int | None, str, str, b
     part = attachments[index]
     return (_delivery_id(message), part.get_filename() or "piece-jointe", part.get_content_type(),
             part.get_payload(decode=True) or b"")
+
+
+def sink_listener_start():
+    """`comptoir serve`'s local SMTP sink, where EMAIL_URL points by default, in the listeners' process."""
+    from aiosmtpd.controller import Controller
+
+    from comptoir.core.mailers import smtp_relay
+
+    relay = smtp_relay()
+    # A fixed server name: aiosmtpd would otherwise look up this machine's FQDN on every connection.
+    controller = Controller(SinkHandler(outbox_dir()), hostname=relay.host or "127.0.0.1", port=relay.port,
+                            server_hostname=settings.MAIL_DOMAIN)
+    controller.start()
+    return controller

@@ -5,13 +5,16 @@ import uuid
 from dataclasses import dataclass
 from typing import IO
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 
 from comptoir.ged.filetypes import HEAD_SIZE
 
 CHUNK_SIZE = 1024 * 1024
+S3_BACKEND = "storages.backends.s3.S3Storage"
 
 
 class _HashingReader:
@@ -66,6 +69,20 @@ def blob_store(*, stream: IO[bytes], company_id: int) -> StoredBlob:
 
 def blob_open(key: str) -> IO[bytes]:
     return default_storage.open(key, "rb")
+
+
+def blob_download_url(key: str, *, filename: str, content_type: str) -> str | None:
+    """A short-lived signed URL the browser fetches the bytes from directly (S3), or None when the
+    storage has none (local files: the web process streams them).
+
+    The caller has checked the tenant first: the URL is the permission, for a minute by default.
+    """
+    # By the setting, not isinstance: importing the S3 backend (boto3) costs every process tens of MB.
+    if not settings.COMPTOIR_S3_DOWNLOAD_REDIRECT or settings.STORAGES["default"]["BACKEND"] != S3_BACKEND:
+        return None
+    parameters = {"ResponseContentDisposition": content_disposition_header(True, filename),
+                  "ResponseContentType": content_type, "ResponseCacheControl": "private, no-store"}
+    return default_storage.url(key, parameters=parameters, expire=settings.COMPTOIR_S3_DOWNLOAD_EXPIRE_SECONDS)
 
 
 def blob_delete(key: str) -> None:

@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from datetime import date
 
+from comptoir.ged.models import FolderRole
+
 
 @dataclass(frozen=True)
 class FolderSpec:
@@ -14,20 +16,20 @@ class FolderSpec:
 
 
 ANNUAL_SUBFOLDERS = (
-    FolderSpec("Achats", role="achats", months=True),
-    FolderSpec("Ventes", role="ventes", months=True),
-    FolderSpec("Banque", role="banque"),
-    FolderSpec("Notes de frais", role="ndf"),
-    FolderSpec("Social", role="social"),
-    FolderSpec("Fiscal", role="fiscal"),
-    FolderSpec("Juridique", role="juridique"),
-    FolderSpec("À classer", role="a-classer"),
+    FolderSpec("Achats", role=FolderRole.ACHATS, months=True),
+    FolderSpec("Ventes", role=FolderRole.VENTES, months=True),
+    FolderSpec("Banque", role=FolderRole.BANQUE),
+    FolderSpec("Notes de frais", role=FolderRole.NDF),
+    FolderSpec("Social", role=FolderRole.SOCIAL),
+    FolderSpec("Fiscal", role=FolderRole.FISCAL),
+    FolderSpec("Juridique", role=FolderRole.JURIDIQUE),
+    FolderSpec("À classer", role=FolderRole.A_CLASSER),
 )
 
 # Beside the client's tree, folders only the firm sees.
 FIRM_ONLY_FOLDERS = (
-    FolderSpec("Cabinet – Travaux", role="firm-work", firm_only=True),
-    FolderSpec("Cabinet – Révision", role="firm-review", firm_only=True),
+    FolderSpec("Cabinet – Travaux", role=FolderRole.FIRM_WORK, firm_only=True),
+    FolderSpec("Cabinet – Révision", role=FolderRole.FIRM_REVIEW, firm_only=True),
 )
 
 MONTH_NAMES = ("Janvier", "Février", "Mars", "Avril", "Mai", "Juin", "Juillet", "Août", "Septembre",

@@ -19,6 +19,27 @@ class Channel(models.TextChoices):
     PHONE = "phone", _("Téléphone")
 
 
+class FolderRole(models.TextChoices):
+    """What a folder laid down by a template is for: channels and the demo find folders by role, not name.
+
+    Not attached to `Folder.role` as `choices` (that would be a migration for no behaviour): firms'
+    own folders have no role (""), and the values are what the database already holds.
+    """
+
+    ANNUAL = "annual"
+    MONTH = "month"
+    ACHATS = "achats"
+    VENTES = "ventes"
+    BANQUE = "banque"
+    NDF = "ndf"
+    SOCIAL = "social"
+    FISCAL = "fiscal"
+    JURIDIQUE = "juridique"
+    A_CLASSER = "a-classer"
+    FIRM_WORK = "firm-work"
+    FIRM_REVIEW = "firm-review"
+
+
 class Folder(models.Model):
     """A folder of a company's GED.
 
@@ -33,7 +54,7 @@ class Folder(models.Model):
     depth = models.PositiveSmallIntegerField(default=0)
     # Firm-only folders (and everything under them) are never shown to client users.
     firm_only = models.BooleanField(_("réservé au cabinet"), default=False)
-    # What the folder is for, when laid down by a template: "annual", "achats", "ventes", "month"…
+    # What the folder is for, when laid down by a template: a FolderRole value ("" for the firm's own).
     role = models.CharField(max_length=20, blank=True, db_index=True)
     fiscal_year = models.PositiveSmallIntegerField(null=True, blank=True)
     month = models.DateField(null=True, blank=True)

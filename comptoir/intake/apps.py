@@ -13,9 +13,6 @@ class IntakeConfig(AppConfig):
         folder_panels.register(Panel(key="intake-zip", url_name="intake:zip_panel", order=30))
 
         # `comptoir serve` also runs the collection mailboxes' listener on loopback.
-        from django.conf import settings
+        from comptoir.core.processes import embedded_listener_register
 
-        from comptoir.core.processes import embedded_process_register
-
-        embedded_process_register("mail-in", ["mail-in", "--host", "127.0.0.1",
-                                              "--port", str(settings.COMPTOIR_MAILIN_PORT)])
+        embedded_listener_register("mail-in", "comptoir.intake.smtp.mail_in_listener_start")

@@ -10,13 +10,14 @@ from comptoir.accounts.models import User
 from comptoir.firms.models import Company
 from comptoir.firms.policy import is_firm_staff
 from comptoir.firms.selectors import company_get_for_user
-from comptoir.ged.models import Folder
+from comptoir.ged.models import Folder, FolderRole
 from comptoir.ged.selectors import folder_get_for_user
 from comptoir.intake.models import MailboxPolicy, QuarantinedDocument, QuarantineStatus, ZipImport
 
 # Mailbox name → role of the folder it feeds in the annual accounting folder.
-MAILBOXES = ("achats", "ventes", "banque", "social", "ndf", "a-classer")
-UNSORTED_BOX = "a-classer"
+MAILBOXES = tuple(role.value for role in (FolderRole.ACHATS, FolderRole.VENTES, FolderRole.BANQUE,
+                                         FolderRole.SOCIAL, FolderRole.NDF, FolderRole.A_CLASSER))
+UNSORTED_BOX = FolderRole.A_CLASSER.value
 
 
 def mailbox_address(*, box: str, company: Company, token: str) -> str:
@@ -71,10 +72,10 @@ def mailbox_company(address: str) -> tuple[str, Company] | None:
 
 def annual_folder_for(*, company: Company, on: date) -> Folder | None:
     """The annual accounting folder whose fiscal year contains `on`, else the latest one."""
-    annuals = list(Folder.objects.filter(company=company, role="annual", deleted_at__isnull=True)
+    annuals = list(Folder.objects.filter(company=company, role=FolderRole.ANNUAL, deleted_at__isnull=True)
                    .order_by("-fiscal_year", "-id"))
     for annual in annuals:
-        months = Folder.objects.filter(path__startswith=annual.path, role="month", deleted_at__isnull=True,
+        months = Folder.objects.filter(path__startswith=annual.path, role=FolderRole.MONTH, deleted_at__isnull=True,
                                        month__isnull=False).values_list("month", flat=True)
         months = sorted(months)
         if months and months[0] <= on.replace(day=1) <= months[-1]:
@@ -105,7 +106,7 @@ def mailbox_folder_resolve(*, company: Company, box: str, on: date) -> Folder | 
               .order_by("depth", "id").first())
     if folder is None:
         return None
-    month = Folder.objects.filter(parent=folder, role="month", month=on.replace(day=1),
+    month = Folder.objects.filter(parent=folder, role=FolderRole.MONTH, month=on.replace(day=1),
                                   deleted_at__isnull=True).first()
     return month or folder
 

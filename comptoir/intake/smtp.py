@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import close_old_connections, connections
 from django.utils import timezone
 
+from comptoir.core.metrics import mailin_reply_counted
 from comptoir.intake.services.mail_in import REFUSED_REPLY, mail_message_ingest, mail_recipient_refusal
 
 logger = logging.getLogger(__name__)
@@ -52,7 +53,8 @@ class MailInHandler:
             refusal = await asyncio.to_thread(_in_worker_thread, mail_recipient_refusal, address=address)
         except Exception:
             logger.exception("mail-in: recipient check failed for %r", address)
-            return TEMPORARY_FAILURE
+            refusal = TEMPORARY_FAILURE
+        mailin_reply_counted(stage="rcpt", reply=refusal or "250")
         if refusal:
             return refusal
         envelope.rcpt_tos.append(address)
@@ -77,6 +79,8 @@ class MailInHandler:
             # The same answer for every refusal and no bounce text that tells the policy.
             replies = [REFUSED_REPLY if address.lower() in refused else "250 2.0.0 Message enregistré"
                        for address in envelope.rcpt_tos] or ["250 2.0.0 Message enregistré"]
+        for reply in replies:
+            mailin_reply_counted(stage="data", reply=reply)
         if self.lmtp:
             # LMTP answers once per accepted recipient.
             return "\r\n".join(replies)
@@ -103,3 +107,11 @@ class MailInController(Controller):
 
     def _create_server(self):
         return self.loop.create_server(self._factory_invoker, sock=self._sock, ssl=self.ssl_context)
+
+
+def mail_in_listener_start() -> MailInController:
+    """`comptoir serve`'s mail-in, on loopback at COMPTOIR_MAILIN_PORT, in the listeners' process."""
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command at INFO
+    controller = MailInController(host="127.0.0.1", port=settings.COMPTOIR_MAILIN_PORT)
+    controller.start()
+    return controller

@@ -66,7 +66,7 @@ def _demo_failing_company(*, firm: Firm, admin: User) -> Company:
 def _demo_upflow(*, firm: Firm, company: Company, admin: User, address: str = DEMO_UPFLOW_ADDRESS) -> None:
     """Upflow installed, connected with an address the local SMTP sink accepts, and on for `Ventes`:
     the first upload there shows the whole path, down to the email in the "Boîte d'envoi locale"."""
-    from comptoir.ged.models import Folder
+    from comptoir.ged.models import Folder, FolderRole
     from comptoir.partners.selectors import installation_get_active
     from comptoir.partners.services import connection_set, folder_switch_set, installation_create
 
@@ -74,5 +74,5 @@ def _demo_upflow(*, firm: Firm, company: Company, admin: User, address: str = DE
                     or installation_create(firm=firm, slug="upflow", actor=admin))
     connection = connection_set(installation=installation, company=company,
                                 destinations={"collection": address}, actor=admin)
-    ventes = Folder.objects.get(company=company, role="ventes", deleted_at__isnull=True)
+    ventes = Folder.objects.get(company=company, role=FolderRole.VENTES, deleted_at__isnull=True)
     folder_switch_set(folder=ventes, connection=connection, state="on", actor=admin)

@@ -16,6 +16,7 @@ from comptoir.partners.services import connection_revoke, connection_set
 from tests.delivery.conftest import UPFLOW_ADDRESS, drain, later, ventes
 from tests.factories import deposit_pdf, folder_named
 from tests.loopback import free_port
+from tests.smtp_server import mailers_point_at
 
 PDF = b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n.\r\n..leading dots\n%%EOF\n"
 
@@ -103,15 +104,14 @@ def test_550_fails_with_the_server_reply_then_corrected_address_and_retry_sends(
 
 def test_smtp_server_down_then_up_every_pending_delivery_arrives_exactly_once(
         smtp_server, upflow, company, firm_admin, settings):
-    up_port = settings.EMAIL_PORT
-    settings.EMAIL_PORT = free_port()
+    mailers_point_at(settings, smtp_server.host, free_port())
     documents = [deposit_pdf(ventes(company), actor=firm_admin, name=f"f{i}.pdf") for i in range(12)]
     drain()
     assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.RETRYING}
     drain(now=later(minutes=1, seconds=30))  # still down: the second attempt fails too
     assert set(Delivery.objects.values_list("attempts", flat=True)) == {2}
 
-    settings.EMAIL_PORT = up_port
+    mailers_point_at(settings, smtp_server.host, smtp_server.port)
     drain(now=later(hours=1))
     smtp_server.wait_for(12)
     ids = sorted(int(m["X-Comptoir-Delivery-Id"]) for m in smtp_server.messages)
@@ -121,7 +121,7 @@ def test_smtp_server_down_then_up_every_pending_delivery_arrives_exactly_once(
 
 
 def test_attempts_exhausted_make_the_delivery_dead(upflow, company, firm_admin, settings):
-    settings.EMAIL_PORT = free_port()
+    mailers_point_at(settings, "127.0.0.1", free_port())
     document = deposit_pdf(ventes(company), actor=firm_admin)
     moment = timezone.now()
     for _ in range(MAX_ATTEMPTS + 2):
@@ -142,7 +142,7 @@ def test_deposit_never_fails_nor_slows_when_the_smtp_server_is_down(smtp_server,
 
     deposit_time()  # warm-up
     up = deposit_time()
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
+    mailers_point_at(settings, "127.0.0.1", free_port())
     down = deposit_time()
     assert Delivery.objects.filter(status=DeliveryStatus.PENDING).count() == 30
     assert down < max(up * 5, 0.5), f"deposits took {down:.3f}s with SMTP down vs {up:.3f}s up"
@@ -184,11 +184,10 @@ def test_an_expired_lease_is_claimed_again_by_another_worker(smtp_server, upflow
 
 def test_permanent_failures_are_reported_to_firm_admins_in_one_grouped_email(
         upflow, company, firm, firm_admin, firm_member, settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     from tests.smtp_server import SmtpServer
 
     server = SmtpServer().start()
-    settings.EMAIL_HOST, settings.EMAIL_PORT = server.host, server.port
+    mailers_point_at(settings, server.host, server.port, portal_mail=False)
     try:
         server.reply_with("554 5.7.1 Message rejected", times=3)
         for i in range(3):

@@ -11,7 +11,7 @@ from comptoir.partners.models import Delivery, DeliveryStatus
 from comptoir.partners.transports.smtp_session import smtp_sessions_kept
 from tests.delivery.conftest import drain, ventes
 from tests.factories import deposit_pdf
-from tests.smtp_server import SmtpServer, _Handler, _LoopbackController
+from tests.smtp_server import SmtpServer, _Handler, _LoopbackController, mailers_point_at
 
 
 class _CountingController(_LoopbackController):
@@ -66,10 +66,7 @@ def counting_smtp(settings):
     def start(**kwargs) -> _CountingServer:
         server = _CountingServer().start_counting(**kwargs)
         servers.append(server)
-        settings.EMAIL_HOST, settings.EMAIL_PORT = server.host, server.port
-        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        settings.EMAIL_TIMEOUT = 10
+        mailers_point_at(settings, server.host, server.port)
         return server
 
     with smtp_sessions_kept():  # this test's thread keeps its connection, as a worker thread does

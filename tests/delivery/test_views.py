@@ -15,6 +15,7 @@ from tests.conftest import login
 from tests.delivery.conftest import drain, ventes
 from tests.factories import PDF_BYTES, deposit_pdf
 from tests.loopback import free_port
+from tests.smtp_server import mailers_point_at
 
 
 @pytest.fixture
@@ -135,9 +136,7 @@ def local_sink(tmp_path, settings):
     controller = Controller(SinkHandler(tmp_path / "outbox"), hostname="127.0.0.1", port=port,
                             server_hostname="comptoir.localhost")
     controller.start()
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = ""
+    mailers_point_at(settings, "127.0.0.1", port)
     yield tmp_path / "outbox"
     controller.stop()
 

@@ -67,35 +67,6 @@ def _metrics(client, **headers) -> dict[str, float]:
     return samples
 
 
-def test_metrics_count_deliveries_latency_and_deposits(company, anonymous, settings):
-    settings.COMPTOIR_METRICS_PUBLIC = True
-    destination = destination_for(company)
-    ventes = folder_named(company, "Ventes")
-    delivery_make(deposit_pdf(ventes, name="1.pdf"), destination, status="sent", sent_after=timedelta(seconds=3))
-    delivery_make(deposit_pdf(ventes, name="2.pdf"), destination, status="sent", sent_after=timedelta(seconds=40))
-    delivery_make(deposit_pdf(ventes, name="3.pdf", channel="email"), destination, status="pending",
-                  age=timedelta(seconds=120))
-    delivery_make(deposit_pdf(ventes, name="4.pdf", channel="api"), destination, status="failed")
-
-    samples = _metrics(anonymous)
-
-    assert samples['comptoir_deliveries{status="sent",app="upflow"}'] == 2
-    assert samples['comptoir_deliveries{status="pending",app="upflow"}'] == 1
-    assert samples['comptoir_deliveries{status="failed",app="upflow"}'] == 1
-    assert samples['comptoir_deliveries{status="dead",app="upflow"}'] == 0
-    assert 115 < samples["comptoir_delivery_oldest_pending_age_seconds"] < 200
-    latency = "comptoir_delivery_send_latency_seconds"
-    assert samples[f'{latency}_bucket{{app="upflow",le="1"}}'] == 0
-    assert samples[f'{latency}_bucket{{app="upflow",le="5"}}'] == 1
-    assert samples[f'{latency}_bucket{{app="upflow",le="60"}}'] == 2
-    assert samples[f'{latency}_bucket{{app="upflow",le="+Inf"}}'] == 2
-    assert samples[f'{latency}_count{{app="upflow"}}'] == 2
-    assert samples[f'{latency}_sum{{app="upflow"}}'] == pytest.approx(43, abs=0.01)
-    assert samples['comptoir_deposits_total{channel="web"}'] == 2
-    assert samples['comptoir_deposits_total{channel="email"}'] == 1
-    assert samples['comptoir_deposits_total{channel="api"}'] == 1
-
-
 def test_metrics_token_when_configured(db, anonymous, settings):
     settings.COMPTOIR_METRICS_TOKEN = "s3cret-metrics"
     assert anonymous.get("/metrics").status_code == 401

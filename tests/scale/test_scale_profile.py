@@ -133,9 +133,11 @@ def test_two_webs_four_workers_deliver_every_document_once(firm_admin, on_folder
     for base in webs:
         assert httpx.get(f"{base}/healthz").json()["checks"]["worker"]["lag_seconds"] == 0
     metrics = httpx.get(f"{webs[1]}/metrics").text
-    assert f'comptoir_deliveries{{status="sent",app="upflow"}} {documents}' in metrics
-    assert f'comptoir_deposits_total{{channel="api"}} {documents}' in metrics
-    # Stateless: documents went to the bucket, rows to PostgreSQL; the data dir holds only collected static files.
-    assert {path.name for path in (tmp_path / "data").iterdir()} <= {"static"}
+    # Counted by the processes that did the work (two webs, four workers, one killed), summed by either web.
+    assert f'comptoir_delivery_outcomes_total{{app="upflow",outcome="sent"}} {float(documents)}' in metrics
+    assert f'comptoir_deposits_total{{channel="api"}} {float(documents)}' in metrics
+    # Stateless: documents went to the bucket, rows to PostgreSQL; the data dir holds only collected static
+    # files and this machine's metrics samples.
+    assert {path.name for path in (tmp_path / "data").iterdir()} <= {"static", "metrics"}
     static = httpx.get(f"{webs[0]}/static/comptoir/htmx.min.js", headers={"Accept-Encoding": "gzip"})
     assert static.status_code == 200 and static.headers["Content-Encoding"] == "gzip"

@@ -56,6 +56,8 @@ def server(tmp_path):
                EMAIL_URL="smtp://127.0.0.1:9", TMPDIR=str(tmp_path))
     command = [sys.executable, "-m", "comptoir"]
     subprocess.run([*command, "migrate", "--verbosity", "0"], env=env, cwd=ROOT, check=True, timeout=300)
+    subprocess.run([*command, "collectstatic", "--noinput", "--verbosity", "0"], env=env, cwd=ROOT, check=True,
+                   timeout=300)
     setup = subprocess.run([*command, "shell", "-c", SETUP], env=env, cwd=ROOT, check=True, timeout=120,
                            capture_output=True, text=True)
     folder_id = int(re.search(r"FOLDER (\d+)", setup.stdout).group(1))

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from comptoir.accounts.models import User
 from comptoir.core.errors import ComptoirError
+from comptoir.core.metrics import deposit_counted
 from comptoir.core.services import audit_event_record
 from comptoir.ged.blobs import blob_delete, blob_open, blob_store
 from comptoir.ged.events import DocumentEntered, EntryKind, document_entered_publish
@@ -94,6 +95,7 @@ def document_deposit(
                                data={"folder": folder.pk, "channel": str(channel), "sha256": stored.sha256})
             _enter(document=document, folder=folder, kind="deposit", actor=actor)
             document_extract_start(document=document, text_layer=text_layer, page_count=pages)
+            deposit_counted(channel=document.channel)
     except IntegrityError:
         blob_delete(stored.key)
         existing = _document_for_key(company_id=folder.company_id, key=idempotency_key) if idempotency_key else None

@@ -17,7 +17,7 @@ from comptoir.ged.folder_templates import (
     fiscal_months,
     month_folder_name,
 )
-from comptoir.ged.models import Folder
+from comptoir.ged.models import Folder, FolderRole
 from comptoir.ged.policy import ged_policy
 from comptoir.ged.search.index import search_index_subtree
 
@@ -144,7 +144,7 @@ def _lay_down(*, company: Company, parent: Folder | None, spec: FolderSpec, acto
         months = fiscal_months(company.fiscal_year_start, company.fiscal_year_end)
         for index, month in enumerate(months, start=1):
             _folder_insert(company=company, parent=folder, name=month_folder_name(month, index), actor=actor,
-                           role="month", month=month, position=index)
+                           role=FolderRole.MONTH, month=month, position=index)
     for index, child in enumerate(spec.children):
         _lay_down(company=company, parent=folder, spec=child, actor=actor, position=index)
     return folder
@@ -154,7 +154,7 @@ def _lay_down(*, company: Company, parent: Folder | None, spec: FolderSpec, acto
 def folder_template_apply(*, company: Company, actor: User | None) -> Folder:
     """Lay down the annual accounting folder of the company's current fiscal year."""
     annual = _folder_insert(
-        company=company, parent=None, actor=actor, role="annual",
+        company=company, parent=None, actor=actor, role=FolderRole.ANNUAL,
         name=annual_folder_name(company.fiscal_year_start, company.fiscal_year_end,
                                 style=company.firm.exercise_folder_style),
         fiscal_year=company.fiscal_year_end.year,

@@ -3,14 +3,22 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from comptoir.core.errors import ComptoirError
 from comptoir.ged import services
-from comptoir.ged.blobs import blob_open
+from comptoir.ged.blobs import blob_download_url, blob_open
 from comptoir.ged.forms import NameForm, TargetFolderForm
 from comptoir.ged.models import Channel, Document, DocumentExtract, ExtractState
 from comptoir.ged.previews import PDF, pdf_page_render
@@ -82,6 +90,13 @@ def _file_response(document: Document, *, inline: bool) -> FileResponse:
 @login_required
 def document_download(request: HttpRequest, document_id: int) -> HttpResponse:
     document = document_get_for_user(user=request.user, document_id=document_id)
+    # On S3, after the tenant check above: a redirect to a short-lived signed URL, so a 1 GB file
+    # does not hold a web worker; local files are streamed.
+    signed = blob_download_url(document.blob, filename=document.name, content_type=document.content_type)
+    if signed:
+        response = HttpResponseRedirect(signed)
+        response["Cache-Control"] = "private, no-store"
+        return response
     return _file_response(document, inline=False)
 
 

@@ -16,8 +16,9 @@ import threading
 import time
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.mail.utils import DNS_NAME
+
+from comptoir.core.mailers import SmtpRelay, smtp_relay
 
 # Servers drop idle clients (RFC 5321 asks for 5 minutes, many wait less): past this, NOOP first.
 CHECK_AFTER_IDLE = 30.0
@@ -41,24 +42,23 @@ def _tls_context() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
-def _settings_key() -> tuple:
-    return (settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_SSL, settings.EMAIL_USE_TLS,
-            settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD, settings.EMAIL_TIMEOUT)
+def _settings_key() -> SmtpRelay:
+    return smtp_relay()
 
 
 def smtp_connect() -> smtplib.SMTP:
+    relay = smtp_relay()  # MAILERS["delivery"]
     # Django's cached FQDN: smtplib would otherwise do a (possibly slow) reverse lookup per connection.
-    timeout = settings.EMAIL_TIMEOUT
-    if settings.EMAIL_USE_SSL:
-        client: smtplib.SMTP = smtplib.SMTP_SSL(settings.EMAIL_HOST, settings.EMAIL_PORT, timeout=timeout,
+    timeout = relay.timeout
+    if relay.use_ssl:
+        client: smtplib.SMTP = smtplib.SMTP_SSL(relay.host, relay.port, timeout=timeout,
                                                  context=_tls_context(), local_hostname=DNS_NAME.get_fqdn())
     else:
-        client = smtplib.SMTP(settings.EMAIL_HOST, settings.EMAIL_PORT, timeout=timeout,
-                              local_hostname=DNS_NAME.get_fqdn())
-        if settings.EMAIL_USE_TLS:
+        client = smtplib.SMTP(relay.host, relay.port, timeout=timeout, local_hostname=DNS_NAME.get_fqdn())
+        if relay.use_tls:
             client.starttls(context=_tls_context())
-    if settings.EMAIL_HOST_USER:
-        client.login(settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD)
+    if relay.username:
+        client.login(relay.username, relay.password)
     return client
 
 

@@ -28,8 +28,10 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2)
         parser.add_argument("--threads", type=int, default=8)
         parser.add_argument("--no-collectstatic", action="store_true")
+        parser.add_argument("--preload", action="store_true",
+                            help="load the app in the master before forking: workers share its memory pages")
 
-    def handle(self, *args, host, port, workers, threads, no_collectstatic, **options):
+    def handle(self, *args, host, port, workers, threads, no_collectstatic, preload, **options):
         if not no_collectstatic:
             call_command("collectstatic", interactive=False, verbosity=0)
         _Gunicorn(
@@ -38,6 +40,7 @@ class Command(BaseCommand):
                 "workers": workers,
                 "threads": threads,
                 "worker_class": "gthread",
+                "preload_app": preload,
                 "timeout": 300,
                 "graceful_timeout": 20,
                 "accesslog": "-" if settings.DEBUG else None,
