@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "comptoir.accounts",
     "comptoir.firms",
     "comptoir.ged",
+    "comptoir.invoices",
     "comptoir.partners",
     "comptoir.delivery",
     "comptoir.intake",
@@ -193,6 +194,11 @@ COMPTOIR_MAX_UPLOAD_BYTES = env.int("COMPTOIR_MAX_UPLOAD_BYTES", default=2 * 102
 # Deposit channels (intake): the largest mail the listener takes (552 above), and a zip's expanded size.
 COMPTOIR_MAIL_MAX_BYTES = env.int("COMPTOIR_MAIL_MAX_BYTES", default=50 * 1024**2)
 COMPTOIR_ZIP_MAX_BYTES = env.int("COMPTOIR_ZIP_MAX_BYTES", default=2 * 1024**3)
+# E-invoices read on deposit (comptoir.invoices): larger files, or embedded XML, are "not readable";
+# the time budget is checked between the reading's steps.
+COMPTOIR_INVOICE_READ_MAX_BYTES = env.int("COMPTOIR_INVOICE_READ_MAX_BYTES", default=20 * 1024**2)
+COMPTOIR_INVOICE_XML_MAX_BYTES = env.int("COMPTOIR_INVOICE_XML_MAX_BYTES", default=5 * 1024**2)
+COMPTOIR_INVOICE_READ_SECONDS = env.float("COMPTOIR_INVOICE_READ_SECONDS", default=2.0)
 
 # Outgoing mail. In embedded mode `comptoir serve` starts a local sink and points EMAIL_URL at it.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://127.0.0.1:8025")

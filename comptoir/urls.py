@@ -4,6 +4,7 @@ urlpatterns = [
     path("", include("comptoir.web.urls")),
     path("comptes/", include("comptoir.accounts.urls")),
     path("ged/", include("comptoir.ged.urls")),
+    path("factures/", include("comptoir.invoices.urls")),
     path("applications/", include("comptoir.partners.urls")),
     path("envois/", include("comptoir.delivery.urls")),
     path("depots/", include("comptoir.intake.urls")),

@@ -1,7 +1,7 @@
 """Request and response bodies of API v1."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import Field
@@ -73,8 +73,39 @@ class DeliveryOut(Schema):
     created_at: datetime
 
 
+class InvoicePartyOut(Schema):
+    name: str | None
+    siren: str | None
+    siret: str | None
+    vat_number: str | None
+    country: str | None
+
+
+class InvoiceOut(Schema):
+    """What the document's e-invoice says (Factur-X, UBL or CII), read on deposit."""
+
+    kind: Literal["invoice", "corrective_invoice", "prepayment_invoice", "self_billed_invoice", "credit_note",
+                  "other"]
+    type_code: str | None
+    number: str | None
+    issue_date: str | None = Field(description="ISO date, e.g. 2027-01-31")
+    due_date: str | None
+    currency: str | None
+    total_excl_tax: str | None = Field(description='decimal string, e.g. "1200.00"')
+    total_tax: str | None
+    total_incl_tax: str | None
+    amount_due: str | None
+    seller: InvoicePartyOut
+    buyer: InvoicePartyOut
+    source: Literal["factur-x", "ubl", "cii"]
+    profile: str | None
+    warnings: list[str]
+
+
 class DocumentDetailOut(DocumentOut):
     deliveries: list[DeliveryOut] = Field(default_factory=list)
+    invoice_status: Literal["none", "read", "unreadable"] = "none"
+    invoice: InvoiceOut | None = None
 
 
 class DocumentMoveIn(Schema):

@@ -86,6 +86,15 @@ def mailbox_folder_resolve(*, company: Company, box: str, on: date) -> Folder | 
     return month or folder
 
 
+def month_subfolder_for(*, folder: Folder, on: date) -> Folder | None:
+    """The month subfolder of `folder` (Achats, Ventes… of the annual template) holding `on`, if any."""
+    return Folder.objects.filter(parent=folder, role="month", month=on.replace(day=1), deleted_at__isnull=True).first()
+
+
+def folder_has_month_subfolders(*, folder: Folder) -> bool:
+    return Folder.objects.filter(parent=folder, role="month", deleted_at__isnull=True).exists()
+
+
 def unsorted_folder_resolve(*, company: Company, on: date) -> Folder | None:
     return mailbox_folder_resolve(company=company, box=UNSORTED_BOX, on=on)
 

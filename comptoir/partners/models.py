@@ -33,6 +33,8 @@ class Connection(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="partner_connections")
     # API-kind settings (URL, signing secret…); email-kind apps keep their addresses in Destination rows.
     config = models.JSONField(default=dict, blank=True)
+    # For apps that take e-invoices only of some kinds: also skip documents without structured data.
+    only_recognised_invoices = models.BooleanField(_("uniquement les factures reconnues"), default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

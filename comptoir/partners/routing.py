@@ -16,10 +16,14 @@ from comptoir.partners.selectors import destinations_on_for_folder
 
 def deliveries_create(*, document: Document, targets: list[tuple[PartnerApp, Destination]],
                       trigger: str) -> list[Delivery]:
-    return [delivery for app, destination in targets
-            if (delivery := delivery_create_once(document=document, destination=destination, app_slug=app.slug,
-                                                 refusal=app.refusal_reason(document), trigger=trigger))
-            is not None]
+    created = []
+    for app, destination in targets:
+        refusal = app.refusal_reason(document, connection=destination.connection)
+        delivery = delivery_create_once(document=document, destination=destination, app_slug=app.slug,
+                                        refusal=refusal, trigger=trigger)
+        if delivery is not None:
+            created.append(delivery)
+    return created
 
 
 def deliveries_create_for_entry(event: DocumentEntered) -> None:

@@ -245,7 +245,8 @@ def backfill_plan(*, folder: Folder, connection: Connection) -> list[BackfillIte
         if destination is None or key in done or key in planned:
             continue
         planned.add(key)
-        plan.append(BackfillItem(document=document, destination=destination, refusal=app.refusal_reason(document)))
+        plan.append(BackfillItem(document=document, destination=destination,
+                                 refusal=app.refusal_reason(document, connection=connection)))
     return plan
 
 

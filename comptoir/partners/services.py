@@ -93,7 +93,7 @@ def _destinations_clean(*, app, destinations: dict[str, str]) -> dict[str, str]:
 
 @transaction.atomic
 def connection_set(*, installation: Installation, company: Company, destinations: dict[str, str],
-                   actor: User | None) -> Connection:
+                   actor: User | None, only_recognised_invoices: bool | None = None) -> Connection:
     """Authorise the app for a company and set its destinations (created or corrected in place).
 
     A corrected address is read at send time, so it also fixes deliveries already failing.
@@ -125,11 +125,16 @@ def connection_set(*, installation: Installation, company: Company, destinations
             current.save(update_fields=["address", "updated_at"])
     if errors:
         raise ValidationError(errors)
+    if only_recognised_invoices is not None:
+        connection.only_recognised_invoices = only_recognised_invoices and app.accepted_invoice_kinds is not None
     if not created:
-        connection.save(update_fields=["updated_at"])
+        connection.save(update_fields=["updated_at", "only_recognised_invoices"])
+    elif only_recognised_invoices is not None:
+        connection.save(update_fields=["only_recognised_invoices"])
     audit_event_record(actor=actor, action="partners.connection_set", target=connection,
                        firm_id=installation.firm_id,
-                       data={"app": app.slug, "company": company.pk, "created": created, "destinations": cleaned})
+                       data={"app": app.slug, "company": company.pk, "created": created, "destinations": cleaned,
+                             "only_recognised_invoices": connection.only_recognised_invoices})
     return connection
 
 

@@ -372,3 +372,37 @@ def test_06_client_on_phone(client, comptoir, smtp):
         assert page.request.get(address).status in {403, 404}, address
     _no_js_errors(client)
 
+
+
+def test_07_facturx_invoice_shows_its_facts(admin, comptoir, smtp):
+    """A Factur-X invoice shows its number, customer, amount and due date; only payable documents go."""
+    from tests.invoices import corpus
+
+    page = admin.page
+    seed = comptoir.seed
+    _open_company_ged(page, seed)
+    _open_folder(page, "Ventes")
+    _open_folder(page, seed["months"][1]["name"])
+    _upload(page, "facture-electronique.pdf", corpus.facturx_pdf(corpus.Invoice(number="F-2027-042")))
+    row = _document_row(page, "facture-electronique.pdf")
+    facts = row.locator(".invoice-facts")
+    expect(facts.get_by_text("Factur-X", exact=True)).to_be_visible()
+    expect(facts).to_contain_text("n° F-2027-042")
+    expect(facts).to_contain_text("client : Client Exemple SA")
+    expect(facts).to_contain_text(re.compile(r"1\s200,00 EUR TTC"))
+    expect(facts).to_contain_text("échéance 14/02/2027")
+    (message,) = _wait_for_attachment(smtp, "facture-electronique.pdf")
+    assert "Facture n° F-2027-042 – Client Exemple SA – 1 200,00 EUR TTC" in message["Subject"]
+    expect(_badge(page, "facture-electronique.pdf")).to_have_text(re.compile(r"Upflow\s*:\s*envoyé"))
+
+    # A quote says what it is: it is not sent, and the badge says so.
+    _upload(page, "devis.pdf", corpus.facturx_pdf(corpus.Invoice(number="DEV-7", type_code="310")))
+    expect(_document_row(page, "devis.pdf").locator(".invoice-facts")).to_contain_text("n° DEV-7")
+    expect(_badge(page, "devis.pdf")).to_have_text(re.compile(r"Upflow\s*:\s*ignoré"))
+    admin.screenshot("07-facturx.png")
+    assert _messages_with_attachment(smtp, "devis.pdf") == []
+
+    # The document's own page has the details.
+    row.get_by_role("link", name="facture-electronique.pdf", exact=True).click()
+    expect(page.locator(".invoice-details")).to_contain_text("Net à payer")
+    _no_js_errors(admin)

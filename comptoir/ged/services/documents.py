@@ -15,6 +15,7 @@ from comptoir.ged.events import DocumentEntered, EntryKind, document_entered_pub
 from comptoir.ged.filenames import filename_sanitize
 from comptoir.ged.filetypes import filetype_sniff
 from comptoir.ged.models import Channel, Document, Folder
+from comptoir.ged.readers import StoredFile, document_readers_run
 
 
 class FileTooLarge(ComptoirError):
@@ -52,6 +53,8 @@ def document_deposit(
         if stored.size > settings.COMPTOIR_MAX_UPLOAD_BYTES:
             raise FileTooLarge(f"« {name} » dépasse la taille maximale autorisée.")
         content_type = filetype_sniff(head=stored.head, filename=name)
+        recorders = document_readers_run(StoredFile(key=stored.key, size=stored.size, sha256=stored.sha256,
+                                                    content_type=content_type, name=name, folder=folder))
         with transaction.atomic():
             document = Document.objects.create(
                 company_id=folder.company_id,
@@ -66,6 +69,8 @@ def document_deposit(
                 depositor=actor if getattr(actor, "pk", None) else None,
                 source=source or {},
             )
+            for record in recorders:
+                record(document)
             audit_event_record(actor=actor, action="document.deposit", target=document,
                                firm_id=folder.company.firm_id,
                                data={"folder": folder.pk, "channel": str(channel), "sha256": stored.sha256})
@@ -100,6 +105,9 @@ def document_copy(*, document: Document, folder: Folder, actor: User) -> Documen
     with blob_open(document.blob) as source:
         stored = blob_store(stream=source, company_id=document.company_id)
     try:
+        recorders = document_readers_run(StoredFile(key=stored.key, size=stored.size, sha256=stored.sha256,
+                                                    content_type=document.content_type, name=document.name,
+                                                    folder=folder))
         with transaction.atomic():
             copy = Document.objects.create(
                 company_id=document.company_id,
@@ -115,6 +123,8 @@ def document_copy(*, document: Document, folder: Folder, actor: User) -> Documen
                 lineage=document.lineage,
                 source={"copied_from": document.pk},
             )
+            for record in recorders:
+                record(copy)
             audit_event_record(actor=actor, action="document.copy", target=copy, firm_id=folder.company.firm_id,
                                data={"from_document": document.pk, "to": folder.pk})
             _enter(document=copy, folder=folder, kind="copy", actor=actor)

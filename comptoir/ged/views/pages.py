@@ -73,7 +73,8 @@ def folder_documents(request: HttpRequest, folder_id: int) -> HttpResponse:
 def document_preview(request: HttpRequest, document_id: int) -> HttpResponse:
     document = document_get_for_user(user=request.user, document_id=document_id)
     context = {"document": document, "previewable": document.content_type in PREVIEWABLE_TYPES,
-               "is_image": document.content_type.startswith("image/")}
+               "is_image": document.content_type.startswith("image/"),
+               "document_panels": document_panel_list(user=request.user)}
     if request.htmx:
         return render(request, "ged/_preview.html", context)
     context.update(company=document.company, ancestors=folder_ancestors(folder=document.folder))

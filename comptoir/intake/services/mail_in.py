@@ -22,6 +22,7 @@ from comptoir.intake.selectors import (
     mailbox_sender_allowed,
     unsorted_folder_resolve,
 )
+from comptoir.invoices.services import invoice_issue_date_peek
 
 logger = logging.getLogger(__name__)
 
@@ -85,8 +86,12 @@ def mail_message_ingest(*, raw: bytes, mail_from: str, recipients: list[str],
                                sha256=sha256):
                 result.duplicates += 1
                 continue
+            # An e-invoice is filed in the month it was issued (several invoices in one mail, several months).
+            issued = invoice_issue_date_peek(data=attachment.data, filename=attachment.filename, sha256=sha256)
+            by_issue = mailbox_folder_resolve(company=company, box=box, on=issued) if issued else None
+            target = by_issue if by_issue is not None and by_issue.month == issued.replace(day=1) else folder
             try:
-                document = document_deposit(folder=folder, file=ContentFile(attachment.data),
+                document = document_deposit(folder=target, file=ContentFile(attachment.data),
                                             channel=Channel.EMAIL, actor=None, filename=attachment.filename,
                                             source=source)
             except ComptoirError as refusal:

@@ -10,6 +10,8 @@ nothing. Each deposited document records its entry's index in `source`, so a re-
 skips what is already there.
 """
 
+import hashlib
+import io
 import logging
 import stat
 import uuid
@@ -33,6 +35,8 @@ from comptoir.firms.policy import can_manage_folders
 from comptoir.ged.models import Channel, Document, Folder
 from comptoir.ged.services import document_deposit, folder_create
 from comptoir.intake.models import ZipImport, ZipImportStatus
+from comptoir.intake.selectors import folder_has_month_subfolders, month_subfolder_for
+from comptoir.invoices.services import invoice_issue_date_peek
 
 logger = logging.getLogger(__name__)
 
@@ -185,6 +189,20 @@ def _subfolder(*, parent: Folder, name: str, actor: User | None, cache: dict) ->
     return cache[key]
 
 
+def _invoice_month_target(*, folder: Folder, stream: IO[bytes], entry: ZipEntry,
+                          months: dict) -> tuple[Folder, IO[bytes]]:
+    """Into a folder with month subfolders (the annual template), an e-invoice goes to the month it was issued."""
+    size = entry.info.file_size
+    if folder.pk not in months:
+        months[folder.pk] = folder_has_month_subfolders(folder=folder)
+    if not months[folder.pk] or size > settings.COMPTOIR_INVOICE_READ_MAX_BYTES:
+        return folder, _CappedReader(stream, size)
+    data = _CappedReader(stream, size).read(size + 1)
+    issued = invoice_issue_date_peek(data=data, filename=entry.parts[-1], sha256=hashlib.sha256(data).hexdigest())
+    month = month_subfolder_for(folder=folder, on=issued) if issued else None
+    return month or folder, io.BytesIO(data)
+
+
 def _entries_already_processed(zip_import: ZipImport) -> set[int]:
     """Entries deposited (the document's own marker, committed with it) or refused by an earlier run."""
     sources = Document.objects.filter(source__zip_import=zip_import.pk).values_list("source", flat=True)
@@ -201,6 +219,7 @@ def zip_import_run(*, zip_import_id: int) -> ZipImport:
         return zip_import
     ZipImport.objects.filter(pk=zip_import.pk).update(status=ZipImportStatus.RUNNING)
     root, actor, cache, errors = zip_import.folder, zip_import.actor, {}, list(zip_import.errors)
+    months: dict[int, bool] = {}
     processed = _entries_already_processed(zip_import)
     with default_storage.open(zip_import.archive_path, "rb") as archive_file:
         entries = zip_archive_check(archive_file)
@@ -218,7 +237,9 @@ def zip_import_run(*, zip_import_id: int) -> ZipImport:
                 path = "/".join(entry.parts)
                 try:
                     with archive.open(entry.info) as stream:
-                        document_deposit(folder=folder, file=_CappedReader(stream, entry.info.file_size),
+                        target, content = _invoice_month_target(folder=folder, stream=stream, entry=entry,
+                                                                months=months)
+                        document_deposit(folder=target, file=content,
                                          channel=Channel.ZIP, actor=actor, filename=entry.parts[-1],
                                          source={"zip_import": zip_import.pk, "entry": index, "path": path})
                 except (ComptoirError, ValidationError, zipfile.BadZipFile) as refusal:

@@ -11,12 +11,17 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 from django.db import models
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from comptoir.invoices.kinds import InvoiceKind
+from comptoir.invoices.models import InvoiceFacts, InvoiceStatus
+from comptoir.invoices.selectors import invoice_facts_for_document
 from comptoir.partners.addresses import email_address_normalise
 from comptoir.partners.transports import Transport
 from comptoir.partners.transports.email import EmailTransport
@@ -24,7 +29,7 @@ from comptoir.partners.transports.message import document_facts
 
 if TYPE_CHECKING:
     from comptoir.ged.models import Document
-    from comptoir.partners.models import Delivery
+    from comptoir.partners.models import Connection, Delivery
 
 Visibility = Literal["firm", "company", "both"]
 
@@ -67,6 +72,10 @@ class PartnerApp:
     long_description: ClassVar[dict[str, str]]
     destinations: ClassVar[tuple[DestinationSpec, ...]]
     accepted_types: ClassVar[frozenset[str]] = frozenset({PDF, JPEG, PNG})
+    # The e-invoice kinds (`invoices.kinds.InvoiceKind`) the app takes, a closed set; None: any document.
+    # A document whose e-invoice says it is another kind is skipped; one that says nothing is sent,
+    # unless the connection asks for recognised invoices only.
+    accepted_invoice_kinds: ClassVar[frozenset[str] | None] = None
     max_size: ClassVar[int] = 25 * MB
     visibility: ClassVar[Visibility] = "both"
     demo_email: ClassVar[str] = ""
@@ -125,14 +134,37 @@ class PartnerApp:
 
     # --- rules --------------------------------------------------------------------------------
 
-    def refusal_reason(self, document: "Document") -> str:
+    def refusal_reason(self, document: "Document", *, connection: "Connection | None" = None) -> str:
         """Why the partner cannot take this file ('' when it can): recorded on a skipped delivery."""
+        # What the document says it is comes first: a quote is "not an invoice to pay", whatever its format.
+        facts = invoice_facts_for_document(document=document) if self.accepted_invoice_kinds is not None else None
+        if facts is not None and facts.status == InvoiceStatus.READ and facts.kind not in self.accepted_invoice_kinds:
+            return _("« %(name)s » n'est pas une facture à payer (%(kind)s, code %(code)s) : %(app)s ne la reçoit "
+                     "pas.") % {"name": document.name, "kind": InvoiceKind(facts.kind).label,
+                               "code": facts.type_code or "?", "app": self.name}
         if self.accepted_types and document.content_type not in self.accepted_types:
             return _("%(app)s n'accepte pas ce type de fichier (%(type)s) ; formats acceptés : %(accepted)s.") % {
                 "app": self.name, "type": document.content_type, "accepted": self.accepted_types_label}
         if document.size > self.max_size:
             return _("Le fichier (%(size)s) dépasse la taille maximale acceptée par %(app)s (%(max)s).") % {
                 "size": filesizeformat(document.size), "app": self.name, "max": filesizeformat(self.max_size)}
+        if self.accepted_invoice_kinds is not None:
+            return self._invoice_refusal(document, facts, connection)
+        return ""
+
+    def _invoice_refusal(self, document: "Document", facts: InvoiceFacts | None,
+                         connection: "Connection | None") -> str:
+        if facts is None or facts.status != InvoiceStatus.READ:
+            if connection is not None and connection.only_recognised_invoices:
+                return _("« %(name)s » n'est pas une facture électronique reconnue : cette connexion n'envoie à "
+                         "%(app)s que les factures reconnues.") % {"name": document.name, "app": self.name}
+            return ""
+        if facts.duplicate_of is not None:
+            first = facts.duplicate_of
+            return _("Facture n° %(number)s déjà reçue le %(date)s (« %(first)s », %(url)s) : elle n'est pas "
+                     "envoyée une seconde fois à %(app)s.") % {
+                "number": facts.number, "date": f"{timezone.localtime(first.deposited_at):%d/%m/%Y}",
+                "first": first.name, "url": reverse("ged:document", args=[first.pk]), "app": self.name}
         return ""
 
     def destination_clean(self, *, key: str, value: str) -> str:
@@ -150,21 +182,54 @@ class PartnerApp:
         return self.transport().send(app=self, delivery=delivery)
 
     def email_subject(self, delivery: "Delivery") -> str:
-        return f"{delivery.document.company.name} – {delivery.document.name}"
+        """« Boulangerie – facture.pdf », or « Boulangerie – Facture n° F-1 – Client SA – 1 200,00 EUR TTC »."""
+        invoice = self._invoice_summary(delivery)
+        return f"{delivery.company.name} – {invoice or delivery.document.name}"
 
     def email_body(self, delivery: "Delivery") -> str:
-        facts = document_facts(delivery)
-        deposited = timezone.localtime(facts.deposited_at)
-        return (
-            "Bonjour,\n\n"
-            f"Veuillez trouver ci-joint le document « {facts.document_name} » de {facts.company_name}.\n\n"
-            f"Entreprise : {facts.company_name} (SIREN {facts.company_siren})\n"
-            f"Dossier : {facts.folder_path}\n"
-            f"Déposé le : {deposited:%d/%m/%Y à %H:%M}\n"
-            f"Déposé par : {facts.depositor}\n\n"
-            f"Ce message est envoyé automatiquement par le portail de {facts.firm_name} ; "
-            "merci de ne pas y répondre.\n"
-        )
+        facts_of_document = document_facts(delivery)
+        lines = [
+            "Bonjour,", "",
+            f"Veuillez trouver ci-joint le document « {facts_of_document.document_name} » de "
+            f"{facts_of_document.company_name}.", "",
+        ]
+        facts = self._invoice_facts(delivery)
+        if facts is not None and facts.number:
+            lines.append(self._invoice_summary(delivery))
+            if facts.issue_date:
+                lines.append(f"Date d'émission : {facts.issue_date:%d/%m/%Y}")
+            if facts.due_date:
+                lines.append(f"Échéance : {facts.due_date:%d/%m/%Y}")
+            if facts.buyer_siren:
+                lines.append(f"SIREN du client : {facts.buyer_siren}")
+            lines.append("")
+        lines += [
+            f"Entreprise : {facts_of_document.company_name} (SIREN {facts_of_document.company_siren})",
+            f"Dossier : {facts_of_document.folder_path}",
+            f"Déposé le : {timezone.localtime(facts_of_document.deposited_at):%d/%m/%Y à %H:%M}",
+            f"Déposé par : {facts_of_document.depositor}", "",
+            f"Ce message est envoyé automatiquement par le portail de {facts_of_document.firm_name} ; merci de ne "
+            "pas y répondre.",
+        ]
+        return "\n".join(lines) + "\n"
+
+    def _invoice_facts(self, delivery: "Delivery") -> InvoiceFacts | None:
+        facts = invoice_facts_for_document(document=delivery.document)
+        return facts if facts is not None and facts.status == InvoiceStatus.READ else None
+
+    def _invoice_summary(self, delivery: "Delivery") -> str:
+        """« Facture n° F-1 – Client SA – 1 200,00 EUR TTC » when the document's e-invoice says so."""
+        facts = self._invoice_facts(delivery)
+        if facts is None or not facts.number:
+            return ""
+        # The partner reads French: the mail is worded in French whatever the worker's language.
+        parts = [f"{InvoiceKind(facts.kind).label} n° {facts.number}"]
+        if facts.buyer_name:
+            parts.append(facts.buyer_name)
+        if facts.total_incl_tax is not None:
+            amount = number_format(facts.total_incl_tax, 2, use_l10n=True, force_grouping=True)
+            parts.append(f"{amount} {facts.currency} TTC".replace("\xa0", " ").replace("  ", " "))
+        return " – ".join(parts)
 
     def email_attachment_name(self, delivery: "Delivery") -> str:
         return delivery.document.name

@@ -75,7 +75,8 @@ def connections(request: HttpRequest, slug: str) -> HttpResponse:
         if request.POST.get(f"authorise-{company.pk}"):
             values = {spec.key: request.POST.get(f"dest-{company.pk}-{spec.key}", "") for spec in app.destinations}
             try:
-                connection_set(installation=installation, company=company, destinations=values, actor=request.user)
+                connection_set(installation=installation, company=company, destinations=values, actor=request.user,
+                               only_recognised_invoices=bool(request.POST.get(f"only-invoices-{company.pk}")))
                 saved += 1
             except ValidationError as exc:
                 errors[company.pk] = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}

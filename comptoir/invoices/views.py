@@ -1,0 +1,18 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from comptoir.ged.selectors import document_get_for_user
+from comptoir.invoices.selectors import invoice_facts_for_document, invoice_warning_texts
+
+
+@login_required
+def document_panel(request: HttpRequest, document_id: int) -> HttpResponse:
+    """The invoice facts of a document, in its row of the folder list and on its page (a GED panel)."""
+    document = document_get_for_user(user=request.user, document_id=document_id)
+    facts = invoice_facts_for_document(document=document)
+    return render(request, "invoices/_document_panel.html", {
+        "document": document, "facts": facts,
+        "warnings": invoice_warning_texts(facts) if facts is not None else [],
+        "detailed": request.GET.get("vue") == "page",
+    })
