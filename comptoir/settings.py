@@ -213,6 +213,17 @@ COMPTOIR_WEBHOOK_ALLOW_PRIVATE = env.bool("COMPTOIR_WEBHOOK_ALLOW_PRIVATE", defa
 COMPTOIR_MAILIN_PORT = env.int("COMPTOIR_MAILIN_PORT", default=2525)
 # `comptoir serve` starts the local SMTP sink when no EMAIL_URL was given.
 COMPTOIR_SMTP_SINK = env.bool("COMPTOIR_SMTP_SINK", default="EMAIL_URL" not in env)
+# Upflow's API (comptoir.partners, issue #15): the operator's base URL, version included (paths are
+# appended; not subject to the webhook SSRF guard, it is not a firm's input); how often the payment
+# status of pushed invoices is read back; the keys that encrypt API secrets at rest (comma-separated
+# Fernet keys, the first encrypts, all decrypt: prepend a new key to rotate). Without keys, one is
+# derived from SECRET_KEY (development only). `comptoir serve` runs the local fake Upflow when
+# COMPTOIR_FAKE_UPFLOW (default: in embedded mode, on COMPTOIR_FAKE_UPFLOW_PORT).
+COMPTOIR_UPFLOW_API_URL = env.str("COMPTOIR_UPFLOW_API_URL", default="https://api.upflow.io/v1/")
+COMPTOIR_UPFLOW_SYNC_SECONDS = max(1, env.int("COMPTOIR_UPFLOW_SYNC_SECONDS", default=900))
+COMPTOIR_CREDENTIAL_KEYS = env.list("COMPTOIR_CREDENTIAL_KEYS", default=[])
+COMPTOIR_FAKE_UPFLOW = env.bool("COMPTOIR_FAKE_UPFLOW", default=False)
+COMPTOIR_FAKE_UPFLOW_PORT = env.int("COMPTOIR_FAKE_UPFLOW_PORT", default=8040)
 
 TASKS = {
     "default": {

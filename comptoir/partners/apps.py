@@ -15,3 +15,17 @@ class PartnersConfig(AppConfig):
         document_entered_subscribe(deliveries_create_for_entry)
         folder_panels.register(Panel(key="partners", url_name="partners:folder_switches", firm_staff_only=True,
                                      order=10))
+        self._register_receivables()
+
+    def _register_receivables(self) -> None:
+        from django.conf import settings
+
+        from comptoir.jobs.scheduler import periodic_job_register
+        from comptoir.partners.receivables import sync_job
+
+        # The payment status of invoices pushed by API, read back by the worker (so by `serve` too).
+        periodic_job_register(sync_job())
+        if settings.COMPTOIR_FAKE_UPFLOW:
+            from comptoir.core.processes import embedded_process_register
+
+            embedded_process_register("fake-upflow", ["fake-upflow", "--port", str(settings.COMPTOIR_FAKE_UPFLOW_PORT)])

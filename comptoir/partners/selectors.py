@@ -16,7 +16,7 @@ from comptoir.firms.policy import is_firm_admin, is_firm_staff
 from comptoir.firms.selectors import firm_for_user
 from comptoir.ged.models import Document, Folder
 from comptoir.ged.selectors import folder_get_for_user
-from comptoir.partners.catalogue.base import PartnerApp
+from comptoir.partners.catalogue.base import API_DESTINATION, PartnerApp
 from comptoir.partners.catalogue.registry import app_find, app_get, app_list
 from comptoir.partners.models import (
     Connection,
@@ -162,7 +162,9 @@ class SwitchStatus:
 
 
 def _destination_of(switch: FolderSwitch, connection: Connection) -> Destination | None:
-    destinations = {d.pk: d for d in connection.destinations.all()}
+    if connection.method == "api":  # by API: every switched-on folder feeds the connection's API destination
+        return next((d for d in connection.destinations.all() if d.key == API_DESTINATION), None)
+    destinations = {d.pk: d for d in connection.destinations.all() if d.key != API_DESTINATION}
     if switch.destination_id is not None:
         return destinations.get(switch.destination_id)
     return next(iter(destinations.values())) if len(destinations) == 1 else None

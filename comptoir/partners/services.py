@@ -16,7 +16,9 @@ from comptoir.core.services import audit_event_record
 from comptoir.firms.models import Company, Firm
 from comptoir.firms.policy import is_firm_admin
 from comptoir.ged.models import Folder
+from comptoir.partners.catalogue.base import API_DESTINATION
 from comptoir.partners.catalogue.registry import app_get
+from comptoir.partners.credentials import secret_encrypt, secret_hint
 from comptoir.partners.models import (
     Connection,
     Delivery,
@@ -29,6 +31,7 @@ from comptoir.partners.models import (
 from comptoir.partners.outbox import deliveries_cancel
 from comptoir.partners.routing import deliveries_create
 from comptoir.partners.selectors import backfill_plan, installation_get_active
+from comptoir.partners.transports import PermanentError, TransientError
 
 logger = logging.getLogger(__name__)
 
@@ -127,14 +130,90 @@ def connection_set(*, installation: Installation, company: Company, destinations
         raise ValidationError(errors)
     if only_recognised_invoices is not None:
         connection.only_recognised_invoices = only_recognised_invoices and app.accepted_invoice_kinds is not None
+    connection.method = "email"
     if not created:
-        connection.save(update_fields=["updated_at", "only_recognised_invoices"])
+        connection.save(update_fields=["updated_at", "only_recognised_invoices", "method"])
     elif only_recognised_invoices is not None:
         connection.save(update_fields=["only_recognised_invoices"])
     audit_event_record(actor=actor, action="partners.connection_set", target=connection,
                        firm_id=installation.firm_id,
                        data={"app": app.slug, "company": company.pk, "created": created, "destinations": cleaned,
                              "only_recognised_invoices": connection.only_recognised_invoices})
+    return connection
+
+
+def connection_api_set(*, installation: Installation, company: Company, api_key: str, api_secret: str,
+                       actor: User | None) -> Connection:
+    """Connect a company by the partner's API: the credentials are checked with a harmless call first
+    (outside any transaction), then the secret is stored encrypted. Deliveries created from now on are
+    pushed by the API; pending email deliveries stay email, what was emailed is never pushed again.
+
+    Raises `InvalidCredentials` (the partner's message) when the partner refuses them.
+    """
+    app = app_get(installation.app_slug)
+    if app.api_transport is None:
+        raise ValidationError({"method": _("%(app)s ne propose pas de connexion par API.") % {"app": app.name}})
+    api_key, api_secret = (api_key or "").strip(), (api_secret or "").strip()
+    errors = {}
+    if not api_key:
+        errors["api_key"] = [_("Renseignez la clé d'API.")]
+    if not api_secret:
+        errors["api_secret"] = [_("Renseignez le secret d'API.")]
+    if errors:
+        raise ValidationError(errors)
+    if company.firm_id != installation.firm_id or installation.removed_at is not None:
+        raise ValidationError(_("Cette entreprise ne peut pas être connectée à cette application."))
+    client = app.api_transport()
+    try:
+        client.credentials_check(api_key=api_key, api_secret=api_secret)
+    except PermanentError as exc:
+        raise InvalidCredentials(exc.reply) from exc
+    except TransientError as exc:
+        raise ValidationError({"api_secret": [_("%(app)s est injoignable, réessayez plus tard : %(reply)s")
+                                              % {"app": app.name, "reply": exc.reply}]}) from exc
+    finally:
+        client.close()
+    return _connection_api_save(installation=installation, company=company, api_key=api_key, api_secret=api_secret,
+                                actor=actor, app=app)
+
+
+class InvalidCredentials(Exception):
+    def __init__(self, reply: str):
+        super().__init__(reply)
+        self.reply = reply
+
+
+@transaction.atomic
+def _connection_api_save(*, installation: Installation, company: Company, api_key: str, api_secret: str,
+                         actor: User | None, app) -> Connection:
+    connection = (Connection.objects.select_for_update()
+                  .filter(installation=installation, company=company, revoked_at__isnull=True).first())
+    created = connection is None
+    if created:
+        connection = Connection.objects.create(installation=installation, company=company, created_by=actor,
+                                               config=app.connection_config_initial())
+    connection.method = "api"
+    connection.config = {**(connection.config or {}), "api_key": api_key,
+                         "api_secret_encrypted": secret_encrypt(api_secret), "api_secret_hint": secret_hint(api_secret)}
+    connection.save(update_fields=["method", "config", "updated_at"])
+    Destination.objects.update_or_create(connection=connection, key=API_DESTINATION,
+                                         defaults={"address": f"API {app.name}"})
+    # Never the secret in the audit trail.
+    audit_event_record(actor=actor, action="partners.connection_set", target=connection,
+                       firm_id=installation.firm_id,
+                       data={"app": app.slug, "company": company.pk, "created": created, "method": "api",
+                             "api_key": api_key})
+    return connection
+
+
+@transaction.atomic
+def connection_method_email(*, connection: Connection, actor: User | None) -> Connection:
+    """Back to the collection email for deliveries created from now on (the credentials are kept)."""
+    if connection.method != "email":
+        connection.method = "email"
+        connection.save(update_fields=["method", "updated_at"])
+        audit_event_record(actor=actor, action="partners.connection_method", target=connection,
+                           firm_id=connection.installation.firm_id, data={"method": "email"})
     return connection
 
 
@@ -184,8 +263,10 @@ def folder_switch_set(*, folder: Folder, connection: Connection, state: SwitchCh
     return switch
 
 
-def _switch_destination(*, connection: Connection, app, key: str | None) -> Destination:
-    destinations = {d.key: d for d in connection.destinations.all()}
+def _switch_destination(*, connection: Connection, app, key: str | None) -> Destination | None:
+    if connection.method == "api" and not any(d.key != API_DESTINATION for d in connection.destinations.all()):
+        return None  # by API only: the switch feeds the API destination (`selectors._destination_of`)
+    destinations = {d.key: d for d in connection.destinations.all() if d.key != API_DESTINATION}
     if not key:
         if len(destinations) == 1:
             return next(iter(destinations.values()))

@@ -2,6 +2,7 @@
 
 from typing import Literal
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -12,7 +13,7 @@ from comptoir.core.errors import PermissionDenied
 from comptoir.firms.models import Firm
 from comptoir.firms.policy import is_firm_admin, is_firm_staff
 from comptoir.firms.selectors import firm_for_user
-from comptoir.partners.catalogue.base import PartnerApp
+from comptoir.partners.catalogue.base import API_DESTINATION, PartnerApp
 from comptoir.partners.catalogue.registry import app_get, app_list
 from comptoir.partners.selectors import (
     SwitchStatus,
@@ -26,6 +27,8 @@ from comptoir.partners.selectors import (
     switch_states_for_folder,
 )
 from comptoir.partners.services import (
+    InvalidCredentials,
+    connection_api_set,
     connection_revoke,
     connection_set,
     folder_switch_set,
@@ -63,7 +66,10 @@ class InstallationOut(Schema):
 
 
 class ConnectionIn(Schema):
-    destinations: dict[str, str]
+    method: Literal["email", "api"] = "email"
+    destinations: dict[str, str] | None = None
+    api_key: str | None = None
+    api_secret: str | None = None
 
 
 class ConnectionOut(Schema):
@@ -71,6 +77,7 @@ class ConnectionOut(Schema):
     company_id: int
     destinations: dict[str, str]
     signing_secret: str | None = None
+    method: str = "email"
 
 
 class RevokeOut(Schema):
@@ -160,10 +167,20 @@ def connection_put(request: HttpRequest, slug: str, company_id: int, payload: Co
     _admin_firm(request)
     installation = installation_get_for_admin(user=request.auth, slug=slug)
     company = company_get_for_admin(user=request.auth, company_id=company_id)
-    connection = connection_set(installation=installation, company=company, destinations=payload.destinations,
-                                actor=request.auth)
-    return {"app": slug, "company_id": company.pk,
-            "destinations": {d.key: d.address for d in connection.destinations.all()},
+    if payload.method == "api":
+        try:
+            connection = connection_api_set(installation=installation, company=company,
+                                            api_key=payload.api_key or "", api_secret=payload.api_secret or "",
+                                            actor=request.auth)
+        except InvalidCredentials as exc:
+            return Status(400, {"error": "invalid_credentials", "detail": exc.reply})
+    else:
+        if payload.destinations is None:
+            raise ValidationError({"destinations": [_("Renseignez les destinations de la connexion par e-mail.")]})
+        connection = connection_set(installation=installation, company=company, destinations=payload.destinations,
+                                    actor=request.auth)
+    return {"app": slug, "company_id": company.pk, "method": connection.method,
+            "destinations": {d.key: d.address for d in connection.destinations.all() if d.key != API_DESTINATION},
             "signing_secret": connection.config.get("signing_secret")}
 
 
