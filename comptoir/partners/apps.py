@@ -15,6 +15,9 @@ class PartnersConfig(AppConfig):
         document_entered_subscribe(deliveries_create_for_entry)
         folder_panels.register(Panel(key="partners", url_name="partners:folder_switches", firm_staff_only=True,
                                      order=10))
+        from comptoir.ged.extensions import document_panels
+
+        document_panels.register(Panel(key="receivable", url_name="partners:document_receivable", order=55))
         self._register_receivables()
 
     def _register_receivables(self) -> None:

@@ -331,3 +331,56 @@ def demo_request_create(*, firm: Firm, company: Company, slug: str, actor: User,
                        data={"app": app.slug, "company": company.pk})
     transaction.on_commit(lambda: _demo_emails_send(request_id=demo.pk))
     return demo
+
+
+# --- invoices completed by a person (deliveries « à compléter ») ----------------------------------
+
+
+@transaction.atomic
+def document_invoice_complete(*, document, number: str, customer_name: str, customer_siren: str = "",
+                              amount: str, due_date: str = "", issue_date: str = "", currency: str = "EUR",
+                              actor: User | None) -> int:
+    """Record the invoice's data typed by a person; its deliveries waiting « à compléter » go out.
+
+    Returns how many deliveries were released. Errors are keyed by field, nothing is written then.
+    """
+    from datetime import date
+    from decimal import Decimal, InvalidOperation
+
+    from comptoir.invoices.services import invoice_facts_enter
+    from comptoir.partners.outbox import deliveries_complete
+
+    errors: dict[str, list[str]] = {}
+    number, customer_name, customer_siren = (number or "").strip(), (customer_name or "").strip(), \
+        (customer_siren or "").replace(" ", "")
+    if not number:
+        errors["number"] = [_("Renseignez le numéro de la facture.")]
+    if not customer_name:
+        errors["customer_name"] = [_("Renseignez le client.")]
+    if customer_siren and not (customer_siren.isdigit() and len(customer_siren) == 9):
+        errors["customer_siren"] = [_("Un SIREN compte 9 chiffres.")]
+    try:
+        total = Decimal(str(amount).replace(",", ".").replace(" ", "").replace("\xa0", ""))
+        if not total.is_finite() or total <= 0 or total.as_tuple().exponent < -2:
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        errors["amount"] = [_("Montant TTC invalide (par exemple 1200,00).")]
+        total = None
+    dates = {}
+    for key, raw in (("due_date", due_date), ("issue_date", issue_date)):
+        try:
+            dates[key] = date.fromisoformat(raw) if raw else None
+        except ValueError:
+            errors[key] = [_("Date invalide (AAAA-MM-JJ).")]
+    currency = (currency or "EUR").strip().upper()
+    if not (len(currency) == 3 and currency.isalpha()):
+        errors["currency"] = [_("Devise invalide (code ISO à 3 lettres, par exemple EUR).")]
+    if errors:
+        raise ValidationError(errors)
+    issued = dates["issue_date"] or timezone.localdate(document.deposited_at)
+    invoice_facts_enter(document=document, number=number, buyer_name=customer_name, buyer_siren=customer_siren,
+                        total_incl_tax=total, issue_date=issued, due_date=dates["due_date"], currency=currency)
+    released = deliveries_complete(lineage=document.lineage, company_id=document.company_id)
+    audit_event_record(actor=actor, action="invoices.completed", target=document, firm_id=document.company.firm_id,
+                       data={"number": number, "amount": f"{total:.2f}", "released": released})
+    return released

@@ -13,6 +13,7 @@ from comptoir.core.errors import PermissionDenied
 from comptoir.firms.models import Firm
 from comptoir.firms.policy import is_firm_admin, is_firm_staff
 from comptoir.firms.selectors import firm_for_user
+from comptoir.ged.selectors import document_get_for_user
 from comptoir.partners.catalogue.base import API_DESTINATION, PartnerApp
 from comptoir.partners.catalogue.registry import app_get, app_list
 from comptoir.partners.selectors import (
@@ -31,6 +32,7 @@ from comptoir.partners.services import (
     connection_api_set,
     connection_revoke,
     connection_set,
+    document_invoice_complete,
     folder_switch_set,
     installation_create,
     installation_remove,
@@ -212,3 +214,26 @@ def switch_put(request: HttpRequest, folder_id: int, slug: str, payload: SwitchI
     folder_switch_set(folder=folder, connection=connection, state=payload.state, destination=payload.destination,
                       actor=request.auth)
     return next(_switch_out(s) for s in switch_states_for_folder(folder=folder) if s.app.slug == slug)
+
+
+class InvoiceCompletionIn(Schema):
+    number: str
+    customer_name: str
+    customer_siren: str = ""
+    amount: str
+    issue_date: str = ""
+    due_date: str = ""
+    currency: str = "EUR"
+
+
+class InvoiceCompletionOut(Schema):
+    document_id: int
+    released_deliveries: int
+
+
+@router.put("/documents/{int:document_id}/invoice", response={200: InvoiceCompletionOut, **ERRORS},
+            summary="Compléter les données d'une facture « à compléter » (envoi par API)")
+def document_invoice_put(request: HttpRequest, document_id: int, payload: InvoiceCompletionIn):
+    document = document_get_for_user(user=request.auth, document_id=document_id)
+    released = document_invoice_complete(document=document, actor=request.auth, **payload.dict())
+    return {"document_id": document.pk, "released_deliveries": released}

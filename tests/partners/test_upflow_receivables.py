@@ -1,0 +1,135 @@
+"""Upflow by API: the « à compléter » state, the payment badge, the periodic sync and the « Poste client »."""
+
+import logging
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from comptoir.jobs.scheduler import periodic_jobs
+from comptoir.partners.fake_upflow.server import FakeUpflow
+from comptoir.partners.models import Delivery, DeliveryStatus, Receivable
+from comptoir.partners.receivables import SYNC_JOB, receivables_sync
+from comptoir.partners.services import connection_api_set, folder_switch_set, installation_create
+from tests.conftest import login
+from tests.delivery.conftest import drain, ventes
+from tests.factories import deposit_pdf
+from tests.invoices import corpus
+from tests.invoices.conftest import deposit
+
+KEY, SECRET = "key-r", "secret-receivables-42"
+
+
+@pytest.fixture
+def fake(settings):
+    with FakeUpflow(accounts={KEY: SECRET}) as server:
+        settings.COMPTOIR_UPFLOW_API_URL = server.base_url
+        yield server
+
+
+@pytest.fixture
+def upflow_api(fake, firm, company, firm_admin):
+    installation = installation_create(firm=firm, slug="upflow", actor=firm_admin)
+    connection = connection_api_set(installation=installation, company=company, api_key=KEY, api_secret=SECRET,
+                                    actor=firm_admin)
+    folder_switch_set(folder=ventes(company), connection=connection, state="on", actor=firm_admin)
+    return connection
+
+
+def push(company, firm_admin, number: str, *, due: date | None = None, amount="1200.00"):
+    bill = corpus.Invoice(number=number, seller_siren=company.siren, seller_vat="", due_date=due,
+                          incl_tax=Decimal(amount), due=Decimal(amount))
+    document = deposit(ventes(company), corpus.facturx_pdf(bill), name=f"{number}.pdf", actor=firm_admin)
+    assert drain() == 1
+    return document
+
+
+def test_a_plain_pdf_waits_incomplete_and_goes_out_once_completed(fake, upflow_api, company, firm_admin, api_as):
+    document = deposit_pdf(ventes(company), actor=firm_admin, name="scan.pdf")
+    delivery = Delivery.objects.get()
+    assert delivery.status == DeliveryStatus.INCOMPLETE
+    assert drain() == 0, "not sent without data"
+
+    page = login(firm_admin).get(f"/applications/documents/{document.pk}/encaissement/")
+    assert "À compléter" in page.content.decode() and 'name="number"' in page.content.decode()
+
+    client = api_as(firm_admin)
+    bad = client.client.put(f"/api/v1/documents/{document.pk}/invoice",
+                            data={"number": "F-9", "customer_name": "Client", "amount": "douze"},
+                            content_type="application/json", headers=client.headers)
+    assert bad.status_code == 400 and "amount" in bad.json()["detail"]
+    assert Delivery.objects.get().status == DeliveryStatus.INCOMPLETE and not hasattr(document, "_facts")
+
+    done = client.client.put(f"/api/v1/documents/{document.pk}/invoice",
+                             data={"number": "F-9", "customer_name": "Client Papier", "amount": "240,50",
+                                   "due_date": "2027-03-01"},
+                             content_type="application/json", headers=client.headers)
+    assert done.status_code == 200 and done.json()["released_deliveries"] == 1
+    assert drain() == 1
+    [pushed] = fake.entities("invoices")
+    assert (pushed["customId"], pushed["grossAmount"], pushed["dueDate"]) == ("F-9", "240.50", "2027-03-01")
+    assert fake.entities("customers")[0]["externalId"] == "name-client-papier"
+    assert Delivery.objects.get().status == DeliveryStatus.SENT
+
+
+def test_the_completion_form_on_the_document_page(fake, upflow_api, company, firm_admin):
+    document = deposit_pdf(ventes(company), actor=firm_admin, name="scan.pdf")
+    browser = login(firm_admin)
+    url = f"/applications/documents/{document.pk}/encaissement/"
+    refused = browser.post(url, {"number": "", "customer_name": "X", "amount": "10"})
+    assert "Renseignez le numéro de la facture." in refused.content.decode()
+    accepted = browser.post(url, {"number": "F-10", "customer_name": "X", "amount": "10"})
+    assert "Facture complétée" in accepted.content.decode()
+    assert Delivery.objects.get().status == DeliveryStatus.PENDING
+
+
+def test_the_badge_shows_the_state_synced_and_an_unknown_state_keeps_the_last_one(fake, upflow_api, company,
+                                                                                   firm_admin, caplog):
+    document = push(company, firm_admin, "F-20")
+    receivables_sync()
+    browser = login(firm_admin)
+    html = browser.get(f"/applications/documents/{document.pk}/encaissement/").content.decode()
+    assert 'data-state="open"' in html and "ouverte" in html and "reste dû 1\xa0200,00 EUR" in html
+    remote = fake.entities("invoices")[0]
+    fake.pay(remote["id"], amount=Decimal("200"))
+    receivables_sync()
+    assert Receivable.objects.get().state == "partially_paid"
+    fake.set_state(remote["id"], "DISPUTED")
+    caplog.set_level(logging.WARNING)
+    receivables_sync()
+    assert Receivable.objects.get().state == "partially_paid" and "unknown state 'DISPUTED'" in caplog.text
+    fake.set_state(remote["id"], "OPEN")
+    fake.pay(remote["id"])
+    receivables_sync()
+    html = browser.get(f"/applications/documents/{document.pk}/encaissement/").content.decode()
+    assert 'data-state="paid"' in html and "payée" in html
+    before = len(fake.requests("GET", "external"))
+    receivables_sync()
+    assert len(fake.requests("GET", "external")) == before, "incremental: a paid invoice is not read again"
+
+
+def test_the_sync_is_a_periodic_job_on_the_configured_interval(settings):
+    [job] = [job for job in periodic_jobs() if job.name == SYNC_JOB]
+    assert job.every == timedelta(seconds=settings.COMPTOIR_UPFLOW_SYNC_SECONDS)
+
+
+def test_poste_client_totals_ageing_filter_and_who_sees_it(fake, upflow_api, company, firm_admin, client_user,
+                                                           other_firm_admin):
+    today = timezone.localdate()
+    push(company, firm_admin, "F-OLD", due=today - timedelta(days=100), amount="100.00")
+    push(company, firm_admin, "F-NEW", due=today + timedelta(days=10), amount="50.00")
+    paid = push(company, firm_admin, "F-PAID", due=today, amount="30.00")
+    receivables_sync()
+    fake.pay(fake.invoice_by_external_id(Receivable.objects.get(document=paid).external_id)["id"])
+    receivables_sync()
+
+    url = f"/applications/entreprises/{company.pk}/poste-client/"
+    html = login(firm_admin).get(url).content.decode()
+    assert "150,00" in html.split('id="total-outstanding"')[1][:40]
+    assert "30,00" in html.split('id="total-paid"')[1][:40]
+    assert 'data-bucket="&gt; 90"' in html and 'data-number="F-OLD"' in html
+    filtered = login(firm_admin).get(url + "?state=paid").content.decode()
+    assert 'data-number="F-PAID"' in filtered and 'data-number="F-OLD"' not in filtered
+    assert login(client_user).get(url).status_code == 404
+    assert login(other_firm_admin).get(url).status_code == 404
