@@ -133,3 +133,24 @@ def test_poste_client_totals_ageing_filter_and_who_sees_it(fake, upflow_api, com
     assert 'data-number="F-PAID"' in filtered and 'data-number="F-OLD"' not in filtered
     assert login(client_user).get(url).status_code == 404
     assert login(other_firm_admin).get(url).status_code == 404
+
+
+def test_the_connection_page_connects_by_api_and_refuses_a_wrong_secret_with_upflows_message(fake, firm, company,
+                                                                                            firm_admin):
+    installation_create(firm=firm, slug="upflow", actor=firm_admin)
+    browser = login(firm_admin)
+    form = {f"authorise-{company.pk}": "1", f"method-{company.pk}": "api", f"api-key-{company.pk}": KEY,
+            f"api-secret-{company.pk}": "not-the-secret"}
+    page = browser.get("/applications/upflow/connexions/").content.decode()
+    assert "par l&#x27;API Upflow" in page or "par l'API Upflow" in page
+    refused = browser.post("/applications/upflow/connexions/", form)
+    assert refused.status_code == 400 and "Invalid API credentials" in refused.content.decode()
+    assert "not-the-secret" not in refused.content.decode()
+    form[f"api-secret-{company.pk}"] = SECRET
+    assert browser.post("/applications/upflow/connexions/", form).status_code == 302
+    from comptoir.partners.models import Connection
+
+    connection = Connection.objects.get()
+    assert connection.method == "api" and SECRET not in str(connection.config)
+    again = browser.get("/applications/upflow/connexions/").content.decode()
+    assert SECRET not in again and "Poste client" in again
