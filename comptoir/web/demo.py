@@ -43,6 +43,7 @@ def demo_seed(*, today: date | None = None) -> tuple[Firm, Company, DemoLogins]:
     client = User.objects.create_user(email=DEMO_CLIENT_EMAIL, password=client_password, full_name="Client Démo")
     membership_create(user=client, firm=firm, role=Role.CLIENT_ADMIN, company=company, actor=admin)
     _demo_upflow(firm=firm, company=company, admin=admin)
+    _demo_upflow_api(firm=firm, admin=admin)
     return firm, company, DemoLogins(DEMO_ADMIN_EMAIL, admin_password, DEMO_CLIENT_EMAIL, client_password)
 
 
@@ -58,5 +59,27 @@ def _demo_upflow(*, firm: Firm, company: Company, admin: User) -> None:
     installation = installation_create(firm=firm, slug="upflow", actor=admin)
     connection = connection_set(installation=installation, company=company,
                                 destinations={"collection": DEMO_UPFLOW_ADDRESS}, actor=admin)
+    ventes = Folder.objects.get(company=company, role="ventes", deleted_at__isnull=True)
+    folder_switch_set(folder=ventes, connection=connection, state="on", actor=admin)
+
+
+DEMO_UPFLOW_API_KEY, DEMO_UPFLOW_API_SECRET = "demo", "demo-secret"
+
+
+def _demo_upflow_api(*, firm: Firm, admin: User) -> None:
+    """A second company connected to Upflow by API, to the local fake Upflow `serve` runs (issue #15):
+    a Factur-X invoice deposited in its `Ventes` is pushed, then « payée » once marked paid on the fake."""
+    from django.conf import settings
+
+    from comptoir.ged.models import Folder
+    from comptoir.partners.selectors import installation_get_active
+    from comptoir.partners.services import connection_api_set, folder_switch_set
+
+    if not settings.COMPTOIR_FAKE_UPFLOW:
+        return
+    company = company_onboard(firm=firm, actor=admin, name="Traiteur Démo", siren="552100554")
+    connection = connection_api_set(installation=installation_get_active(firm=firm, slug="upflow"), company=company,
+                                    api_key=DEMO_UPFLOW_API_KEY, api_secret=DEMO_UPFLOW_API_SECRET, actor=admin,
+                                    check=False)
     ventes = Folder.objects.get(company=company, role="ventes", deleted_at__isnull=True)
     folder_switch_set(folder=ventes, connection=connection, state="on", actor=admin)
