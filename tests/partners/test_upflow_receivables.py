@@ -154,3 +154,15 @@ def test_the_connection_page_connects_by_api_and_refuses_a_wrong_secret_with_upf
     assert connection.method == "api" and SECRET not in str(connection.config)
     again = browser.get("/applications/upflow/connexions/").content.decode()
     assert SECRET not in again and "Poste client" in again
+
+
+def test_the_demo_seeds_a_second_company_connected_by_api_to_the_local_fake(db, settings):
+    from comptoir.partners.models import Connection
+    from comptoir.web.demo import demo_seed
+
+    settings.COMPTOIR_FAKE_UPFLOW = True
+    firm, company, _logins = demo_seed()
+    by_company = {c.company.name: c for c in Connection.objects.select_related("company")}
+    assert by_company[company.name].method == "email", "the email tour stays as it is"
+    assert by_company["Traiteur Démo"].method == "api"
+    assert "demo-secret" not in str(by_company["Traiteur Démo"].config)

@@ -129,6 +129,9 @@ class FakeUpflow:
     def invoice_by_external_id(self, external_id: str) -> dict | None:
         return next((i for i in self.entities("invoices") if i.get("externalId") == external_id), None)
 
+    def invoice_by_external_id_prefix(self, prefix: str = "comptoir-") -> dict | None:
+        return next((i for i in self.entities("invoices") if str(i.get("externalId", "")).startswith(prefix)), None)
+
     def requests(self, method: str = "", path: str = "") -> list[tuple[float, str, str, int]]:
         with self.lock:
             return [r for r in self.state.requests if (not method or r[1] == method) and re.search(path, r[2])]
