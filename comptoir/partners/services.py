@@ -386,3 +386,21 @@ def document_invoice_complete(*, document, number: str, customer_name: str, cust
     audit_event_record(actor=actor, action="invoices.completed", target=document, firm_id=document.company.firm_id,
                        data={"number": number, "amount": f"{total:.2f}", "released": released})
     return released
+
+
+@transaction.atomic
+def connection_secrets_rotate() -> int:
+    """Re-encrypt every stored API secret with the first of COMPTOIR_CREDENTIAL_KEYS (key rotation)."""
+    from comptoir.partners.credentials import secret_rotate
+
+    rotated = 0
+    for connection in Connection.objects.select_for_update().exclude(config={}):
+        token = (connection.config or {}).get("api_secret_encrypted")
+        if not token:
+            continue
+        connection.config = {**connection.config, "api_secret_encrypted": secret_rotate(token)}
+        connection.save(update_fields=["config", "updated_at"])
+        rotated += 1
+    audit_event_record(actor=None, action="partners.secrets_rotated", target=None, firm_id=None,
+                       data={"rotated": rotated})
+    return rotated

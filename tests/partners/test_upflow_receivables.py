@@ -166,3 +166,32 @@ def test_the_demo_seeds_a_second_company_connected_by_api_to_the_local_fake(db, 
     assert by_company[company.name].method == "email", "the email tour stays as it is"
     assert by_company["Traiteur Démo"].method == "api"
     assert "demo-secret" not in str(by_company["Traiteur Démo"].config)
+
+
+def test_a_key_rotation_keeps_the_secret_readable_and_drops_the_old_key(fake, firm, company, firm_admin, settings):
+    from cryptography.fernet import Fernet
+
+    from comptoir.partners.models import Connection
+    from comptoir.partners.services import connection_secrets_rotate
+    from comptoir.partners.transports import PermanentError
+    from comptoir.partners.transports.upflow_api import connection_credentials
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.COMPTOIR_CREDENTIAL_KEYS = [old]
+    installation = installation_create(firm=firm, slug="upflow", actor=firm_admin)
+    connection_api_set(installation=installation, company=company, api_key=KEY, api_secret=SECRET, actor=firm_admin)
+    settings.COMPTOIR_CREDENTIAL_KEYS = [new, old]  # prepend the new key
+    assert connection_secrets_rotate() == 1
+    settings.COMPTOIR_CREDENTIAL_KEYS = [new]  # then drop the old one
+    assert connection_credentials(Connection.objects.get())["api_secret"] == SECRET
+    settings.COMPTOIR_CREDENTIAL_KEYS = [old]
+    with pytest.raises(PermanentError, match="déchiffré"):
+        connection_credentials(Connection.objects.get())
+
+
+def test_an_email_connection_without_destinations_is_a_400(firm, company, firm_admin, api_as):
+    installation_create(firm=firm, slug="upflow", actor=firm_admin)
+    client = api_as(firm_admin)
+    response = client.client.put(f"/api/v1/apps/upflow/connections/{company.pk}", data={"method": "email"},
+                                 content_type="application/json", headers=client.headers)
+    assert response.status_code == 400 and "destinations" in response.json()["detail"]
