@@ -102,10 +102,20 @@ class InvoiceOut(Schema):
     warnings: list[str]
 
 
+class ReceivableOut(Schema):
+    app: str
+    state: Literal["open", "overdue", "partially_paid", "paid"]
+    amount_outstanding: str | None
+    currency: str
+    synced_at: str
+
+
 class DocumentDetailOut(DocumentOut):
     deliveries: list[DeliveryOut] = Field(default_factory=list)
     invoice_status: Literal["none", "read", "unreadable"] = "none"
     invoice: InvoiceOut | None = None
+    # What a receivables partner (Upflow by API) says of the invoice; null until the first sync.
+    receivable: ReceivableOut | None = None
 
 
 class DocumentMoveIn(Schema):

@@ -122,3 +122,22 @@ def invoice_issue_date_peek(*, data: bytes, filename: str, sha256: str) -> date 
         sha256=sha256, content_type=content_type,
         read=lambda: invoice_read(stream=io.BytesIO(data), size=len(data), content_type=content_type))
     return reading.issue_date if reading.status == "read" else None
+
+
+def invoice_facts_enter(*, document: Document, number: str, buyer_name: str, buyer_siren: str,
+                        total_incl_tax, issue_date: date | None, due_date: date | None,
+                        currency: str = "EUR") -> InvoiceFacts:
+    """Facts typed by a person for a document without (readable) structured data: an invoice to push.
+
+    Replaces an "unreadable" row; a document whose e-invoice was read keeps what it says. The caller
+    (a partner's completion service) is atomic and writes the audit event.
+    """
+    existing = InvoiceFacts.objects.filter(document=document).first()
+    if existing is not None and existing.status == InvoiceStatus.READ and existing.source:
+        raise ComptoirError("Les données de cette facture viennent de sa facture électronique.", status=409)
+    fields = {"company_id": document.company_id, "status": InvoiceStatus.READ, "parser_version": PARSER_VERSION,
+              "source": "", "kind": "invoice", "type_code": "380", "number": number, "buyer_name": buyer_name,
+              "buyer_siren": buyer_siren, "total_incl_tax": total_incl_tax, "amount_due": total_incl_tax,
+              "issue_date": issue_date, "due_date": due_date, "currency": currency, "warnings": []}
+    facts, _created = InvoiceFacts.objects.update_or_create(document=document, defaults=fields)
+    return facts

@@ -21,3 +21,20 @@ class PartnersConfig(AppConfig):
 
         if folder_partner_badges not in folder_badges:
             folder_badges.append(folder_partner_badges)
+        from comptoir.ged.extensions import document_panels
+
+        document_panels.register(Panel(key="receivable", url_name="partners:document_receivable", order=55))
+        self._register_receivables()
+
+    def _register_receivables(self) -> None:
+        from django.conf import settings
+
+        from comptoir.jobs.scheduler import periodic_job_register
+        from comptoir.partners.receivables import sync_job
+
+        # The payment status of invoices pushed by API, read back by the worker (so by `serve` too).
+        periodic_job_register(sync_job())
+        if settings.COMPTOIR_FAKE_UPFLOW:
+            from comptoir.core.processes import embedded_process_register
+
+            embedded_process_register("fake-upflow", ["fake-upflow", "--port", str(settings.COMPTOIR_FAKE_UPFLOW_PORT)])

@@ -35,6 +35,9 @@ class Connection(models.Model):
     config = models.JSONField(default=dict, blank=True)
     # For apps that take e-invoices only of some kinds: also skip documents without structured data.
     only_recognised_invoices = models.BooleanField(_("uniquement les factures reconnues"), default=False)
+    # How documents reach the partner: its collection email, or its API (apps with an API client).
+    # Read when a delivery is created: the API method routes to the connection's "api" destination.
+    method = models.CharField(max_length=5, choices=[("email", "email"), ("api", "api")], default="email")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -97,6 +100,8 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", _("échec")
     DEAD = "dead", _("abandonné")
     SKIPPED = "skipped", _("ignoré")
+    # An API push needs the invoice's data: waits for someone to complete it (number, customer, amount…).
+    INCOMPLETE = "incomplete", _("à compléter")
     CANCELLED = "cancelled", _("annulé")
 
 
@@ -167,3 +172,42 @@ class DemoRequest(models.Model):
 
     def __str__(self) -> str:
         return f"démo {self.app_slug} pour {self.company}"
+
+
+class ReceivableState(models.TextChoices):
+    OPEN = "open", _("ouverte")
+    OVERDUE = "overdue", _("en retard")
+    PARTIALLY_PAID = "partially_paid", _("partiellement payée")
+    PAID = "paid", _("payée")
+
+
+class Receivable(models.Model):
+    """What a receivables partner says of an invoice Comptoir pushed: state and amount outstanding.
+
+    One row per pushed delivery, written when the push succeeds (ids on the partner's side) and by
+    each status sync (`state` empty until the first sync).
+    """
+
+    delivery = models.OneToOneField(Delivery, on_delete=models.CASCADE, related_name="receivable")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="receivables")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    app_slug = models.CharField(max_length=50)
+    external_id = models.CharField(max_length=100)
+    remote_id = models.CharField(max_length=100, blank=True)
+    is_credit_note = models.BooleanField(default=False)
+    number = models.CharField(max_length=100, blank=True)
+    customer_name = models.CharField(max_length=200, blank=True)
+    issue_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    gross_amount = models.DecimalField(max_digits=17, decimal_places=2, null=True, blank=True)
+    state = models.CharField(max_length=15, choices=ReceivableState.choices, blank=True)
+    amount_outstanding = models.DecimalField(max_digits=17, decimal_places=2, null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["company", "state"], name="receivable_company_state_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.app_slug} {self.number or self.external_id}: {self.state or '?'}"

@@ -1,6 +1,7 @@
 """The outbox: every write to a `Delivery` row, in one vocabulary. Other modules call these functions.
 
-    create (pending, or skipped with the partner's reason) → claim (sending, leased) → settle
+    create (pending, skipped with the partner's reason, or incomplete) → complete (incomplete → pending) →
+    claim (sending, leased) → settle
     (sent · retrying · failed · dead) ; release (a claim given back untried) ; renew (a live worker's
     leases) ; cancel (connection or app removed) ; reset (a person retries a failed/dead row)
 
@@ -30,7 +31,7 @@ from comptoir.ged.models import Document
 from comptoir.jobs.wakeups import work_wake
 from comptoir.partners.models import Delivery, DeliveryStatus, Destination
 
-CANCELLABLE = (DeliveryStatus.PENDING, DeliveryStatus.RETRYING)
+CANCELLABLE = (DeliveryStatus.PENDING, DeliveryStatus.RETRYING, DeliveryStatus.INCOMPLETE)
 RESETTABLE = (DeliveryStatus.FAILED, DeliveryStatus.DEAD)
 Outcome = Literal["sent", "transient", "permanent"]
 CLAIM_RELATED = ("document__company__firm", "document__folder", "document__depositor",
@@ -56,12 +57,15 @@ def delivery_due_q(now: datetime) -> Q:
 
 
 def delivery_create_once(*, document: Document, destination: Destination, app_slug: str, refusal: str,
-                         trigger: str) -> Delivery | None:
-    """The new row (pending, or skipped with `refusal`), or None when this paper already has one here."""
+                         trigger: str, incomplete: bool = False) -> Delivery | None:
+    """The new row (pending, skipped with `refusal`, or incomplete: an API push waiting for the invoice's
+    data), or None when this paper already has one here."""
+    status = DeliveryStatus.SKIPPED if refusal else (DeliveryStatus.INCOMPLETE if incomplete
+                                                     else DeliveryStatus.PENDING)
     defaults = {
         "document": document, "company_id": document.company_id,
         "firm_id": destination.connection.installation.firm_id, "app_slug": app_slug, "trigger": trigger,
-        "status": DeliveryStatus.SKIPPED if refusal else DeliveryStatus.PENDING, "reason": refusal,
+        "status": status, "reason": refusal,
     }
     try:
         # A savepoint, so that a concurrent insert losing the unique race leaves the deposit intact.
@@ -75,6 +79,16 @@ def delivery_create_once(*, document: Document, destination: Destination, app_sl
     if delivery.status == DeliveryStatus.PENDING:
         work_wake()
     return delivery
+
+
+def deliveries_complete(*, lineage, company_id: int) -> int:
+    """The invoice's data was completed: this paper's incomplete deliveries become pending (and are woken)."""
+    completed = Delivery.objects.filter(lineage=lineage, company_id=company_id,
+                                        status=DeliveryStatus.INCOMPLETE).update(
+        status=DeliveryStatus.PENDING, next_attempt_at=None, updated_at=timezone.now())
+    if completed:
+        work_wake()
+    return completed
 
 
 def deliveries_cancel(*, deliveries: QuerySet[Delivery], reason: str) -> int:

@@ -19,8 +19,9 @@ def deliveries_create(*, document: Document, targets: list[tuple[PartnerApp, Des
     created = []
     for app, destination in targets:
         refusal = app.refusal_reason(document, connection=destination.connection)
+        incomplete = not refusal and app.needs_invoice_facts(document, connection=destination.connection)
         delivery = delivery_create_once(document=document, destination=destination, app_slug=app.slug,
-                                        refusal=refusal, trigger=trigger)
+                                        refusal=refusal, trigger=trigger, incomplete=incomplete)
         if delivery is not None:
             created.append(delivery)
     return created

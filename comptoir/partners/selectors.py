@@ -6,17 +6,18 @@ switches of those ids, O(depth), never a walk of the subtree.
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from comptoir.accounts.models import User
 from comptoir.firms.models import Company, Firm
-from comptoir.firms.policy import can_see_firm_only_folders
+from comptoir.firms.policy import can_see_firm_only_folders, is_firm_staff
 from comptoir.firms.selectors import firm_for_user
 from comptoir.ged.models import Document, Folder
 from comptoir.ged.selectors import folder_get_for_user
-from comptoir.partners.catalogue.base import PartnerApp
+from comptoir.partners.catalogue.base import API_DESTINATION, PartnerApp
 from comptoir.partners.catalogue.registry import app_find, app_get, app_list
 from comptoir.partners.models import (
     Connection,
@@ -163,7 +164,9 @@ class SwitchStatus:
 
 
 def _destination_of(switch: FolderSwitch, connection: Connection) -> Destination | None:
-    destinations = {d.pk: d for d in connection.destinations.all()}
+    if connection.method == "api":  # by API: every switched-on folder feeds the connection's API destination
+        return next((d for d in connection.destinations.all() if d.key == API_DESTINATION), None)
+    destinations = {d.pk: d for d in connection.destinations.all() if d.key != API_DESTINATION}
     if switch.destination_id is not None:
         return destinations.get(switch.destination_id)
     return next(iter(destinations.values())) if len(destinations) == 1 else None
@@ -287,3 +290,94 @@ def folder_partner_badges(folders: list[Folder]) -> dict[int, list[str]]:
     """For the GED's folder view (registered in PartnersConfig.ready): the apps each folder sends to."""
     return {folder.pk: [status.app.name for status in switch_states_for_folder(folder=folder, with_origins=False)
                         if status.effective] for folder in folders}
+
+
+# --- receivables (Upflow by API) ----------------------------------------------------------------------
+
+
+def company_get_for_staff(*, user: User, company_id: int) -> Company:
+    """A company of the user's firm, for firm staff; 404 otherwise."""
+    if not is_firm_staff(user):
+        raise Http404("firm staff only")
+    company = Company.objects.filter(firm=firm_for_user(user=user), pk=company_id).first()
+    if company is None:
+        raise Http404("company not found")
+    return company
+
+
+@dataclass(frozen=True)
+class InvoiceCompletion:
+    """A document whose API delivery waits « à compléter », with what is already known to prefill the form."""
+
+    deliveries: list[Delivery]
+    initial: dict
+
+
+def invoice_completion_for_document(*, document: Document) -> InvoiceCompletion | None:
+    waiting = list(Delivery.objects.filter(lineage=document.lineage, company_id=document.company_id,
+                                           status=DeliveryStatus.INCOMPLETE))
+    if not waiting:
+        return None
+    from comptoir.invoices.selectors import invoice_facts_for_document
+
+    facts = invoice_facts_for_document(document=document)
+    number = (facts.number if facts else "") or ""
+    initial = {"number": number, "customer_name": (facts.buyer_name if facts else "") or "",
+               "customer_siren": (facts.buyer_siren if facts else "") or "",
+               "amount": f"{facts.total_incl_tax:.2f}" if facts and facts.total_incl_tax is not None else "",
+               "issue_date": facts.issue_date.isoformat() if facts and facts.issue_date else "",
+               "due_date": facts.due_date.isoformat() if facts and facts.due_date else "",
+               "currency": (facts.currency if facts else "") or "EUR"}
+    return InvoiceCompletion(deliveries=waiting, initial=initial)
+
+
+AGE_BUCKETS = (("0–30", 0, 30), ("31–60", 31, 60), ("61–90", 61, 90), ("> 90", 91, None))
+LEDGER_SORTS = {"due_date": ("due_date", "id"), "-due_date": ("-due_date", "-id"), "amount": ("amount_outstanding",),
+                "-amount": ("-amount_outstanding",), "number": ("number",), "customer": ("customer_name", "number")}
+
+
+@dataclass(frozen=True)
+class ReceivablesLedger:
+    rows: list
+    sort: str
+    outstanding: "Decimal"
+    overdue: "Decimal"
+    paid_this_month: "Decimal"
+    ageing: list[tuple[str, "Decimal", int]]  # (label, amount, bar width in %)
+    currency: str
+
+
+def receivables_ledger(*, company: Company, state: str = "", sort: str = "due_date") -> ReceivablesLedger:
+    """The company's invoices known to its receivables partner, totals and outstanding by days past due."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from comptoir.partners.models import Receivable, ReceivableState
+
+    sort = sort if sort in LEDGER_SORTS else "due_date"
+    every = list(Receivable.objects.filter(company=company, is_credit_note=False).select_related("document"))
+    today = timezone.localdate()
+    unpaid = [r for r in every if r.state != ReceivableState.PAID]
+    outstanding = sum((r.amount_outstanding if r.amount_outstanding is not None else r.gross_amount or 0
+                       for r in unpaid), Decimal(0))
+    overdue = sum((r.amount_outstanding or 0 for r in unpaid
+                   if r.state == ReceivableState.OVERDUE or (r.due_date and r.due_date < today)), Decimal(0))
+    paid_this_month = sum((r.gross_amount or 0 for r in every if r.state == ReceivableState.PAID and r.paid_at
+                           and timezone.localdate(r.paid_at).replace(day=1) == today.replace(day=1)), Decimal(0))
+    buckets = []
+    for label, low, high in AGE_BUCKETS:
+        amount = Decimal(0)
+        for r in unpaid:
+            age = max(0, (today - (r.due_date or r.issue_date or today)).days)
+            if age >= low and (high is None or age <= high):
+                amount += r.amount_outstanding if r.amount_outstanding is not None else r.gross_amount or 0
+        buckets.append((label, amount))
+    top = max((amount for _label, amount in buckets), default=Decimal(0)) or Decimal(1)
+    ageing = [(label, amount, int(amount * 100 / top)) for label, amount in buckets]
+    rows = Receivable.objects.filter(company=company, is_credit_note=False).select_related("document")
+    if state:
+        rows = rows.filter(state=state)
+    return ReceivablesLedger(rows=list(rows.order_by(*LEDGER_SORTS[sort])), sort=sort, outstanding=outstanding,
+                             overdue=overdue, paid_this_month=paid_this_month, ageing=ageing,
+                             currency=next((r.currency for r in every if r.currency), "EUR"))

@@ -16,7 +16,9 @@ from comptoir.core.mail import MAIL_SEND_ERRORS
 from comptoir.core.services import audit_event_record
 from comptoir.firms.models import Company, Firm
 from comptoir.ged.models import Folder
+from comptoir.partners.catalogue.base import API_DESTINATION
 from comptoir.partners.catalogue.registry import app_get
+from comptoir.partners.credentials import secret_encrypt, secret_hint
 from comptoir.partners.models import (
     Connection,
     Delivery,
@@ -30,6 +32,7 @@ from comptoir.partners.outbox import deliveries_cancel
 from comptoir.partners.policy import partners_policy
 from comptoir.partners.routing import deliveries_create
 from comptoir.partners.selectors import backfill_plan, installation_get_active
+from comptoir.partners.transports import PermanentError, TransientError
 
 logger = logging.getLogger(__name__)
 
@@ -128,14 +131,92 @@ def connection_set(*, installation: Installation, company: Company, destinations
         raise ValidationError(errors)
     if only_recognised_invoices is not None:
         connection.only_recognised_invoices = only_recognised_invoices and app.accepted_invoice_kinds is not None
+    connection.method = "email"
     if not created:
-        connection.save(update_fields=["updated_at", "only_recognised_invoices"])
+        connection.save(update_fields=["updated_at", "only_recognised_invoices", "method"])
     elif only_recognised_invoices is not None:
         connection.save(update_fields=["only_recognised_invoices"])
     audit_event_record(actor=actor, action="partners.connection_set", target=connection,
                        firm_id=installation.firm_id,
                        data={"app": app.slug, "company": company.pk, "created": created, "destinations": cleaned,
                              "only_recognised_invoices": connection.only_recognised_invoices})
+    return connection
+
+
+def connection_api_set(*, installation: Installation, company: Company, api_key: str, api_secret: str,
+                       actor: User | None, check: bool = True) -> Connection:
+    """Connect a company by the partner's API: the credentials are checked with a harmless call first
+    (outside any transaction), then the secret is stored encrypted. Deliveries created from now on are
+    pushed by the API; pending email deliveries stay email, what was emailed is never pushed again.
+
+    Raises `InvalidCredentials` (the partner's message) when the partner refuses them. `check=False`
+    only for the demo seed, which runs before `serve` starts the local fake Upflow.
+    """
+    app = app_get(installation.app_slug)
+    if app.api_transport is None:
+        raise ValidationError({"method": _("%(app)s ne propose pas de connexion par API.") % {"app": app.name}})
+    api_key, api_secret = (api_key or "").strip(), (api_secret or "").strip()
+    errors = {}
+    if not api_key:
+        errors["api_key"] = [_("Renseignez la clé d'API.")]
+    if not api_secret:
+        errors["api_secret"] = [_("Renseignez le secret d'API.")]
+    if errors:
+        raise ValidationError(errors)
+    if company.firm_id != installation.firm_id or installation.removed_at is not None:
+        raise ValidationError(_("Cette entreprise ne peut pas être connectée à cette application."))
+    client = app.api_transport()
+    try:
+        if check:
+            client.credentials_check(api_key=api_key, api_secret=api_secret)
+    except PermanentError as exc:
+        raise InvalidCredentials(exc.reply) from exc
+    except TransientError as exc:
+        raise ValidationError({"api_secret": [_("%(app)s est injoignable, réessayez plus tard : %(reply)s")
+                                              % {"app": app.name, "reply": exc.reply}]}) from exc
+    finally:
+        client.close()
+    return _connection_api_save(installation=installation, company=company, api_key=api_key, api_secret=api_secret,
+                                actor=actor, app=app)
+
+
+class InvalidCredentials(Exception):
+    def __init__(self, reply: str):
+        super().__init__(reply)
+        self.reply = reply
+
+
+@transaction.atomic
+def _connection_api_save(*, installation: Installation, company: Company, api_key: str, api_secret: str,
+                         actor: User | None, app) -> Connection:
+    connection = (Connection.objects.select_for_update()
+                  .filter(installation=installation, company=company, revoked_at__isnull=True).first())
+    created = connection is None
+    if created:
+        connection = Connection.objects.create(installation=installation, company=company, created_by=actor,
+                                               config=app.connection_config_initial())
+    connection.method = "api"
+    connection.config = {**(connection.config or {}), "api_key": api_key,
+                         "api_secret_encrypted": secret_encrypt(api_secret), "api_secret_hint": secret_hint(api_secret)}
+    connection.save(update_fields=["method", "config", "updated_at"])
+    Destination.objects.update_or_create(connection=connection, key=API_DESTINATION,
+                                         defaults={"address": f"API {app.name}"})
+    # Never the secret in the audit trail.
+    audit_event_record(actor=actor, action="partners.connection_set", target=connection,
+                       firm_id=installation.firm_id,
+                       data={"app": app.slug, "company": company.pk, "created": created, "method": "api",
+                             "api_key": api_key})
+    return connection
+
+
+@transaction.atomic
+def connection_method_email(*, connection: Connection, actor: User | None) -> Connection:
+    """Back to the collection email for deliveries created from now on (the credentials are kept)."""
+    if connection.method != "email":
+        connection.method = "email"
+        connection.save(update_fields=["method", "updated_at"])
+        audit_event_record(actor=actor, action="partners.connection_method", target=connection,
+                           firm_id=connection.installation.firm_id, data={"method": "email"})
     return connection
 
 
@@ -185,8 +266,10 @@ def folder_switch_set(*, folder: Folder, connection: Connection, state: SwitchCh
     return switch
 
 
-def _switch_destination(*, connection: Connection, app, key: str | None) -> Destination:
-    destinations = {d.key: d for d in connection.destinations.all()}
+def _switch_destination(*, connection: Connection, app, key: str | None) -> Destination | None:
+    if connection.method == "api" and not any(d.key != API_DESTINATION for d in connection.destinations.all()):
+        return None  # by API only: the switch feeds the API destination (`selectors._destination_of`)
+    destinations = {d.key: d for d in connection.destinations.all() if d.key != API_DESTINATION}
     if not key:
         if len(destinations) == 1:
             return next(iter(destinations.values()))
@@ -261,3 +344,74 @@ def company_deliveries_stop(*, company: Company, actor: User | None) -> int:
     audit_event_record(actor=actor, action="partners.company_deliveries_stop", target=company,
                        firm_id=company.firm_id, data={"cancelled": cancelled})
     return cancelled
+
+
+# --- invoices completed by a person (deliveries « à compléter ») ----------------------------------
+
+
+@transaction.atomic
+def document_invoice_complete(*, document, number: str, customer_name: str, customer_siren: str = "",
+                              amount: str, due_date: str = "", issue_date: str = "", currency: str = "EUR",
+                              actor: User | None) -> int:
+    """Record the invoice's data typed by a person; its deliveries waiting « à compléter » go out.
+
+    Returns how many deliveries were released. Errors are keyed by field, nothing is written then.
+    """
+    from datetime import date
+    from decimal import Decimal, InvalidOperation
+
+    from comptoir.invoices.services import invoice_facts_enter
+    from comptoir.partners.outbox import deliveries_complete
+
+    errors: dict[str, list[str]] = {}
+    number, customer_name, customer_siren = (number or "").strip(), (customer_name or "").strip(), \
+        (customer_siren or "").replace(" ", "")
+    if not number:
+        errors["number"] = [_("Renseignez le numéro de la facture.")]
+    if not customer_name:
+        errors["customer_name"] = [_("Renseignez le client.")]
+    if customer_siren and not (customer_siren.isdigit() and len(customer_siren) == 9):
+        errors["customer_siren"] = [_("Un SIREN compte 9 chiffres.")]
+    try:
+        total = Decimal(str(amount).replace(",", ".").replace(" ", "").replace("\xa0", ""))
+        if not total.is_finite() or total <= 0 or total.as_tuple().exponent < -2:
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        errors["amount"] = [_("Montant TTC invalide (par exemple 1200,00).")]
+        total = None
+    dates = {}
+    for key, raw in (("due_date", due_date), ("issue_date", issue_date)):
+        try:
+            dates[key] = date.fromisoformat(raw) if raw else None
+        except ValueError:
+            errors[key] = [_("Date invalide (AAAA-MM-JJ).")]
+    currency = (currency or "EUR").strip().upper()
+    if not (len(currency) == 3 and currency.isalpha()):
+        errors["currency"] = [_("Devise invalide (code ISO à 3 lettres, par exemple EUR).")]
+    if errors:
+        raise ValidationError(errors)
+    issued = dates["issue_date"] or timezone.localdate(document.deposited_at)
+    invoice_facts_enter(document=document, number=number, buyer_name=customer_name, buyer_siren=customer_siren,
+                        total_incl_tax=total, issue_date=issued, due_date=dates["due_date"], currency=currency)
+    released = deliveries_complete(lineage=document.lineage, company_id=document.company_id)
+    audit_event_record(actor=actor, action="invoices.completed", target=document, firm_id=document.company.firm_id,
+                       data={"number": number, "amount": f"{total:.2f}", "released": released})
+    return released
+
+
+@transaction.atomic
+def connection_secrets_rotate() -> int:
+    """Re-encrypt every stored API secret with the first of COMPTOIR_CREDENTIAL_KEYS (key rotation)."""
+    from comptoir.partners.credentials import secret_rotate
+
+    rotated = 0
+    for connection in Connection.objects.select_for_update().exclude(config={}):
+        token = (connection.config or {}).get("api_secret_encrypted")
+        if not token:
+            continue
+        connection.config = {**connection.config, "api_secret_encrypted": secret_rotate(token)}
+        connection.save(update_fields=["config", "updated_at"])
+        rotated += 1
+    audit_event_record(actor=None, action="partners.secrets_rotated", target=None, firm_id=None,
+                       data={"rotated": rotated})
+    return rotated

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from comptoir.partners.views import connections, store, switches
+from comptoir.partners.views import connections, receivables, store, switches
 
 app_name = "partners"
 urlpatterns = [
@@ -8,6 +8,8 @@ urlpatterns = [
     path("dossiers/<int:folder_id>/switches/<slug:slug>/", switches.folder_switch_update, name="folder_switch_set"),
     path("dossiers/<int:folder_id>/switches/<slug:slug>/envoyer-existants/", switches.folder_backfill,
          name="folder_backfill"),
+    path("documents/<int:document_id>/encaissement/", receivables.document_receivable, name="document_receivable"),
+    path("entreprises/<int:company_id>/poste-client/", receivables.company_receivables, name="company_receivables"),
     path("", store.store, name="store"),
     path("<slug:slug>/", store.app_detail, name="app_detail"),
     path("<slug:slug>/installer/", store.install, name="install"),

@@ -44,6 +44,7 @@ def demo_seed(*, today: date | None = None) -> tuple[Firm, Company, DemoLogins]:
     membership_create(user=client, firm=firm, role=Role.CLIENT_ADMIN, company=company, actor=admin)
     _demo_upflow(firm=firm, company=company, admin=admin)
     _demo_failing_company(firm=firm, admin=admin)
+    _demo_upflow_api(firm=firm, admin=admin)
     return firm, company, DemoLogins(DEMO_ADMIN_EMAIL, admin_password, DEMO_CLIENT_EMAIL, client_password)
 
 
@@ -75,4 +76,27 @@ def _demo_upflow(*, firm: Firm, company: Company, admin: User, address: str = DE
     connection = connection_set(installation=installation, company=company,
                                 destinations={"collection": address}, actor=admin)
     ventes = Folder.objects.get(company=company, role=FolderRole.VENTES, deleted_at__isnull=True)
+    folder_switch_set(folder=ventes, connection=connection, state="on", actor=admin)
+
+
+DEMO_UPFLOW_API_KEY, DEMO_UPFLOW_API_SECRET = "demo", "demo-secret"
+DEMO_API_COMPANY = "Épicerie Démo"
+
+
+def _demo_upflow_api(*, firm: Firm, admin: User) -> None:
+    """A second company connected to Upflow by API, to the local fake Upflow `serve` runs (issue #15):
+    a Factur-X invoice deposited in its `Ventes` is pushed, then « payée » once marked paid on the fake."""
+    from django.conf import settings
+
+    from comptoir.ged.models import Folder
+    from comptoir.partners.selectors import installation_get_active
+    from comptoir.partners.services import connection_api_set, folder_switch_set
+
+    if not settings.COMPTOIR_FAKE_UPFLOW:
+        return
+    company = company_onboard(firm=firm, actor=admin, name=DEMO_API_COMPANY, siren="552100554")
+    connection = connection_api_set(installation=installation_get_active(firm=firm, slug="upflow"), company=company,
+                                    api_key=DEMO_UPFLOW_API_KEY, api_secret=DEMO_UPFLOW_API_SECRET, actor=admin,
+                                    check=False)
+    ventes = Folder.objects.get(company=company, role="ventes", deleted_at__isnull=True)
     folder_switch_set(folder=ventes, connection=connection, state="on", actor=admin)

@@ -131,7 +131,16 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="module")
-def comptoir(tmp_path_factory, smtp):
+def fake_upflow():
+    """The local fake Upflow API on loopback (issue #15's step: connect by API, mark paid, see « payée »)."""
+    from comptoir.partners.fake_upflow.server import FakeUpflow
+
+    with FakeUpflow(accounts={"walk-key": "walk-secret-0123456789"}) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def comptoir(tmp_path_factory, smtp, fake_upflow):
     """`comptoir serve --no-demo` (web server and worker) on a free port, seeded with a known firm."""
     data_dir = tmp_path_factory.mktemp("comptoir-data")
     port = free_port()
@@ -146,6 +155,9 @@ def comptoir(tmp_path_factory, smtp):
         EMAIL_TIMEOUT="10",
         # mail-in's fixed default port would clash between runs (or with a running Comptoir): a free one.
         COMPTOIR_MAILIN_PORT=str(free_port()),
+        # Upflow by API: the fake on loopback, read back every 2 s.
+        COMPTOIR_UPFLOW_API_URL=fake_upflow.base_url,
+        COMPTOIR_UPFLOW_SYNC_SECONDS="2",
     )
     instance = Comptoir(url=url, data_dir=data_dir, env=env, log_path=data_dir / "serve.log")
     instance.manage("migrate", "--no-input", "-v", "0")

@@ -406,3 +406,49 @@ def test_07_facturx_invoice_shows_its_facts(admin, comptoir, smtp):
     row.get_by_role("link", name="facture-electronique.pdf", exact=True).click()
     expect(page.locator(".invoice-details")).to_contain_text("Net à payer")
     _no_js_errors(admin)
+
+
+def test_08_connect_by_api_mark_paid_and_see_payee(admin, comptoir, fake_upflow):
+    """Upflow by API: the same company switched to « par l'API Upflow » (a wrong secret refused with
+    Upflow's message), a Factur-X invoice pushed with its data, marked paid on the fake Upflow's page,
+    and « payée » on the document after the next sync."""
+    from tests.invoices import corpus
+
+    page = admin.page
+    company = comptoir.seed["company_name"]
+    _open_connection(page)
+    row = _company_row(page, company)
+    row.get_by_label("par l'API Upflow").check()
+    row.get_by_label("Clé d'API").fill("walk-key")
+    row.get_by_label("Secret d'API").fill("not-the-secret")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(_company_row(page, company).get_by_text(re.compile("Upflow refuse ces identifiants"))).to_be_visible()
+    row = _company_row(page, company)
+    row.get_by_label("par l'API Upflow").check()
+    row.get_by_label("Clé d'API").fill("walk-key")
+    row.get_by_label("Secret d'API").fill("walk-secret-0123456789")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_role("status").filter(has_text="Connexions enregistrées")).to_be_visible()
+    expect(_company_row(page, company).get_by_role("link", name="Poste client")).to_be_visible()
+
+    seed = comptoir.seed
+    page.goto(comptoir.url + "/")
+    _open_company_ged(page, seed)
+    _open_folder(page, "Ventes")
+    _open_folder(page, seed["months"][1]["name"])
+    _upload(page, "facture-api.pdf", corpus.facturx_pdf(corpus.Invoice(number="F-2027-077")))
+    deadline = time.monotonic() + MAIL_TIMEOUT
+    while fake_upflow.invoice_by_external_id_prefix() is None:
+        assert time.monotonic() < deadline, "the invoice never reached the fake Upflow"
+        time.sleep(0.2)
+
+    fake_page = admin.context.new_page()
+    fake_page.goto(f"http://127.0.0.1:{fake_upflow.port}/")
+    fake_row = fake_page.get_by_role("row").filter(has_text="F-2027-077")
+    fake_row.get_by_role("button", name="Marquer payée").click()
+    expect(fake_page.get_by_role("row").filter(has_text="F-2027-077")).to_contain_text("PAID")
+    fake_page.close()
+
+    _reload_until(page, _document_row(page, "facture-api.pdf"), "payée")
+    admin.screenshot("08-upflow-api-payee.png")
+    _no_js_errors(admin)

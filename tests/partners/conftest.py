@@ -3,6 +3,8 @@
 import pytest
 
 from comptoir.partners.services import connection_set, folder_switch_set, installation_create
+from tests.api.conftest import _fast_passwords, api_as  # noqa: F401 (fixtures of the API tests)
+from tests.delivery.test_workers import site_factory  # noqa: F401 (fixture: real worker processes)
 
 
 def connect(*, firm, company, slug, destinations, actor):

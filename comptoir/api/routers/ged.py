@@ -37,6 +37,7 @@ from comptoir.ged.services import (
     documents_bulk_trash,
 )
 from comptoir.invoices.selectors import invoice_api_dict, invoice_facts_for_document, invoice_status_for
+from comptoir.partners.receivables import receivable_api_dict, receivable_for_document
 from comptoir.partners.selectors import delivery_list_for_document
 
 router = Router(tags=["GED"])
@@ -99,7 +100,8 @@ def document_detail(request: HttpRequest, document_id: int):
     document = document_get_for_user(user=request.auth, document_id=document_id)
     facts = invoice_facts_for_document(document=document)
     return {**DocumentOut.from_orm(document).dict(), "deliveries": _deliveries(request, document),
-            "invoice_status": invoice_status_for(facts), "invoice": invoice_api_dict(facts)}
+            "invoice_status": invoice_status_for(facts), "invoice": invoice_api_dict(facts),
+            "receivable": receivable_api_dict(receivable_for_document(document=document))}
 
 
 @router.get("/documents/{int:document_id}/content", response={200: bytes, **ERRORS},

@@ -2,6 +2,7 @@
 
 from typing import Literal
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -10,7 +11,8 @@ from ninja.responses import Status
 from comptoir.api.schemas import ErrorOut
 from comptoir.firms.models import Firm
 from comptoir.firms.selectors import firm_for_user
-from comptoir.partners.catalogue.base import PartnerApp
+from comptoir.ged.selectors import document_get_for_user
+from comptoir.partners.catalogue.base import API_DESTINATION, PartnerApp
 from comptoir.partners.catalogue.registry import app_get, app_list
 from comptoir.partners.policy import partners_policy
 from comptoir.partners.selectors import (
@@ -25,8 +27,11 @@ from comptoir.partners.selectors import (
     switch_states_for_folder,
 )
 from comptoir.partners.services import (
+    InvalidCredentials,
+    connection_api_set,
     connection_revoke,
     connection_set,
+    document_invoice_complete,
     folder_switch_set,
     installation_create,
     installation_remove,
@@ -62,7 +67,10 @@ class InstallationOut(Schema):
 
 
 class ConnectionIn(Schema):
-    destinations: dict[str, str]
+    method: Literal["email", "api"] = "email"
+    destinations: dict[str, str] | None = None
+    api_key: str | None = None
+    api_secret: str | None = None
 
 
 class ConnectionOut(Schema):
@@ -70,6 +78,7 @@ class ConnectionOut(Schema):
     company_id: int
     destinations: dict[str, str]
     signing_secret: str | None = None
+    method: str = "email"
 
 
 class RevokeOut(Schema):
@@ -158,10 +167,20 @@ def connection_put(request: HttpRequest, slug: str, company_id: int, payload: Co
     _admin_firm(request)
     installation = installation_get_for_admin(user=request.auth, slug=slug)
     company = company_get_for_admin(user=request.auth, company_id=company_id)
-    connection = connection_set(installation=installation, company=company, destinations=payload.destinations,
-                                actor=request.auth)
-    return {"app": slug, "company_id": company.pk,
-            "destinations": {d.key: d.address for d in connection.destinations.all()},
+    if payload.method == "api":
+        try:
+            connection = connection_api_set(installation=installation, company=company,
+                                            api_key=payload.api_key or "", api_secret=payload.api_secret or "",
+                                            actor=request.auth)
+        except InvalidCredentials as exc:
+            return Status(400, {"error": "invalid_credentials", "detail": exc.reply})
+    else:
+        if payload.destinations is None:
+            raise ValidationError({"destinations": [_("Renseignez les destinations de la connexion par e-mail.")]})
+        connection = connection_set(installation=installation, company=company, destinations=payload.destinations,
+                                    actor=request.auth)
+    return {"app": slug, "company_id": company.pk, "method": connection.method,
+            "destinations": {d.key: d.address for d in connection.destinations.all() if d.key != API_DESTINATION},
             "signing_secret": connection.config.get("signing_secret")}
 
 
@@ -193,3 +212,26 @@ def switch_put(request: HttpRequest, folder_id: int, slug: str, payload: SwitchI
     folder_switch_set(folder=folder, connection=connection, state=payload.state, destination=payload.destination,
                       actor=request.auth)
     return next(_switch_out(s) for s in switch_states_for_folder(folder=folder) if s.app.slug == slug)
+
+
+class InvoiceCompletionIn(Schema):
+    number: str
+    customer_name: str
+    customer_siren: str = ""
+    amount: str
+    issue_date: str = ""
+    due_date: str = ""
+    currency: str = "EUR"
+
+
+class InvoiceCompletionOut(Schema):
+    document_id: int
+    released_deliveries: int
+
+
+@router.put("/documents/{int:document_id}/invoice", response={200: InvoiceCompletionOut, **ERRORS},
+            summary="Compléter les données d'une facture « à compléter » (envoi par API)")
+def document_invoice_put(request: HttpRequest, document_id: int, payload: InvoiceCompletionIn):
+    document = document_get_for_user(user=request.auth, document_id=document_id)
+    released = document_invoice_complete(document=document, actor=request.auth, **payload.dict())
+    return {"document_id": document.pk, "released_deliveries": released}

@@ -37,6 +37,8 @@ PDF = "application/pdf"
 JPEG = "image/jpeg"
 PNG = "image/png"
 MB = 1024 * 1024
+# The destination key of a connection by API (no address: the operator's API URL and the credentials).
+API_DESTINATION = "api"
 
 
 class Category(models.TextChoices):
@@ -65,6 +67,8 @@ class PartnerApp:
     category: ClassVar[Category]
     # How a delivery reaches the partner: email (collection address), webhook, or an API client.
     transport: ClassVar[type[Transport]] = EmailTransport
+    # An API client the firm may choose per company instead (`Connection.method == "api"`), or None.
+    api_transport: ClassVar[type[Transport] | None] = None
     # Two letters and a colour for the generated logo (no third-party artwork is shipped).
     logo_letters: ClassVar[str] = ""
     logo_color: ClassVar[str] = "#1f4e79"
@@ -179,7 +183,17 @@ class PartnerApp:
 
     def delivery_send(self, delivery: "Delivery") -> str:
         """Send one claimed delivery by this app's transport; the partner's reply (or Transient/PermanentError)."""
-        return self.transport().send(app=self, delivery=delivery)
+        # The destination was chosen when the delivery was created: pending email rows stay email.
+        transport = self.api_transport if delivery.destination.key == API_DESTINATION and self.api_transport \
+            else self.transport
+        return transport().send(app=self, delivery=delivery)
+
+    def needs_invoice_facts(self, document: "Document", *, connection: "Connection | None") -> bool:
+        """An API push cannot be made without the invoice's data: such a delivery waits « à compléter »."""
+        if connection is None or connection.method != "api" or self.api_transport is None:
+            return False
+        facts = invoice_facts_for_document(document=document)
+        return facts is None or facts.status != InvoiceStatus.READ or not facts.number
 
     def email_subject(self, delivery: "Delivery") -> str:
         """« Boulangerie – facture.pdf », or « Boulangerie – Facture n° F-1 – Client SA – 1 200,00 EUR TTC »."""

@@ -1,5 +1,17 @@
+from django.utils.translation import gettext as _
+
 from comptoir.invoices.kinds import PAYABLE_KINDS
-from comptoir.partners.catalogue.base import JPEG, MB, PDF, PNG, Category, DestinationSpec, PartnerApp
+from comptoir.partners.catalogue.base import (
+    API_DESTINATION,
+    JPEG,
+    MB,
+    PDF,
+    PNG,
+    Category,
+    DestinationSpec,
+    PartnerApp,
+)
+from comptoir.partners.transports.upflow_api import UpflowApiTransport
 
 
 class Upflow(PartnerApp):
@@ -31,6 +43,21 @@ class Upflow(PartnerApp):
     address_help = "Dans Upflow : Paramètres du compte › Gérer les utilisateurs."
     # Receivables: only what is to be paid (or credited). A proforma, a quote, an order is skipped.
     accepted_invoice_kinds = PAYABLE_KINDS
+    # Second way to connect: Upflow's REST API (`transports/upflow_api.py` holds its field names).
+    api_transport = UpflowApiTransport
+
+    def refusal_reason(self, document, *, connection=None) -> str:
+        reason = super().refusal_reason(document, connection=connection)
+        if reason or connection is None or connection.method != "api":
+            return reason
+        # Switching to the API never pushes again what was already emailed (a copy, a move back…).
+        from comptoir.partners.models import Delivery, DeliveryStatus
+
+        emailed = Delivery.objects.filter(lineage=document.lineage, destination__connection=connection,
+                                          status=DeliveryStatus.SENT).exclude(destination__key=API_DESTINATION)
+        if emailed.exists():
+            return _("Déjà envoyée à Upflow par e-mail : elle n'est pas poussée une seconde fois par l'API.")
+        return ""
 
     # Redefined so that today's transport, which only calls hooks a class redefines, names the invoice
     # in Upflow's mail (issue #11 makes the base class's hooks run for every app; then these can go).

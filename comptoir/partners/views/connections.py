@@ -21,7 +21,23 @@ from comptoir.partners.selectors import (
     connections_for_installation,
     installation_get_for_admin,
 )
-from comptoir.partners.services import connection_revoke, connection_set
+from comptoir.partners.services import InvalidCredentials, connection_api_set, connection_revoke, connection_set
+
+
+def _api_connect(request: HttpRequest, *, installation, company, connection: Connection | None) -> bool:
+    """Connect by API; an empty secret keeps the one stored (unchanged key). ValidationError by field."""
+    key = request.POST.get(f"api-key-{company.pk}", "").strip()
+    secret = request.POST.get(f"api-secret-{company.pk}", "").strip()
+    if not secret and connection is not None and connection.method == "api" \
+            and connection.config.get("api_key") == key:
+        return True
+    try:
+        connection_api_set(installation=installation, company=company, api_key=key, api_secret=secret,
+                           actor=request.user)
+    except InvalidCredentials as exc:
+        raise ValidationError({"api_secret": [_("Upflow refuse ces identifiants : %(reply)s")
+                                              % {"reply": exc.reply}]}) from exc
+    return True
 
 
 @dataclass
@@ -39,6 +55,10 @@ class CompanyRow:
     authorised: bool
     fields: list[FieldRow]
     errors: list[str] = field(default_factory=list)
+    # Apps with an API client: "email" or "api", the key (the secret is never shown again) and its errors.
+    method: str = "email"
+    api_key: str = ""
+    api_errors: list[str] = field(default_factory=list)
 
 
 def _rows(app: PartnerApp, companies, connections: dict[int, Connection], data=None, errors=None) -> list[CompanyRow]:
@@ -55,8 +75,15 @@ def _rows(app: PartnerApp, companies, connections: dict[int, Connection], data=N
             for spec in app.destinations
         ]
         authorised = bool(data.get(f"authorise-{company.pk}")) if data is not None else connection is not None
+        config = connection.config if connection else {}
+        method = (data.get(f"method-{company.pk}") if data is not None else None) or (
+            connection.method if connection else "email")
         rows.append(CompanyRow(company=company, connection=connection, authorised=authorised, fields=fields,
-                               errors=company_errors.get("__all__", [])))
+                               errors=company_errors.get("__all__", []), method=method,
+                               api_key=(data.get(f"api-key-{company.pk}", "") if data is not None
+                                        else config.get("api_key", "")),
+                               api_errors=[*company_errors.get("api_key", []), *company_errors.get("api_secret", []),
+                                           *company_errors.get("method", [])]))
     return rows
 
 
@@ -72,7 +99,15 @@ def connections(request: HttpRequest, slug: str) -> HttpResponse:
     errors: dict[int, dict[str, list[str]]] = {}
     saved = revoked = 0
     for company in companies:
-        if request.POST.get(f"authorise-{company.pk}"):
+        by_api = app.api_transport is not None and request.POST.get(f"method-{company.pk}") == "api"
+        if request.POST.get(f"authorise-{company.pk}") and by_api:
+            try:
+                if _api_connect(request, installation=installation, company=company,
+                                connection=current.get(company.pk)):
+                    saved += 1
+            except ValidationError as exc:
+                errors[company.pk] = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        elif request.POST.get(f"authorise-{company.pk}"):
             values = {spec.key: request.POST.get(f"dest-{company.pk}-{spec.key}", "") for spec in app.destinations}
             try:
                 connection_set(installation=installation, company=company, destinations=values, actor=request.user,

@@ -1,0 +1,29 @@
+"""`comptoir fake-upflow`: the local Upflow API on loopback, for the demo (`serve` starts it)."""
+
+import signal
+import threading
+
+from django.core.management.base import BaseCommand
+
+from comptoir.partners.fake_upflow.server import FakeUpflow
+
+
+class Command(BaseCommand):
+    help = "Run the local fake Upflow API on 127.0.0.1 (demo and tests only)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=8040)
+        parser.add_argument("--account", action="append", default=[],
+                            help="key:secret accepted by the fake (repeatable); demo:demo-secret by default")
+
+    def handle(self, *args, port: int, account: list[str], **options):
+        accounts = dict(item.split(":", 1) for item in account) or {"demo": "demo-secret"}
+        fake = FakeUpflow(port=port, accounts=accounts).start()
+        self.stdout.write(f"Upflow local (faux) sur {fake.base_url} — page : http://127.0.0.1:{fake.port}/")
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        try:
+            stop.wait()
+        except KeyboardInterrupt:
+            pass
+        fake.stop()
