@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from comptoir.firms.models import Invitation, Role
 from comptoir.ged.services import document_copy
+from comptoir.jobs.mail_outbox import mails_send_due
 from tests.api.conftest import ApiClient
 from tests.conftest import login
 from tests.factories import CompanyFactory, FirmFactory, UserFactory, deposit_pdf, folder_named, membership_for
@@ -36,6 +37,7 @@ def test_invitation_mail_leaves_for_firm_names_with_punctuation(firm_name, smtp_
         response = login(admin).post(reverse("accounts:invite", args=[company.pk]),
                                      {"email": "client@sarl.fr", "role": Role.CLIENT_MEMBER})
     assert response.status_code == 302
+    mails_send_due(worker_id="test:1:0")  # the worker sends the queued invitation
     [message] = smtp_server.wait_for(1)
     [(display_name, address)] = getaddresses([str(message["From"])])
     assert (display_name, address) == (firm_name, settings.SENDER_ADDRESS)

@@ -132,6 +132,15 @@
     form.submit();
   });
 
+  // The list's poll waits while a row menu is open or a field has focus (done here, not with an
+  // hx-trigger filter: those are evaluated code, which the portal's CSP does not run).
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.target && event.target.id === "documents"
+        && document.querySelector("#documents details[open], #documents input:focus, #documents select:focus")) {
+      event.preventDefault();
+    }
+  });
+
   document.addEventListener("htmx:beforeSwap", function (event) {
     if (event.detail.target && event.detail.target.id === "documents") { kept = selectedIds(); }
   });
