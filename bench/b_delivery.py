@@ -19,7 +19,8 @@ from bench.servers import sink_start, workers_start
 
 NAME = "delivery"
 DOC_SIZE = 100 * 1024
-TARGET_RATIO = 0.5
+# Same-run ratios to the smtplib floor (issue #11): one worker ≥ 60 %, four ≥ 90 %.
+TARGET_RATIOS = {1: 0.6, 2: 0.6, 4: 0.9}
 LEVELS = (1, 4)
 
 
@@ -72,7 +73,7 @@ def _floor(*, delivery_ids: list[int], port: int) -> float:
     """Sends/s of one smtplib connection sending the messages the workers just sent."""
     from comptoir.partners.models import Delivery
 
-    build = optional("comptoir.delivery.transports.email", "delivery_message_build")
+    build = optional("comptoir.partners.transports.email", "delivery_message_build")
     deliveries = Delivery.objects.select_related("document__company__firm", "document__folder", "company", "firm",
                                                  "destination").filter(pk__in=delivery_ids)
     payloads = []
@@ -88,8 +89,8 @@ def _floor(*, delivery_ids: list[int], port: int) -> float:
 
 
 def run(ctx: Context) -> list[Row]:
-    if optional("comptoir.delivery.transports.email", "delivery_message_build") is None:
-        raise NotBuilt("comptoir.delivery.transports.email.delivery_message_build")
+    if optional("comptoir.partners.transports.email", "delivery_message_build") is None:
+        raise NotBuilt("comptoir.partners.transports.email.delivery_message_build")
     world = ctx.world()
     folder = switched_folder(world, name=f"Banc envoi {uuid.uuid4().hex[:6]}")
     count = ctx.size(12, 2000)
@@ -123,10 +124,11 @@ def run(ctx: Context) -> list[Row]:
     for level in levels:
         value = median(rates[level])
         ratio = value / floor if floor else None
+        target = TARGET_RATIOS[level]
         rows.append(Row(
             bench=NAME, label=f"{count} pending, {level} worker{'s' if level > 1 else ''}", value=value,
-            unit="sends/s", floor=floor, ratio=ratio, target=f"≥ {TARGET_RATIO:.0%} of floor",
-            ok=ratio >= TARGET_RATIO if ratio is not None else None,
+            unit="sends/s", floor=floor, ratio=ratio, target=f"≥ {target:.0%} of floor",
+            ok=ratio >= target if ratio is not None else None,
             extra={"runs": rates[level], "floor_runs": floors},
         ))
     return rows

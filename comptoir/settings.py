@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks_db",
     "comptoir.core",
+    "comptoir.jobs",
     "comptoir.accounts",
     "comptoir.firms",
     "comptoir.ged",
@@ -198,8 +199,9 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://127.0.0.1:8025")
 vars().update(EMAIL_CONFIG)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # Delivery to partners (comptoir.delivery): a started send is someone else's after this lease;
-# webhooks to private/loopback addresses are refused unless allowed (tests, on-premise partners).
-COMPTOIR_DELIVERY_LEASE_SECONDS = env.int("COMPTOIR_DELIVERY_LEASE_SECONDS", default=300)
+# a live worker renews its leases every fifth of it (heartbeat), so a killed worker's sends are taken
+# again within it; webhooks to private/loopback addresses are refused unless allowed (tests, on-premise).
+COMPTOIR_DELIVERY_LEASE_SECONDS = env.int("COMPTOIR_DELIVERY_LEASE_SECONDS", default=10)
 COMPTOIR_WEBHOOK_ALLOW_PRIVATE = env.bool("COMPTOIR_WEBHOOK_ALLOW_PRIVATE", default=False)
 # The port `comptoir serve` runs the collection mailboxes' listener (mail-in) on, on loopback.
 COMPTOIR_MAILIN_PORT = env.int("COMPTOIR_MAILIN_PORT", default=2525)

@@ -9,10 +9,11 @@ class DeliveryConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
-        from comptoir.delivery.tasks import deliveries_wakeup
-        from comptoir.partners.wakeups import delivery_wakeup_register
+        from comptoir.delivery.notifications import FAILURE_REPORTS
+        from comptoir.jobs.scheduler import periodic_job_register
 
-        delivery_wakeup_register(deliveries_wakeup)
+        # Failure notices are grouped into one email per firm per run of this job.
+        periodic_job_register(FAILURE_REPORTS)
         self._register_panels()
         if settings.COMPTOIR_SMTP_SINK:
             # `comptoir serve` also runs the local SMTP sink that EMAIL_URL points at by default.

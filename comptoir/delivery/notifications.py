@@ -1,20 +1,24 @@
 """Permanent failures reported to the firm's admins: one email per firm listing everything new.
 
-The worker calls `failure_notices_send` about once a minute, so fifty failures in the same minute
-(a partner's mailbox closed) make one email, not fifty.
+A periodic job (`FAILURE_REPORTS`, once a minute across all workers) queues the reports on the mail
+outbox, so fifty failures in the same minute (a partner's mailbox closed) make one email, not fifty,
+and a report survives an SMTP outage.
 """
 
 import logging
+import uuid
 from collections import defaultdict
-from email.utils import formataddr
+from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from comptoir.delivery.models import FailureNotice
 from comptoir.firms.models import Firm, Membership, Role
+from comptoir.jobs.mail_outbox import mail_enqueue
+from comptoir.jobs.scheduler import PeriodicJob
 
 logger = logging.getLogger(__name__)
 
@@ -47,39 +51,35 @@ def _body(firm: Firm, notices: list[FailureNotice]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def failure_notices_send(*, worker_id: str) -> int:
-    """Email every firm whose deliveries failed since the last report. Returns the emails sent."""
-    # Claim first, so two workers never report the same failure.
-    unclaimed = FailureNotice.objects.filter(notified_at__isnull=True, claimed_by="")
-    ids = list(unclaimed.values_list("pk", flat=True)[:500])
+@transaction.atomic
+def failure_notices_send(*, worker_id: str = "scheduler") -> int:
+    """Queue one report per firm whose deliveries failed since the last one. Returns the reports queued.
+
+    The notices are claimed, reported and marked in one transaction with the queued mails, so a
+    report is queued once, and the mail outbox sends it (once, retried while SMTP is down).
+    """
+    token = f"{worker_id}/{uuid.uuid4().hex[:12]}"
+    ids = list(FailureNotice.objects.filter(notified_at__isnull=True, claimed_by="").values_list("pk", flat=True)[:500])
     if not ids:
         return 0
-    FailureNotice.objects.filter(pk__in=ids, claimed_by="").update(claimed_by=worker_id)
-    mine = list(
-        FailureNotice.objects.filter(pk__in=ids, claimed_by=worker_id, notified_at__isnull=True)
-        .select_related("delivery__company", "delivery__document", "delivery__destination")
-    )
+    FailureNotice.objects.filter(pk__in=ids, claimed_by="", notified_at__isnull=True).update(claimed_by=token)
+    mine = list(FailureNotice.objects.filter(claimed_by=token)
+                .select_related("delivery__company", "delivery__document", "delivery__destination"))
     by_firm: dict[int, list[FailureNotice]] = defaultdict(list)
     for notice in mine:
         by_firm[notice.firm_id].append(notice)
-    sent = 0
+    queued = 0
     for firm_id, notices in by_firm.items():
         firm = Firm.objects.get(pk=firm_id)
         recipients = _admin_emails(firm_id)
-        pks = [notice.pk for notice in notices]
-        try:
-            if recipients:
-                EmailMessage(
-                    subject=f"Comptoir : {len(notices)} envoi(s) en échec",
-                    body=_body(firm, notices),
-                    from_email=formataddr((firm.sender_display_name, settings.SENDER_ADDRESS)),
-                    to=recipients,
-                    headers={"Auto-Submitted": "auto-generated"},
-                ).send()
-                sent += 1
-        except Exception:
-            logger.exception("failure report for firm %s not sent; will try again", firm_id)
-            FailureNotice.objects.filter(pk__in=pks).update(claimed_by="")
-            continue
-        FailureNotice.objects.filter(pk__in=pks).update(notified_at=timezone.now())
-    return sent
+        if recipients and mail_enqueue(key=f"delivery-failures:{firm_id}:{notices[0].pk}", to=recipients,
+                                       subject=f"Comptoir : {len(notices)} envoi(s) en échec",
+                                       body=_body(firm, notices), sender_name=firm.sender_display_name,
+                                       firm_id=firm_id):
+            queued += 1
+    FailureNotice.objects.filter(claimed_by=token).update(notified_at=timezone.now())
+    return queued
+
+
+FAILURE_REPORTS = PeriodicJob(name="delivery.failure_reports", every=timedelta(minutes=1),
+                              run=lambda scope: failure_notices_send())

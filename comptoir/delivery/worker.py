@@ -1,12 +1,19 @@
-"""The worker loop: N threads that run queued django.tasks and sweep the outbox for due deliveries.
+"""The worker process: N threads that send the outboxes, run queued django.tasks and periodic jobs.
 
-The sweep is what makes delivery reliable: a lost wake-up, a crashed worker (expired lease) or a
-retry whose time has come are all found by the same query on the Delivery table. Idle threads take
-turns to poll, one poll every `poll_interval` seconds for the whole process (not per thread), and a
+The sweep is what makes background work reliable: a lost wake-up, a killed worker (its leases run
+out) or a retry whose time has come are all found by the same query on the outbox tables. Idle
+threads take turns to poll, one poll every `poll_interval` seconds for the whole process, and a
 thread that finds work hands the next turn to an idle one at once, so a burst fans out in
-milliseconds while an idle worker costs SQLite two reads per interval.
+milliseconds. A wake-up (`jobs.wakeups`: same process, or PostgreSQL's NOTIFY) polls at once.
+
+The process registers itself and heartbeats every fifth of the lease (`jobs.heartbeats`): the beat
+renews the leases of everything its threads are sending, so only a dead worker's leases run out,
+and it notices dead workers and puts their running tasks back in the queue. SIGTERM: the threads
+finish the send in flight, hand back the rest of their batch, and the process hands back anything
+still leased before it says it stopped, so nothing waits for a lease after a deploy.
 """
 
+import contextlib
 import logging
 import os
 import signal
@@ -14,38 +21,53 @@ import socket
 import threading
 import time
 
-from django.db import OperationalError, close_old_connections, connections
-from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus, task_backends
-from django.utils import timezone
+from django.conf import settings
+from django.db import OperationalError, close_old_connections, connection, connections
+from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks_db.management.commands.db_worker import Worker as TaskRunner
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
-from comptoir.delivery.notifications import failure_notices_send
 from comptoir.delivery.services import delivery_batch_send, delivery_claim_due
-from comptoir.delivery.tasks import deliveries_send, local_wake
-from comptoir.delivery.transports.smtp_session import smtp_session_close_idle, smtp_sessions_kept
+from comptoir.jobs.heartbeats import (
+    heartbeat_period,
+    worker_heartbeat,
+    worker_reap,
+    worker_register,
+    worker_stopped,
+    workers_dead,
+)
+from comptoir.jobs.mail_outbox import mails_lease_end, mails_lease_renew, mails_release_process, mails_send_due
+from comptoir.jobs.scheduler import periodic_jobs_run_due
+from comptoir.jobs.wakeups import CHANNEL, work_wait, work_wake_local
+from comptoir.partners.outbox import deliveries_lease_end, deliveries_lease_renew, deliveries_release_process
+from comptoir.partners.transports.smtp_session import smtp_session_close_idle, smtp_sessions_kept
 
 logger = logging.getLogger(__name__)
 
-WAKEUP_TASK_PATH = deliveries_send.module_path
-# Deliveries claimed per sweep: enough to spread the claim's queries, few enough that a killed
-# worker strands little and a burst still spreads over the other threads.
+# Deliveries claimed per sweep: enough to spread the claim's queries, few enough that a burst still
+# spreads over the other threads and a killed worker strands little.
 CLAIM_BATCH = 8
+SCHEDULER_TICK = 1.0
 
 
 class DeliveryWorker:
-    def __init__(self, *, concurrency: int = 1, poll_interval: float = 0.1, notify_interval: float = 60.0,
-                 name: str | None = None):
+    def __init__(self, *, concurrency: int = 1, poll_interval: float = 0.1, name: str | None = None):
         self.concurrency = max(1, concurrency)
         self.poll_interval = poll_interval
-        self.notify_interval = notify_interval
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.stopping = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._helpers: list[threading.Thread] = []
+        self._helpers_stop = threading.Event()
         self._turns = threading.Condition()
         self._next_poll = 0.0
         self._handoffs = 0
+        self._renewed_at = time.monotonic()
+        # Threads between a claim and its outcome: the heartbeat renews leases only while there are any.
+        self._sending = 0
+        self._sending_lock = threading.Lock()
+        self._jobs_seen: dict = {}
         backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
         self._runs_db_tasks = type(backend).__module__.startswith("django_tasks_db")
         self._queues = list(getattr(backend, "queues", None) or ["default"])
@@ -53,18 +75,24 @@ class DeliveryWorker:
     # -- lifecycle -------------------------------------------------------------------------------
 
     def run(self) -> None:
-        """Run until SIGTERM/SIGINT; in-flight sends finish before the process exits."""
+        """Run until SIGTERM/SIGINT; in-flight sends finish, the rest is handed back, then the process exits."""
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
         self.start()
         while any(thread.is_alive() for thread in self._threads):
             for thread in self._threads:
                 thread.join(timeout=0.5)
+        self._finish()
         logger.info("worker %s stopped", self.name)
 
     def start(self) -> None:
         logger.info("worker %s starting %d thread(s)", self.name, self.concurrency)
-        threading.Thread(target=self._relay_local_wake, name="delivery-worker-wake", daemon=True).start()
+        worker_register(name=self.name)
+        self._renewed_at = time.monotonic()
+        self._helper(self._heartbeat, "worker-heartbeat")
+        self._helper(self._relay_wakeups, "worker-wake")
+        if connection.vendor == "postgresql":
+            self._helper(self._listen_postgresql, "worker-listen")
         for index in range(self.concurrency):
             thread = threading.Thread(target=self._loop, args=(index,), name=f"delivery-worker-{index}", daemon=True)
             thread.start()
@@ -75,11 +103,66 @@ class DeliveryWorker:
         self._wake_all()
         for thread in self._threads:
             thread.join(timeout=timeout)
+        self._finish()
+
+    def _finish(self) -> None:
+        """Hand back what this process still holds, stop the helpers, and say so in the registry."""
+        self._helpers_stop.set()
+        for thread in self._helpers:
+            thread.join(timeout=5)
+        try:
+            released = deliveries_release_process(process=self.name) + mails_release_process(process=self.name)
+            worker_stopped(name=self.name)
+            if released:
+                logger.info("worker %s handed back %d claimed row(s)", self.name, released)
+        finally:
+            connections.close_all()
+
+    def _helper(self, target, name: str) -> None:
+        thread = threading.Thread(target=self._guarded, args=(target,), name=name, daemon=True)
+        thread.start()
+        self._helpers.append(thread)
+
+    def _guarded(self, target) -> None:
+        try:
+            target()
+        finally:
+            connections.close_all()
 
     def _on_signal(self, signum, frame) -> None:
         logger.warning("worker %s: %s, finishing current sends", self.name, signal.strsignal(signum))
         self.stopping.set()
         self._wake_all()
+
+    # -- heartbeat -------------------------------------------------------------------------------
+
+    def lease_fresh(self) -> bool:
+        """Our leases were renewed lately: safe to start another send under them."""
+        return time.monotonic() - self._renewed_at < settings.COMPTOIR_DELIVERY_LEASE_SECONDS / 2
+
+    def heartbeat_once(self) -> None:
+        close_old_connections()
+        beat = time.monotonic()
+        worker_heartbeat(name=self.name)
+        if self._sending:
+            deliveries_lease_renew(process=self.name)
+            mails_lease_renew(process=self.name)
+        self._renewed_at = beat
+        for dead in workers_dead():
+            requeued = worker_reap(name=dead)
+            if requeued is None:
+                continue  # another worker reaped it first
+            freed = deliveries_lease_end(process=dead) + mails_lease_end(process=dead)
+            logger.warning("worker %s: %s stopped beating; %d row(s) and %d task(s) taken back",
+                           self.name, dead, freed, requeued)
+            self._wake_all()
+
+    def _heartbeat(self) -> None:
+        while not self._helpers_stop.wait(heartbeat_period()):
+            try:
+                self.heartbeat_once()
+            except Exception:
+                logger.exception("worker %s: heartbeat failed", self.name)
 
     # -- taking turns ----------------------------------------------------------------------------
 
@@ -109,12 +192,25 @@ class DeliveryWorker:
             self._next_poll = 0.0
             self._turns.notify_all()
 
-    def _relay_local_wake(self) -> None:
-        # A wake-up committed in this very process (tests, an embedded deployment): poll at once.
-        while not self.stopping.is_set():
-            if local_wake.wait(1.0):
-                local_wake.clear()
+    def _relay_wakeups(self) -> None:
+        while not self._helpers_stop.is_set():
+            if work_wait(0.5):
                 self._wake_all()
+
+    def _listen_postgresql(self) -> None:
+        """PostgreSQL delivers a NOTIFY with the commit that sent it: wake this process's idle threads."""
+        import psycopg
+
+        while not self._helpers_stop.is_set():
+            try:
+                with psycopg.connect(**connection.get_connection_params(), autocommit=True) as listener:
+                    listener.execute(f"LISTEN {CHANNEL}")
+                    while not self._helpers_stop.is_set():
+                        for _notice in listener.notifies(timeout=0.5, stop_after=1):
+                            work_wake_local()
+            except Exception:
+                logger.exception("worker %s: LISTEN failed; the sweep still finds the work", self.name)
+                self._helpers_stop.wait(5)
 
     # -- one thread ------------------------------------------------------------------------------
 
@@ -122,7 +218,7 @@ class DeliveryWorker:
         worker_id = f"{self.name}:{index}"
         runner = TaskRunner(queue_names=self._queues, interval=0, batch=False, backend_name=DEFAULT_TASK_BACKEND_ALIAS,
                             startup_delay=False, max_tasks=None, worker_id=worker_id, excluded_queue_names=[])
-        next_notify = time.monotonic() + self.notify_interval
+        next_tick = time.monotonic() + SCHEDULER_TICK
         # The thread's SMTP connection is kept between sends, closed when idle and when the thread ends.
         try:
             with smtp_sessions_kept():
@@ -131,9 +227,9 @@ class DeliveryWorker:
                     try:
                         close_old_connections()
                         busy = self.step(worker_id=worker_id, runner=runner)
-                        if index == 0 and time.monotonic() >= next_notify:
-                            next_notify = time.monotonic() + self.notify_interval
-                            failure_notices_send(worker_id=worker_id)
+                        if index == 0 and time.monotonic() >= next_tick:
+                            next_tick = time.monotonic() + SCHEDULER_TICK + SCHEDULER_TICK
+                            busy = bool(periodic_jobs_run_due(worker=worker_id, seen=self._jobs_seen)) or busy
                     except OperationalError as exc:
                         logger.warning("worker %s: database busy (%s)", worker_id, exc)
                     except Exception:
@@ -147,46 +243,41 @@ class DeliveryWorker:
             connections.close_all()
 
     def step(self, *, worker_id: str, runner: TaskRunner | None = None) -> bool:
-        """Run one queued task and send a small batch of due deliveries. True if there was anything to do."""
+        """One turn: a queued task, a small batch of due deliveries, due mails. True if there was anything."""
         busy = False
         if runner is not None and self._runs_db_tasks:
             busy = self._run_one_task(worker_id=worker_id, runner=runner)
-        claimed = delivery_claim_due(worker_id=worker_id, limit=CLAIM_BATCH)
-        if claimed:
-            delivery_batch_send(deliveries=claimed, worker_id=worker_id, stopping=self.stopping.is_set)
-            busy = True
+        with self._holding():
+            claimed = delivery_claim_due(worker_id=worker_id, limit=CLAIM_BATCH)
+            if claimed:
+                delivery_batch_send(deliveries=claimed, worker_id=worker_id, stopping=self.stopping.is_set,
+                                    lease_fresh=self.lease_fresh)
+                busy = True
+            if not self.stopping.is_set() and mails_send_due(worker_id=worker_id, limit=4):
+                busy = True
         return busy
+
+    @contextlib.contextmanager
+    def _holding(self):
+        with self._sending_lock:
+            self._sending += 1
+        try:
+            yield
+        finally:
+            with self._sending_lock:
+                self._sending -= 1
 
     def _run_one_task(self, *, worker_id: str, runner: TaskRunner) -> bool:
         ready = DBTaskResult.objects.ready().filter(backend_name=DEFAULT_TASK_BACKEND_ALIAS,
                                                     queue_name__in=self._queues)
-        # A plain read first: the writes below take SQLite's write lock, which idle threads must not.
-        pending = list(ready.values_list("pk", "task_path")[:100])
-        if not pending:
+        # A plain read first: the claim below takes SQLite's write lock, which idle threads must not.
+        if not ready.exists():
             return False
-        wakeups = [pk for pk, path in pending if path == WAKEUP_TASK_PATH]
-        if wakeups:
-            self._wakeups_acknowledge(ready, wakeups, worker_id=worker_id)
-        if len(wakeups) == len(pending):
-            return True
         with exclusive_transaction(ready.db):
-            task_result = ready.exclude(task_path=WAKEUP_TASK_PATH).get_locked()
+            task_result = ready.get_locked()
             if task_result is not None:
                 task_result.claim(worker_id)
         if task_result is None:
-            return bool(wakeups)
+            return False
         runner.run_task(task_result)
         return True
-
-    def _wakeups_acknowledge(self, ready, ids: list, *, worker_id: str) -> None:
-        """Mark wake-up tasks done in one write, without running them: this worker's sweep sends their deliveries.
-
-        Running each one would cost SQLite's single writer four transactions per deposit (claim the
-        task, claim the delivery, its outcome, the task's result) against the web's deposits; the
-        Delivery table is the truth either way, and a worker that dies here leaves due rows that any
-        sweep finds. Another django.tasks runner (at scale, without our sweep) still runs them.
-        """
-        now = timezone.now()
-        ready.filter(pk__in=ids, task_path=WAKEUP_TASK_PATH).update(
-            status=TaskResultStatus.SUCCESSFUL, started_at=now, finished_at=now, worker_ids=[worker_id],
-            return_value=None, exception_class_path="", traceback="")

@@ -1,9 +1,10 @@
-"""Emails about tenants and people. Sent after commit, so a rolled-back invitation never went out."""
+"""Emails about tenants and people, queued on the mail outbox in the transaction that decided them.
 
-import logging
+A rolled-back invitation never goes out; a committed one always does, once, even if SMTP is down
+when it is created (the worker retries it).
+"""
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -12,32 +13,22 @@ from django.utils import translation
 from comptoir.accounts.models import User
 from comptoir.firms.models import Company, Invitation
 from comptoir.firms.services import invitation_create
+from comptoir.jobs.mail_outbox import mail_enqueue
 
-logger = logging.getLogger(__name__)
 
-
-def invitation_email_send(*, invitation_id: int) -> bool:
-    """Send the invitation email; True when the SMTP server took it. Failures are logged, not raised,
-    because the invitation itself is already committed and can be sent again."""
-    invitation = Invitation.objects.select_related("firm", "company", "invited_by").get(pk=invitation_id)
+def invitation_email_queue(*, invitation: Invitation) -> None:
     link = settings.BASE_URL + reverse("accounts:invitation_accept", args=[invitation.token])
     with translation.override(settings.LANGUAGE_CODE):
         context = {"invitation": invitation, "link": link, "firm": invitation.firm}
         subject = render_to_string("firms/email/invitation_subject.txt", context).strip()
         body = render_to_string("firms/email/invitation.txt", context)
-    sender = f"{invitation.firm.sender_display_name} <{settings.SENDER_ADDRESS}>"
-    message = EmailMessage(subject=subject, body=body, from_email=sender, to=[invitation.email])
-    try:
-        message.send()
-    except OSError:  # smtplib's errors are OSErrors: refused, unreachable, timed out
-        logger.exception("invitation email to %s failed", invitation.email)
-        return False
-    return True
+    mail_enqueue(key=f"invitation:{invitation.pk}", to=[invitation.email], subject=subject, body=body,
+                 sender_name=invitation.firm.sender_display_name, firm_id=invitation.firm_id)
 
 
 @transaction.atomic
 def invitation_send(*, company: Company, email: str, role: str, actor: User) -> Invitation:
-    """Invite a client user of `company` and email them the link once the invitation is committed."""
+    """Invite a client user of `company`; the email is queued with the invitation and sent by the worker."""
     invitation = invitation_create(firm=company.firm, company=company, email=email, role=role, actor=actor)
-    transaction.on_commit(lambda: invitation_email_send(invitation_id=invitation.pk))
+    invitation_email_queue(invitation=invitation)
     return invitation

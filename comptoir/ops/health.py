@@ -12,8 +12,8 @@ from django.db.models import Min
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from comptoir.delivery.services import delivery_due_q
 from comptoir.partners.models import Delivery
+from comptoir.partners.outbox import delivery_due_q
 
 logger = logging.getLogger(__name__)
 

@@ -1,16 +1,22 @@
-"""Strict validation of the destination values a firm pastes in: collection addresses and webhook URLs.
+"""Validation of destinations, written once: when a firm pastes them in, and again at send time.
+
+The connection form and the transports call the same functions: collection addresses, webhook URLs,
+and the webhook's server-side-request-forgery check (every address the host resolves to must be
+public unless COMPTOIR_WEBHOOK_ALLOW_PRIVATE), which the transport runs again at each send.
 
 An address ends up in an SMTP envelope and a `To:` header, so only a bare addr-spec is taken: no
 display name, no list, no whitespace or line break that could smuggle a header (`Bcc:` injection).
 """
 
 import re
+import socket
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.utils import parseaddr
 from ipaddress import ip_address
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.utils.translation import gettext as _
@@ -81,3 +87,32 @@ def webhook_url_normalise(raw: str) -> str:
     if parts.scheme != "https" and not _is_loopback(parts.hostname or ""):
         raise ValidationError(_("L'URL doit commencer par https://."), code="not_https")
     return parts._replace(netloc=parts.netloc.lower()).geturl()
+
+
+class HostUnresolved(Exception):
+    """The host name does not resolve now: a DNS outage is worth another try, not a verdict."""
+
+
+def webhook_target_public_check(url: str) -> None:
+    """An https URL whose host resolves only to public addresses; ValidationError says why not.
+
+    With COMPTOIR_WEBHOOK_ALLOW_PRIVATE (tests, on-premise partners) http and private networks pass.
+    Raises `HostUnresolved` when the name does not resolve.
+    """
+    allow_private = settings.COMPTOIR_WEBHOOK_ALLOW_PRIVATE
+    parts = urlsplit(url or "")
+    if parts.scheme not in ({"https", "http"} if allow_private else {"https"}) or not parts.hostname:
+        raise ValidationError(_("Adresse de l'API refusée (https requis) : « %(url)s »") % {"url": url},
+                              code="not_https")
+    if allow_private:
+        return
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
+    except socket.gaierror as exc:
+        raise HostUnresolved(f"Nom d'hôte introuvable : {parts.hostname} ({exc})") from exc
+    for info in infos:
+        address = ip_address(info[4][0].split("%", 1)[0])
+        if not address.is_global or address.is_multicast:
+            raise ValidationError(
+                _("Adresse de l'API refusée (réseau privé ou local) : %(host)s → %(address)s")
+                % {"host": parts.hostname, "address": address}, code="private")

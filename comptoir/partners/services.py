@@ -20,25 +20,19 @@ from comptoir.partners.catalogue.registry import app_get
 from comptoir.partners.models import (
     Connection,
     Delivery,
-    DeliveryStatus,
     DemoRequest,
     Destination,
     FolderSwitch,
     Installation,
     SwitchState,
 )
+from comptoir.partners.outbox import deliveries_cancel
 from comptoir.partners.routing import deliveries_create
 from comptoir.partners.selectors import backfill_plan, installation_get_active
 
 logger = logging.getLogger(__name__)
 
 SwitchChoice = Literal["on", "off", "inherit"]
-CANCELLABLE = [DeliveryStatus.PENDING, DeliveryStatus.RETRYING]
-
-
-def _deliveries_cancel(*, deliveries, reason: str) -> int:
-    return deliveries.filter(status__in=CANCELLABLE).update(status=DeliveryStatus.CANCELLED, reason=reason,
-                                                             next_attempt_at=None, updated_at=timezone.now())
 
 
 # --- installations --------------------------------------------------------------------------------
@@ -60,7 +54,7 @@ def installation_remove(*, installation: Installation, actor: User | None) -> in
     """Remove the app from the firm's space; its pending deliveries are cancelled. Returns how many."""
     app = app_get(installation.app_slug)
     now = timezone.now()
-    cancelled = _deliveries_cancel(
+    cancelled = deliveries_cancel(
         deliveries=Delivery.objects.filter(destination__connection__installation=installation),
         reason=_("Application %(app)s retirée de l'espace du cabinet.") % {"app": app.name})
     installation.connections.filter(revoked_at__isnull=True).update(revoked_at=now)
@@ -143,7 +137,7 @@ def connection_set(*, installation: Installation, company: Company, destinations
 def connection_revoke(*, connection: Connection, actor: User | None) -> int:
     """Withdraw the app's access to a company; its pending deliveries are cancelled. Returns how many."""
     app = app_get(connection.installation.app_slug)
-    cancelled = _deliveries_cancel(
+    cancelled = deliveries_cancel(
         deliveries=Delivery.objects.filter(destination__connection=connection),
         reason=_("Connexion %(app)s révoquée pour %(company)s.") % {"app": app.name,
                                                                      "company": connection.company.name})

@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from comptoir.delivery.models import DeliveryAttempt
 from comptoir.delivery.notifications import failure_notices_send
-from comptoir.delivery.policy import MAX_ATTEMPTS
+from comptoir.delivery.retry_schedule import MAX_ATTEMPTS
 from comptoir.delivery.services import delivery_retry
+from comptoir.jobs.mail_outbox import mails_send_due
 from comptoir.partners.models import Delivery, DeliveryStatus
 from comptoir.partners.services import connection_revoke, connection_set
 from tests.delivery.conftest import UPFLOW_ADDRESS, drain, later, ventes
@@ -198,6 +199,9 @@ def test_permanent_failures_are_reported_to_firm_admins_in_one_grouped_email(
     assert Delivery.objects.filter(status=DeliveryStatus.FAILED).count() == 3
     assert failure_notices_send(worker_id="w1") == 1
     assert failure_notices_send(worker_id="w2") == 0, "each failure is reported once"
+    assert mail.outbox == [], "the report goes through the mail outbox, sent by a worker"
+    assert mails_send_due(worker_id="w1") == 1
+    assert mails_send_due(worker_id="w2") == 0
     [report] = mail.outbox
     assert report.to == ["admin@alpha.fr"]
     assert "3 envoi(s)" in report.subject

@@ -7,8 +7,8 @@ import threading
 import pytest
 from aiosmtpd.smtp import SMTP
 
-from comptoir.delivery.transports.smtp_session import smtp_sessions_kept
 from comptoir.partners.models import Delivery, DeliveryStatus
+from comptoir.partners.transports.smtp_session import smtp_sessions_kept
 from tests.delivery.conftest import drain, ventes
 from tests.factories import deposit_pdf
 from tests.smtp_server import SmtpServer, _Handler, _LoopbackController

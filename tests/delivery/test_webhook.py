@@ -10,10 +10,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from comptoir.delivery.transports import PermanentError
-from comptoir.delivery.transports.webhook import webhook_target_check
 from comptoir.partners.models import Delivery, DeliveryStatus
 from comptoir.partners.services import connection_set, folder_switch_set, installation_create
+from comptoir.partners.transports import PermanentError
+from comptoir.partners.transports.webhook import webhook_target_check
 from tests.delivery.conftest import drain, later, ventes
 from tests.factories import PDF_BYTES, deposit_pdf
 

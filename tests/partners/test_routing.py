@@ -13,9 +13,9 @@ from comptoir.ged.services import (
     document_trash,
     folder_create,
 )
+from comptoir.jobs.wakeups import work_wait
 from comptoir.partners.models import Delivery
 from comptoir.partners.services import deliveries_backfill
-from comptoir.partners.wakeups import _wakeups, delivery_wakeup_register
 from tests.factories import deposit_pdf, folder_named
 from tests.partners.conftest import switch
 
@@ -167,15 +167,24 @@ def test_too_large_file_is_skipped_with_reason(company, upflow, firm_admin, sett
     assert delivery.status == "skipped" and "taille maximale" in delivery.reason
 
 
-def test_new_pending_deliveries_wake_the_registered_workers(company, upflow, firm_admin):
-    woken = []
-    delivery_wakeup_register(woken.append)
-    try:
-        switch(folder_named(company, "Ventes"), upflow, "on", actor=firm_admin)
-        document = deposit_pdf(folder_named(company, "Ventes"))
-    finally:
-        _wakeups.remove(woken.append)
-    assert woken == [[Delivery.objects.get(document=document).pk]]
+def test_a_new_pending_delivery_wakes_the_workers_when_the_deposit_commits(company, upflow, firm_admin,
+                                                                           django_capture_on_commit_callbacks):
+    switch(folder_named(company, "Ventes"), upflow, "on", actor=firm_admin)
+    work_wait(0)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        deposit_pdf(folder_named(company, "Ventes"))
+    assert not work_wait(0), "nothing is woken before the commit"
+    for callback in callbacks:
+        callback()
+    assert work_wait(0)
+
+
+def test_a_skipped_delivery_wakes_nobody(company, upflow, firm_admin, django_capture_on_commit_callbacks):
+    switch(folder_named(company, "Ventes"), upflow, "on", actor=firm_admin)
+    work_wait(0)
+    with django_capture_on_commit_callbacks(execute=True):
+        deposit_pdf(folder_named(company, "Ventes"), name="notes.txt", content=b"du texte\n")
+    assert not work_wait(0)
 
 
 def test_backfill_sends_what_is_already_there_once(company, upflow, firm_admin):

@@ -100,6 +100,10 @@ def test_invitation_round_trip_through_real_smtp(admin_client, company, smtp_ser
         response = admin_client.post(reverse("accounts:invite", args=[company.pk]),
                                      {"email": "Nouveau@Client.fr", "role": Role.CLIENT_MEMBER}, follow=True)
     assert "Invitation envoyée à nouveau@client.fr" in response.text
+    # The mail outbox holds it until a worker sends it.
+    from comptoir.jobs.mail_outbox import mails_send_due
+
+    assert mails_send_due(worker_id="test:1:0") == 1
     [message] = smtp_server.wait_for(1)
     assert message["To"] == "nouveau@client.fr"
     assert "Cabinet Alpha" in message["Subject"]

@@ -1,7 +1,9 @@
 """What a partner app is: a small class describing an integration. Adding an app is adding a class.
 
-Connections, switches and deliveries are rows (`partners.models`); the class only says what the app
-needs (destinations), what it takes (types, size), and how a message to it is built.
+Connections, switches and deliveries are rows (`partners.models`); the class says what the app
+needs (destinations), what it takes (types, size), how a delivery reaches it (`transport`) and what
+it receives: the transport calls the class's `email_*` / `webhook_payload` methods, whose defaults
+below a partner overrides like any method.
 """
 
 from dataclasses import dataclass
@@ -9,18 +11,21 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 from django.db import models
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from comptoir.partners.addresses import email_address_normalise
+from comptoir.partners.transports import Transport
+from comptoir.partners.transports.email import EmailTransport
+from comptoir.partners.transports.message import document_facts
 
 if TYPE_CHECKING:
     from comptoir.ged.models import Document
     from comptoir.partners.models import Delivery
 
-Kind = Literal["email", "api"]
 Visibility = Literal["firm", "company", "both"]
 
 PDF = "application/pdf"
@@ -53,7 +58,8 @@ class PartnerApp:
     slug: ClassVar[str]
     name: ClassVar[str]
     category: ClassVar[Category]
-    kind: ClassVar[Kind] = "email"
+    # How a delivery reaches the partner: email (collection address), webhook, or an API client.
+    transport: ClassVar[type[Transport]] = EmailTransport
     # Two letters and a colour for the generated logo (no third-party artwork is shipped).
     logo_letters: ClassVar[str] = ""
     logo_color: ClassVar[str] = "#1f4e79"
@@ -68,6 +74,11 @@ class PartnerApp:
     address_help: ClassVar[str] = ""
 
     # --- presentation -------------------------------------------------------------------------
+
+    @property
+    def kind(self) -> str:
+        """"email" or "api", as the firm is told on the store and connection pages."""
+        return self.transport.kind
 
     def _localised(self, texts: dict[str, str]) -> str:
         return texts.get((get_language() or "fr")[:2]) or texts["fr"]
@@ -132,17 +143,42 @@ class PartnerApp:
         """Settings created with a new connection (an API app's generated secret…)."""
         return {}
 
-    # --- message building (filled in by the delivery side; no transport here) ----------------
+    # --- what the partner receives (called by the transport at send time) ----------------------
+
+    def delivery_send(self, delivery: "Delivery") -> str:
+        """Send one claimed delivery by this app's transport; the partner's reply (or Transient/PermanentError)."""
+        return self.transport().send(app=self, delivery=delivery)
 
     def email_subject(self, delivery: "Delivery") -> str:
-        return f"{delivery.document.name} – {delivery.company.name}"
+        return f"{delivery.document.company.name} – {delivery.document.name}"
 
     def email_body(self, delivery: "Delivery") -> str:
-        return _("Document « %(name)s » de %(company)s, transmis par %(firm)s.") % {
-            "name": delivery.document.name, "company": delivery.company.name, "firm": delivery.firm.name}
+        facts = document_facts(delivery)
+        deposited = timezone.localtime(facts.deposited_at)
+        return (
+            "Bonjour,\n\n"
+            f"Veuillez trouver ci-joint le document « {facts.document_name} » de {facts.company_name}.\n\n"
+            f"Entreprise : {facts.company_name} (SIREN {facts.company_siren})\n"
+            f"Dossier : {facts.folder_path}\n"
+            f"Déposé le : {deposited:%d/%m/%Y à %H:%M}\n"
+            f"Déposé par : {facts.depositor}\n\n"
+            f"Ce message est envoyé automatiquement par le portail de {facts.firm_name} ; "
+            "merci de ne pas y répondre.\n"
+        )
 
     def email_attachment_name(self, delivery: "Delivery") -> str:
         return delivery.document.name
+
+    def webhook_payload(self, delivery: "Delivery") -> dict:
+        facts = document_facts(delivery)
+        return {
+            "delivery_id": delivery.pk,
+            "document": {"name": facts.document_name, "content_type": facts.content_type, "size": facts.size,
+                         "sha256": facts.sha256, "deposited_at": facts.deposited_at.isoformat(),
+                         "depositor": facts.depositor, "channel": facts.channel, "folder": facts.folder_path},
+            "company": {"name": facts.company_name, "siren": facts.company_siren},
+            "firm": facts.firm_name,
+        }
 
     def __repr__(self) -> str:
         return f"<PartnerApp {self.slug}>"

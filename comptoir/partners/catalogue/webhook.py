@@ -2,6 +2,7 @@ import secrets
 
 from comptoir.partners.addresses import webhook_url_normalise
 from comptoir.partners.catalogue.base import MB, Category, DestinationSpec, PartnerApp
+from comptoir.partners.transports.webhook import WebhookTransport
 
 
 class SignedWebhook(PartnerApp):
@@ -10,7 +11,7 @@ class SignedWebhook(PartnerApp):
     slug = "webhook"
     name = "Webhook HTTPS signé"
     category = Category.INTEGRATION
-    kind = "api"
+    transport = WebhookTransport
     logo_letters = "{}"
     logo_color = "#374151"
     short_description = {

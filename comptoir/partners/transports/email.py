@@ -1,4 +1,7 @@
-"""Collection-email apps: one message per document, sent over SMTP to the address read at send time.
+"""The email transport: one message per document, sent over SMTP to the address read at send time.
+
+The partner class writes the message (`email_subject`, `email_body`, `email_attachment_name`); this
+module frames it with the headers every delivery carries (stable Message-ID, delivery id) and sends it.
 
 The attachment is never whole in memory: the `email` package writes the headers, the text part and
 the attachment part's headers around a placeholder, and the attachment's base64 body is encoded from
@@ -9,27 +12,26 @@ import binascii
 import re
 import smtplib
 import uuid
-from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 
-from comptoir.delivery.transports import PermanentError, TransientError
-from comptoir.delivery.transports.message import (
-    document_facts,
-    message_attachment_name,
-    message_body,
-    message_subject,
-)
-from comptoir.delivery.transports.smtp_session import (
+from comptoir.ged.blobs import blob_open
+from comptoir.ged.filenames import filename_sanitize
+from comptoir.partners.addresses import email_address_normalise
+from comptoir.partners.models import Delivery
+from comptoir.partners.transports import PermanentError, TransientError, Transport
+from comptoir.partners.transports.smtp_session import (
     smtp_session_discard,
     smtp_session_get,
     smtp_session_used,
 )
-from comptoir.ged.blobs import blob_open
-from comptoir.partners.models import Delivery
+
+if TYPE_CHECKING:
+    from comptoir.partners.catalogue.base import PartnerApp
 
 # base64 turns every 57 bytes into one 76-character line: chunks of whole lines, about 228 KB read.
 LINE_BYTES = 57
@@ -42,30 +44,26 @@ def message_id_for(delivery_id: int) -> str:
 
 
 def _recipient(raw: str) -> str:
-    address = (raw or "").strip()
+    """The destination checked again at send time by the same rule as the connection form."""
     try:
-        parsed = Address(addr_spec=address)
-    except (ValueError, IndexError) as exc:
-        raise PermanentError(f"Adresse de destination invalide : « {address} »") from exc
-    if not parsed.username or "." not in parsed.domain or any(c in address for c in "\r\n,; "):
-        raise PermanentError(f"Adresse de destination invalide : « {address} »")
-    return address
+        return email_address_normalise(raw)
+    except ValidationError as exc:
+        raise PermanentError(f"Adresse de destination invalide : « {(raw or '').strip()} »") from exc
 
 
-def _message_with(delivery: Delivery, *, recipient: str, content: bytes) -> EmailMessage:
-    facts = document_facts(delivery)
+def _message_with(app: "PartnerApp", delivery: Delivery, *, recipient: str, content: bytes) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = formataddr((facts.sender_name, settings.SENDER_ADDRESS))
+    message["From"] = formataddr((delivery.document.company.firm.sender_display_name, settings.SENDER_ADDRESS))
     message["To"] = recipient
-    message["Subject"] = message_subject(delivery, facts)
+    message["Subject"] = app.email_subject(delivery)
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = message_id_for(delivery.pk)
     message["X-Comptoir-Delivery-Id"] = str(delivery.pk)
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(message_body(delivery, facts), cte="quoted-printable")
+    message.set_content(app.email_body(delivery), cte="quoted-printable")
     maintype, _, subtype = (delivery.document.content_type or "application/octet-stream").partition("/")
     message.add_attachment(content, maintype=maintype, subtype=subtype or "octet-stream",
-                           filename=message_attachment_name(delivery, facts))
+                           filename=filename_sanitize(app.email_attachment_name(delivery)))
     return message
 
 
@@ -73,7 +71,13 @@ def delivery_message_build(delivery: Delivery, *, recipient: str) -> EmailMessag
     """The whole message in memory: what the sender streams, for comparisons (benchmark floor, checks)."""
     with blob_open(delivery.document.blob) as stream:
         content = stream.read()
-    return _message_with(delivery, recipient=recipient, content=content)
+    return _message_with(_app(delivery), delivery, recipient=recipient, content=content)
+
+
+def _app(delivery: Delivery) -> "PartnerApp":
+    from comptoir.partners.catalogue.registry import app_get
+
+    return app_get(delivery.app_slug)
 
 
 def _dot_stuffed(data: bytes) -> bytes:
@@ -81,13 +85,13 @@ def _dot_stuffed(data: bytes) -> bytes:
     return re.sub(rb"(?m)^\.", b"..", data)
 
 
-def delivery_message_frame(delivery: Delivery, *, recipient: str) -> tuple[bytes, bytes]:
+def delivery_message_frame(app: "PartnerApp", delivery: Delivery, *, recipient: str) -> tuple[bytes, bytes]:
     """The message around the attachment's base64 body, in wire form (CRLF, dot-stuffed): before and after.
 
     Built by the `email` package like the whole message, with a placeholder line for the body, so
     the headers (encodings, boundary, filename parameters) are exactly what it would write.
     """
-    message = _message_with(delivery, recipient=recipient, content=b"")
+    message = _message_with(app, delivery, recipient=recipient, content=b"")
     placeholder = f"comptoir-attachment-{uuid.uuid4().hex}"
     next(message.iter_attachments()).set_payload(placeholder + "\n")
     raw = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
@@ -186,10 +190,17 @@ def _after_refusal(client: smtplib.SMTP, code: int) -> None:
         smtp_session_used()
 
 
-def email_send(delivery: Delivery) -> str:
+class EmailTransport(Transport):
+    kind = "email"
+
+    def send(self, *, app: "PartnerApp", delivery: Delivery) -> str:
+        return email_send(app=app, delivery=delivery)
+
+
+def email_send(*, app: "PartnerApp", delivery: Delivery) -> str:
     """Send one delivery; return the server's reply to the message, or raise Transient/PermanentError."""
     recipient = _recipient(delivery.destination.address)
-    before, after = delivery_message_frame(delivery, recipient=recipient)
+    before, after = delivery_message_frame(app, delivery, recipient=recipient)
     with blob_open(delivery.document.blob) as stream:
         for attempt in (1, 2):
             client, reused = _session()

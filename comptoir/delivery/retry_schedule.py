@@ -1,7 +1,8 @@
-"""The retry policy: when to try again after a transient error, and when to give up."""
+"""The retry schedule of partner deliveries: when to try again after a transient error, and when to give up."""
 
-import random
 from datetime import timedelta
+
+from comptoir.jobs.backoff import backoff_delay
 
 # 1, 2, 4 … minutes, capped at 6 hours: twelve attempts span about a day.
 MAX_ATTEMPTS = 12
@@ -13,8 +14,7 @@ JITTER = 0.2
 
 def retry_delay(attempts: int) -> timedelta:
     """The wait after the `attempts`-th failed attempt (1-based)."""
-    base = min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
-    return base * (1 + random.uniform(-JITTER, JITTER))
+    return backoff_delay(attempts=attempts, base=BACKOFF_BASE, cap=BACKOFF_CAP, jitter=JITTER)
 
 
 def attempts_exhausted(attempts: int) -> bool:
