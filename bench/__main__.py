@@ -19,7 +19,7 @@ from pathlib import Path
 from bench.harness import ROOT
 from bench.results import NotBuilt, Row, failed, not_built
 
-BENCHMARKS = ("deposit", "latency", "delivery", "switch", "memory", "mailin", "recovery", "endtoend")
+BENCHMARKS = ("deposit", "latency", "delivery", "switch", "memory", "mailin", "recovery", "endtoend", "phone")
 DEFAULT_CHART = ROOT / "docs" / "bench" / "benchmarks.png"
 
 

@@ -82,8 +82,9 @@ def workers_start(stage: Stage, *, count: int, email_port: int, concurrency: int
     return [stage.start(f"worker-{uuid.uuid4().hex[:6]}", argv, extra_env=env) for _ in range(count)]
 
 
-def mail_in_start(stage: Stage) -> tuple[Proc, int]:
+def mail_in_start(stage: Stage, *, extra_env: dict[str, str] | None = None) -> tuple[Proc, int]:
     port = free_port()
-    proc = stage.start(f"mail-in-{port}", ["mail-in", "--host", "127.0.0.1", "--port", str(port)])
+    proc = stage.start(f"mail-in-{port}", ["mail-in", "--host", "127.0.0.1", "--port", str(port)],
+                       extra_env=extra_env)
     wait_until(lambda: port_open(port) or proc.check_alive(), timeout=BOOT_TIMEOUT, what="comptoir mail-in")
     return proc, port

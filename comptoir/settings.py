@@ -205,6 +205,13 @@ COMPTOIR_DELIVERY_LEASE_SECONDS = env.int("COMPTOIR_DELIVERY_LEASE_SECONDS", def
 COMPTOIR_WEBHOOK_ALLOW_PRIVATE = env.bool("COMPTOIR_WEBHOOK_ALLOW_PRIVATE", default=False)
 # The port `comptoir serve` runs the collection mailboxes' listener (mail-in) on, on loopback.
 COMPTOIR_MAILIN_PORT = env.int("COMPTOIR_MAILIN_PORT", default=2525)
+# Mail-in sender authentication (docs/intake.md): the authserv-id of the MTA whose Authentication-Results
+# headers are believed (unset: none is), and whether Comptoir checks DKIM signatures itself.
+COMPTOIR_MAILIN_TRUSTED_AUTHSERV_ID = env.str("COMPTOIR_MAILIN_TRUSTED_AUTHSERV_ID", default="")
+COMPTOIR_MAILIN_VERIFY_DKIM = env.bool("COMPTOIR_MAILIN_VERIFY_DKIM", default=True)
+# Phone capture: the largest photo, and set of photos per request, that is decoded (413 above).
+COMPTOIR_PHONE_MAX_PIXELS = env.int("COMPTOIR_PHONE_MAX_PIXELS", default=25_000_000)
+COMPTOIR_PHONE_MAX_TOTAL_PIXELS = env.int("COMPTOIR_PHONE_MAX_TOTAL_PIXELS", default=600_000_000)
 # `comptoir serve` starts the local SMTP sink when no EMAIL_URL was given.
 COMPTOIR_SMTP_SINK = env.bool("COMPTOIR_SMTP_SINK", default="EMAIL_URL" not in env)
 

@@ -147,6 +147,19 @@ class Tenant:
         return ZipImport.objects.create(folder=self.folder, actor=self.owner, archive_name="lot.zip")
 
     @cached_property
+    def quarantined(self):
+        from django.core.files.base import ContentFile
+        from django.utils import timezone
+
+        from comptoir.intake.services.quarantine import quarantine_hold
+
+        return quarantine_hold(company=self.company, folder=self.folder, file=ContentFile(PDF_BYTES),
+                               filename="facture.pdf", mailbox="ventes", recipient="ventes+x.t@depot.test",
+                               reason="unauthenticated", authentication="", sender="x@evil.example",
+                               envelope_sender="x@evil.example", subject="", message_id="<t@x>",
+                               message_key="t", idempotency_key="tenancy", received_at=timezone.now())
+
+    @cached_property
     def installation(self):
         from comptoir.partners.models import Installation
 
@@ -221,6 +234,7 @@ ARGUMENTS = {
     "switch_id": lambda t: t.switch.pk,
     "delivery_id": lambda t: t.delivery.pk,
     "zip_import_id": lambda t: t.zip_import.pk,
+    "quarantine_id": lambda t: t.quarantined.pk,
     "name": lambda t: t.outbox_message,
 }
 # Under some segments an argument names a particular state of the object (the trash restores
@@ -445,3 +459,26 @@ def _owner_get(route: Route, url: str, owner):
         return client.get(url, headers={"Authorization": f"Bearer {token}"})
     client.force_login(owner)
     return client.get(url)
+
+
+# --- The quarantine ("À valider") is the firm's: a client user of the very company gets 404 too. ---
+
+QUARANTINE_ROUTES = [route for route in ROUTES if "quarantine" in route.name or "quarantine_id" in route.arguments]
+
+
+def test_quarantine_urls_are_enumerated():
+    assert len(QUARANTINE_ROUTES) >= 4, [str(route) for route in QUARANTINE_ROUTES]
+
+
+@pytest.mark.parametrize("route", QUARANTINE_ROUTES, ids=str)
+def test_quarantine_is_404_for_the_companys_own_client_users(route: Route, company, firm_admin, client_user):
+    from comptoir.intake.models import QuarantinedDocument
+
+    tenant = Tenant(company=company, owner=firm_admin)
+    assert tenant.quarantined.status == "pending"
+    values = {argument: ARGUMENTS[_argument_key(route, argument)](tenant) for argument in route.arguments}
+    url = _url(route, values)
+    for method, response in _requests(route, url, client_user, {"company_id": company.pk}):
+        assert response.status_code in (404, 405), f"{method.upper()} {url} as the company's client: " \
+                                                   f"{response.status_code}"
+    assert QuarantinedDocument.objects.get().status == "pending"

@@ -83,6 +83,9 @@ class Document(models.Model):
     lineage = models.UUIDField(default=uuid.uuid4, db_index=True)
     # Channel details (message id, sender, source path…), for dedup and for people.
     source = models.JSONField(default=dict, blank=True)
+    # What makes a retried deposit the same deposit (mail: mailbox + Message-ID + attachment hash; zip: import
+    # + entry; watched folder: path + size + mtime + hash; API: the Idempotency-Key header). Unique per company.
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
@@ -90,6 +93,10 @@ class Document(models.Model):
     class Meta:
         ordering = ["-deposited_at", "-id"]
         indexes = [models.Index(fields=["folder", "deleted_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "idempotency_key"], name="document_unique_idempotency_key",
+                                    condition=models.Q(idempotency_key__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return self.name

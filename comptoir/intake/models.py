@@ -6,12 +6,27 @@ from comptoir.firms.models import Company
 from comptoir.ged.models import Document, Folder
 
 
+class UntrustedMail(models.TextChoices):
+    QUARANTINE = "quarantine", _("mettre à valider")
+    REFUSE = "refuse", _("refuser")
+
+
 class MailboxPolicy(models.Model):
-    """Who may write to a company's collection mailboxes. Empty list: anyone."""
+    """A company's collection mailboxes: their secret token and who may deposit through them.
+
+    Mail authenticated (DKIM/SPF aligned with its From: header) for one of `allowed_senders` is
+    deposited; anything else is quarantined (default) or refused, as `untrusted` says.
+    """
 
     company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="mailbox_policy")
     # One address or "@domain" per line.
     allowed_senders = models.TextField(_("expéditeurs autorisés"), blank=True)
+    untrusted = models.CharField(_("courrier non authentifié ou d'un autre expéditeur"), max_length=10,
+                                 choices=UntrustedMail.choices, default=UntrustedMail.QUARANTINE)
+    # The random part of the addresses (`ventes+<slug>.<token>@…`): rotating it retires the old addresses.
+    token = models.CharField(max_length=32, unique=True, null=True)
+    # The old slug-only addresses (`ventes+<slug>@…`) keep working only when the firm says so.
+    accept_slug_only = models.BooleanField(_("accepter aussi les anciennes adresses sans jeton"), default=False)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
@@ -83,3 +98,60 @@ class ZipImport(models.Model):
 
     def __str__(self) -> str:
         return f"zip import {self.pk} ({self.status})"
+
+
+class QuarantineReason(models.TextChoices):
+    UNAUTHENTICATED = "unauthenticated", _("expéditeur non authentifié")
+    SENDER_NOT_ALLOWED = "not_allowed", _("expéditeur non autorisé")
+
+
+class QuarantineStatus(models.TextChoices):
+    PENDING = "pending", _("à valider")
+    APPROVED = "approved", _("validé")
+    REJECTED = "rejected", _("rejeté")
+
+
+class QuarantinedDocument(models.Model):
+    """A file that came in by mail without proof of its sender: stored, routed nowhere, until a firm user decides.
+
+    It is not a `Document` (it is in no folder, so no partner switch can see it); approval deposits it
+    through `document_deposit`, rejection deletes its bytes. The row stays, with its decision, so a
+    retransmission of the same mail is recognised (`idempotency_key`) and not quarantined again.
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    # Where it goes on approval (the mailbox's folder when it arrived); re-resolved if that folder is gone.
+    folder = models.ForeignKey(Folder, null=True, on_delete=models.SET_NULL, related_name="+")
+    mailbox = models.CharField(max_length=20)
+    recipient = models.CharField(max_length=254)
+    filename = models.CharField(max_length=255)
+    blob = models.CharField(max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64)
+    size = models.BigIntegerField()
+    content_type = models.CharField(max_length=120)
+    reason = models.CharField(max_length=20, choices=QuarantineReason.choices)
+    # What the authentication said, for the person deciding (e.g. "dkim=pass d=evil.example, non aligné").
+    authentication = models.CharField(max_length=500, blank=True)
+    sender = models.CharField(max_length=254, blank=True)
+    envelope_sender = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=200, blank=True)
+    message_id = models.CharField(max_length=250, blank=True)
+    # Groups the files of one message to one mailbox (« tout valider pour ce message »).
+    message_key = models.CharField(max_length=64, db_index=True)
+    idempotency_key = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=QuarantineStatus.choices, default=QuarantineStatus.PENDING)
+    received_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["company", "status"])]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "idempotency_key"], name="quarantine_unique_idempotency_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.status})"

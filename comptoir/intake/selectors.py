@@ -1,5 +1,6 @@
-"""Reads of the intake app: collection mailboxes, their routing, the sender policy, zip imports."""
+"""Reads of the intake app: collection mailboxes, their routing, the sender policy, quarantine, zip imports."""
 
+import secrets
 from datetime import date
 
 from django.conf import settings
@@ -7,42 +8,65 @@ from django.http import Http404
 
 from comptoir.accounts.models import User
 from comptoir.firms.models import Company
+from comptoir.firms.policy import is_firm_staff
+from comptoir.firms.selectors import company_get_for_user
 from comptoir.ged.models import Folder
 from comptoir.ged.selectors import folder_get_for_user
-from comptoir.intake.models import MailboxPolicy, ZipImport
+from comptoir.intake.models import MailboxPolicy, QuarantinedDocument, QuarantineStatus, ZipImport
 
 # Mailbox name → role of the folder it feeds in the annual accounting folder.
 MAILBOXES = ("achats", "ventes", "banque", "social", "ndf", "a-classer")
 UNSORTED_BOX = "a-classer"
 
 
-def mailbox_address(*, box: str, company: Company) -> str:
-    return f"{box}+{company.slug}@{settings.MAIL_DOMAIN}"
+def mailbox_address(*, box: str, company: Company, token: str) -> str:
+    return f"{box}+{company.slug}.{token}@{settings.MAIL_DOMAIN}"
 
 
 def company_mailboxes(company: Company) -> dict[str, str]:
-    """The collection addresses of a company, by mailbox name (shown on the company page and in the API)."""
-    return {box: mailbox_address(box=box, company=company) for box in MAILBOXES}
+    """The collection addresses of a company, by mailbox name (shown on the company page and in the API).
+
+    The first read gives the company its random token (a company created before tokens had none).
+    """
+    from comptoir.intake.services.mailbox_policy import mailbox_policy_ensure
+
+    token = mailbox_policy_ensure(company=company).token
+    return {box: mailbox_address(box=box, company=company, token=token) for box in MAILBOXES}
 
 
-def mailbox_parse(address: str) -> tuple[str, str] | None:
-    """`achats+boulangerie@domain` → ("achats", "boulangerie"); None when it is not one of ours."""
+def mailbox_parse(address: str) -> tuple[str, str, str | None] | None:
+    """`achats+boulangerie.k7f3q9@domain` → ("achats", "boulangerie", "k7f3q9"); the token is None for
+    a slug-only address; None when the address is not one of ours."""
     local, at, domain = (address or "").strip().strip("<>").rpartition("@")
     if not at or domain.lower() != settings.MAIL_DOMAIN.lower():
         return None
-    box, plus, slug = local.lower().partition("+")
-    if not plus or box not in MAILBOXES or not slug:
+    box, plus, rest = local.lower().partition("+")
+    if not plus or box not in MAILBOXES or not rest:
         return None
-    return box, slug
+    slug, dot, token = rest.rpartition(".")
+    if not dot:
+        return box, rest, None
+    if not slug or not token:
+        return None
+    return box, slug, token
 
 
 def mailbox_company(address: str) -> tuple[str, Company] | None:
+    """The mailbox and company an address stands for: its token must be the company's current one
+    (slug-only only while the firm keeps those); None otherwise, with no hint of which part was wrong."""
     parsed = mailbox_parse(address)
     if parsed is None:
         return None
-    box, slug = parsed
+    box, slug, token = parsed
     company = Company.objects.select_related("firm").filter(slug=slug).first()
-    return (box, company) if company else None
+    if company is None:
+        return None
+    policy = MailboxPolicy.objects.filter(company=company).first()
+    if token is None:
+        accepted = policy is not None and policy.accept_slug_only
+    else:
+        accepted = policy is not None and bool(policy.token) and secrets.compare_digest(policy.token, token)
+    return (box, company) if accepted else None
 
 
 def annual_folder_for(*, company: Company, on: date) -> Folder | None:
@@ -91,13 +115,13 @@ def unsorted_folder_resolve(*, company: Company, on: date) -> Folder | None:
 
 
 def mailbox_sender_allowed(*, company: Company, sender: str) -> bool:
+    """Is this (authenticated) From: address one the firm listed? An empty list allows nobody."""
     policy = MailboxPolicy.objects.filter(company=company).first()
     patterns = policy.sender_patterns() if policy else []
-    if not patterns:
-        return True
     sender = (sender or "").strip().strip("<>").lower()
     domain = sender.rpartition("@")[2]
-    return any(sender == pattern or (pattern.startswith("@") and domain == pattern[1:]) for pattern in patterns)
+    return bool(sender) and any(sender == pattern or (pattern.startswith("@") and domain == pattern[1:])
+                                for pattern in patterns)
 
 
 def mailbox_policy_for(*, company: Company) -> MailboxPolicy | None:
@@ -110,3 +134,24 @@ def zip_import_get_for_user(*, user: User, zip_import_id: int) -> ZipImport:
         raise Http404("import not found")
     folder_get_for_user(user=user, folder_id=zip_import.folder_id)
     return zip_import
+
+
+def quarantine_list_for_user(*, user: User, company: Company, status: str = QuarantineStatus.PENDING):
+    """The "À valider" files of a company, for firm staff only: for anyone else it does not exist (404)."""
+    company = company_get_for_user(user=user, company_id=company.pk)
+    if not is_firm_staff(user):
+        raise Http404("not found")
+    return QuarantinedDocument.objects.filter(company=company, status=status).order_by("-received_at", "id")
+
+
+def quarantine_get_for_user(*, user: User, quarantine_id: int) -> QuarantinedDocument:
+    """One quarantined file; 404 for anyone but the staff of its company's firm (clients never see it)."""
+    item = QuarantinedDocument.objects.select_related("company").filter(pk=quarantine_id).first()
+    if item is None or not is_firm_staff(user):
+        raise Http404("not found")
+    company_get_for_user(user=user, company_id=item.company_id)  # 404 across tenants
+    return item
+
+
+def quarantine_pending_count(*, company: Company) -> int:
+    return QuarantinedDocument.objects.filter(company=company, status=QuarantineStatus.PENDING).count()

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import close_old_connections, connections
 from django.utils import timezone
 
-from comptoir.intake.services.mail_in import mail_message_ingest, mail_recipient_refusal
+from comptoir.intake.services.mail_in import REFUSED_REPLY, mail_message_ingest, mail_recipient_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -38,15 +38,18 @@ def _in_worker_thread(function, /, **kwargs):
 
 
 class MailInHandler:
-    """aiosmtpd handler: refuse unknown or forbidden recipients at RCPT, file the message at DATA."""
+    """aiosmtpd handler: refuse unknown recipients at RCPT, authenticate and file the message at DATA.
 
-    def __init__(self, *, lmtp: bool = False):
+    `dnsfunc` answers the DKIM key look-ups (dkimpy's resolver when None; tests inject theirs).
+    """
+
+    def __init__(self, *, lmtp: bool = False, dnsfunc=None):
         self.lmtp = lmtp
+        self.dnsfunc = dnsfunc
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         try:
-            refusal = await asyncio.to_thread(_in_worker_thread, mail_recipient_refusal, address=address,
-                                              sender=envelope.mail_from or "")
+            refusal = await asyncio.to_thread(_in_worker_thread, mail_recipient_refusal, address=address)
         except Exception:
             logger.exception("mail-in: recipient check failed for %r", address)
             return TEMPORARY_FAILURE
@@ -62,30 +65,36 @@ class MailInHandler:
         try:
             result = await asyncio.to_thread(_in_worker_thread, mail_message_ingest, raw=raw,
                                              mail_from=envelope.mail_from or "", recipients=list(envelope.rcpt_tos),
-                                             received_at=timezone.now())
+                                             received_at=timezone.now(), dnsfunc=self.dnsfunc)
         except Exception:
             logger.exception("mail-in: could not store a message for %s", envelope.rcpt_tos)
-            reply = TEMPORARY_FAILURE
+            replies = [TEMPORARY_FAILURE] * max(1, len(envelope.rcpt_tos))
         else:
-            logger.info("mail-in: %d document(s) stored, %d duplicate(s), %d refused, for %s",
-                        len(result.stored), result.duplicates, len(result.refused), envelope.rcpt_tos)
-            reply = "250 2.0.0 Message enregistré"
+            logger.info("mail-in: %d document(s) stored, %d quarantined, %d file(s) refused, %d recipient(s) "
+                        "refused by policy, for %s", len(result.stored), len(result.quarantined),
+                        len(result.refused), len(result.refused_recipients), envelope.rcpt_tos)
+            refused = {address.lower() for address in result.refused_recipients}
+            # The same answer for every refusal and no bounce text that tells the policy.
+            replies = [REFUSED_REPLY if address.lower() in refused else "250 2.0.0 Message enregistré"
+                       for address in envelope.rcpt_tos] or ["250 2.0.0 Message enregistré"]
         if self.lmtp:
             # LMTP answers once per accepted recipient.
-            return "\r\n".join([reply] * max(1, len(envelope.rcpt_tos)))
-        return reply
+            return "\r\n".join(replies)
+        # SMTP has one answer: refused only when every recipient refuses it.
+        accepted = [reply for reply in replies if reply != REFUSED_REPLY]
+        return accepted[0] if accepted else REFUSED_REPLY
 
 
 class MailInController(Controller):
     """aiosmtpd's threaded Controller; port 0 binds an ephemeral port (tests) that `.port` then tells."""
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 2525, lmtp: bool = False,
-                 max_bytes: int | None = None):
+                 max_bytes: int | None = None, dnsfunc=None):
         self.lmtp = lmtp
         self._sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind((host, port))
-        super().__init__(MailInHandler(lmtp=lmtp), hostname=host, port=self._sock.getsockname()[1],
+        super().__init__(MailInHandler(lmtp=lmtp, dnsfunc=dnsfunc), hostname=host, port=self._sock.getsockname()[1],
                          data_size_limit=max_bytes or mail_max_bytes(), server_hostname=settings.MAIL_DOMAIN)
 
     def factory(self):

@@ -6,15 +6,25 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from comptoir.core.errors import ComptoirError
 from comptoir.firms.policy import is_firm_staff
 from comptoir.firms.selectors import company_get_for_user
 from comptoir.ged.selectors import folder_get_for_user
-from comptoir.intake.selectors import company_mailboxes, mailbox_policy_for, zip_import_get_for_user
-from comptoir.intake.services.mailbox_policy import mailbox_policy_set
+from comptoir.intake.models import UntrustedMail
+from comptoir.intake.selectors import (
+    company_mailboxes,
+    mailbox_policy_for,
+    quarantine_get_for_user,
+    quarantine_list_for_user,
+    quarantine_pending_count,
+    zip_import_get_for_user,
+)
+from comptoir.intake.services.mailbox_policy import mailbox_policy_set, mailbox_token_rotate
 from comptoir.intake.services.phone import phone_capture_deposit
+from comptoir.intake.services.quarantine import quarantine_approve, quarantine_message_approve, quarantine_reject
 from comptoir.intake.services.zip_import import ZipRefused, zip_import_create
 
 
@@ -30,9 +40,11 @@ def _refusal_text(error: Exception) -> str:
 @require_GET
 def company_mailboxes_panel(request: HttpRequest, company_id: int) -> HttpResponse:
     company = company_get_for_user(user=request.user, company_id=company_id)
+    staff = is_firm_staff(request.user)
     return render(request, "intake/_mailboxes.html", {
-        "company": company, "mailboxes": company_mailboxes(company), "can_edit_policy": is_firm_staff(request.user),
-        "policy": mailbox_policy_for(company=company)})
+        "company": company, "mailboxes": company_mailboxes(company), "can_edit_policy": staff,
+        "policy": mailbox_policy_for(company=company),
+        "quarantine_count": quarantine_pending_count(company=company) if staff else None})
 
 
 @login_required
@@ -42,14 +54,59 @@ def mailbox_policy_edit(request: HttpRequest, company_id: int) -> HttpResponse:
     if not is_firm_staff(request.user):
         raise PermissionDenied
     if request.method == "POST":
+        if request.POST.get("rotate"):
+            mailbox_token_rotate(company=company, actor=request.user)
+            messages.success(request,
+                             _("Nouvelles adresses de collecte créées : les anciennes sont désormais refusées."))
+            return redirect("intake:mailbox_policy", company_id=company.pk)
+        untrusted = request.POST.get("untrusted", UntrustedMail.QUARANTINE)
+        if untrusted not in UntrustedMail.values:
+            untrusted = UntrustedMail.QUARANTINE
         mailbox_policy_set(company=company, allowed_senders=request.POST.get("allowed_senders", ""),
+                           untrusted=untrusted, accept_slug_only=bool(request.POST.get("accept_slug_only")),
                            actor=request.user)
         messages.success(request, _("Liste des expéditeurs autorisés enregistrée."))
         return redirect("intake:mailbox_policy", company_id=company.pk)
-    policy = mailbox_policy_for(company=company)
+    mailboxes = company_mailboxes(company)
     return render(request, "intake/mailbox_policy.html", {
-        "company": company, "mailboxes": company_mailboxes(company),
-        "allowed_senders": policy.allowed_senders if policy else ""})
+        "company": company, "mailboxes": mailboxes, "policy": mailbox_policy_for(company=company),
+        "untrusted_choices": UntrustedMail.choices})
+
+
+QUARANTINE_PAGE_SIZE = 100
+
+
+@login_required
+@require_GET
+def quarantine_list(request: HttpRequest, company_id: int) -> HttpResponse:
+    """« À valider »: the company's held mail files, for firm staff only."""
+    company = company_get_for_user(user=request.user, company_id=company_id)
+    items = quarantine_list_for_user(user=request.user, company=company)[:QUARANTINE_PAGE_SIZE]
+    return render(request, "intake/quarantine.html", {"company": company, "items": items})
+
+
+@login_required
+@require_POST
+def quarantine_decide(request: HttpRequest, quarantine_id: int) -> HttpResponse:
+    item = quarantine_get_for_user(user=request.user, quarantine_id=quarantine_id)
+    action = request.POST.get("action")
+    try:
+        if action == "approve":
+            document = quarantine_approve(item=item, actor=request.user)
+            messages.success(request, _("« %(name)s » validé et déposé.") % {"name": document.name})
+        elif action == "approve_message":
+            documents = quarantine_message_approve(item=item, actor=request.user)
+            messages.success(request, ngettext("%(count)d document validé et déposé.",
+                                               "%(count)d documents validés et déposés.",
+                                               len(documents)) % {"count": len(documents)})
+        elif action == "reject":
+            quarantine_reject(item=item, actor=request.user)
+            messages.success(request, _("« %(name)s » rejeté et supprimé.") % {"name": item.filename})
+        else:
+            messages.error(request, _("Action inconnue."))
+    except (ComptoirError, ValidationError) as refusal:
+        messages.error(request, _refusal_text(refusal))
+    return redirect("intake:quarantine", company_id=item.company_id)
 
 
 @login_required
@@ -100,5 +157,6 @@ def phone_upload(request: HttpRequest, folder_id: int) -> HttpResponse:
     except (ComptoirError, ValidationError) as refusal:
         context["error"] = _refusal_text(refusal)
         # htmx swaps only 2xx answers: the panel with its error replaces the form either way.
-        return render(request, "intake/_phone_panel.html", context, status=200 if request.htmx else 400)
+        status = getattr(refusal, "status", 400)
+        return render(request, "intake/_phone_panel.html", context, status=200 if request.htmx else status)
     return render(request, "intake/_phone_panel.html", context, status=201)

@@ -11,6 +11,7 @@ from django.db.models import Count, DurationField, F, Q, Sum
 from django.utils import timezone
 
 from comptoir.ged.models import Document
+from comptoir.intake.models import QuarantinedDocument, QuarantineStatus
 from comptoir.ops.health import delivery_due_since
 from comptoir.partners.models import Delivery, DeliveryStatus
 
@@ -80,6 +81,16 @@ def _deposits_by_channel() -> list[str]:
     return _family("comptoir_deposits_total", "counter", "Documents deposited, by channel.", samples)
 
 
+def _quarantine() -> list[str]:
+    counts = dict(QuarantinedDocument.objects.order_by().values("status").annotate(n=Count("id"))
+                  .values_list("status", "n"))
+    samples = [_sample("comptoir_quarantine_documents", {"status": status}, counts.get(status, 0))
+               for status in QuarantineStatus.values]
+    return _family("comptoir_quarantine_documents", "gauge",
+                   "Mail-in files held for a person's decision (pending), approved or rejected.", samples)
+
+
 def metrics_render() -> str:
-    lines = [*_deliveries_by_status(), *_oldest_pending(), *_send_latency(), *_deposits_by_channel()]
+    lines = [*_deliveries_by_status(), *_oldest_pending(), *_send_latency(), *_deposits_by_channel(),
+             *_quarantine()]
     return "\n".join(lines) + "\n"

@@ -3,20 +3,52 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from comptoir.intake.services.mailbox_policy import mailbox_policy_ensure
 from comptoir.intake.smtp import MailInController
 from tests.factories import CompanyFactory
 
+# The authserv-id of "our" MTA in tests: its Authentication-Results headers are believed.
+TRUSTED_MTA = "mx.depot.test"
+
+
+class DnsZone(dict):
+    """TXT records by name (b"sel._domainkey.allowed.fr."), answered to dkimpy instead of a real resolver."""
+
+    def lookup(self, name: bytes, timeout: int = 5) -> bytes | None:
+        return self.get(name if isinstance(name, bytes) else name.encode())
+
 
 @pytest.fixture
-def mail_in(settings):
-    """The real mail-in listener on an ephemeral loopback port."""
+def dns_zone() -> DnsZone:
+    return DnsZone()
+
+
+@pytest.fixture
+def mail_in(settings, dns_zone):
+    """The real mail-in listener on an ephemeral loopback port, trusting the results of TRUSTED_MTA."""
     settings.MAIL_DOMAIN = "depot.test"
-    controller = MailInController(host="127.0.0.1", port=0, max_bytes=2 * 1024 * 1024)
+    settings.COMPTOIR_MAILIN_TRUSTED_AUTHSERV_ID = TRUSTED_MTA
+    controller = MailInController(host="127.0.0.1", port=0, max_bytes=2 * 1024 * 1024, dnsfunc=dns_zone.lookup)
     controller.start()
     try:
         yield controller
     finally:
         controller.stop()
+
+
+def trust_senders(company, *patterns: str, untrusted: str = "quarantine"):
+    """Let authenticated mail from these addresses or @domains be deposited (the firm's policy)."""
+    policy = mailbox_policy_ensure(company=company)
+    policy.allowed_senders = "\n".join(patterns)
+    policy.untrusted = untrusted
+    policy.save()
+    return policy
+
+
+def authenticated(message, *, domain: str = "example.com", authserv_id: str = TRUSTED_MTA):
+    """What our MTA adds to a message whose DKIM signature of `domain` it verified."""
+    message["Authentication-Results"] = f"{authserv_id}; dkim=pass header.d={domain}"
+    return message
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from comptoir.partners.models import Delivery
 from comptoir.partners.services import connection_set, folder_switch_set, installation_create
 from tests.conftest import login
 from tests.factories import PDF_BYTES, folder_named
+from tests.intake.conftest import authenticated, trust_senders
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -64,8 +65,10 @@ def deposit_api(*, folder, user, **_):
 
 
 def deposit_email(*, folder, mail_in, **_):
+    trust_senders(folder.company, "@example.com")
     to = company_mailboxes(folder.company)["ventes"]
     message = EmailMessage()
+    authenticated(message, domain="example.com")
     message["From"], message["To"], message["Subject"] = "client@example.com", to, "Facture"
     message["Message-ID"] = "<every-channel@example.com>"
     message.set_content("Ci-joint.")

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from comptoir.ged.models import Document
 from comptoir.intake.mime import message_read
+from comptoir.intake.models import QuarantinedDocument
 from comptoir.intake.selectors import company_mailboxes
 from tests.conftest import stored_keys
 from tests.intake.hostile_mail import PDF, hostile_corpus
@@ -50,6 +51,11 @@ def test_hostile_corpus_leaves_listener_up_and_storage_contained(mail_in, compan
     for document in Document.objects.all():
         assert "/" not in document.name and "\\" not in document.name and "\x00" not in document.name
         assert (storage / document.blob).resolve().is_relative_to(storage.resolve())
+    held = QuarantinedDocument.objects.all()
+    assert held, "unauthenticated, the corpus is held for approval"
+    for item in held:
+        assert "/" not in item.filename and "\\" not in item.filename and "\x00" not in item.filename
+        assert (storage / item.blob).resolve().is_relative_to(storage.resolve())
 
 
 def test_five_thousand_parts_stops_at_the_cap(company):
@@ -119,6 +125,6 @@ def test_fuzzed_filenames_over_smtp_are_stored_inside_storage(mail_in, company, 
     code, text = send(mail_in, raw, to=[company_mailboxes(company)["achats"]])
     assert code == 250, text
     storage = (tmp_path / "files").resolve()
-    for document in Document.objects.all():
-        assert "/" not in document.name
-        assert (storage / document.blob).resolve().is_relative_to(storage)
+    for item in [*Document.objects.all(), *QuarantinedDocument.objects.all()]:
+        assert "/" not in getattr(item, "name", getattr(item, "filename", ""))
+        assert (storage / item.blob).resolve().is_relative_to(storage)

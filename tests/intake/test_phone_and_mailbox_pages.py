@@ -6,11 +6,17 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
+from PIL.PdfParser import PdfParser
 
 from comptoir.ged.models import Document
 from comptoir.intake.models import MailboxPolicy
 from tests.conftest import login
 from tests.factories import PDF_BYTES, folder_named
+
+
+def pdf_pages(data: bytes) -> int:
+    """Pages of the PDF as a reader sees them (pages are appended as incremental updates)."""
+    return len(PdfParser(buf=data).pages)
 
 
 def photo(name: str, colour: str) -> SimpleUploadedFile:
@@ -40,7 +46,7 @@ def test_three_photos_become_one_three_page_pdf(client_user, company):
     assert document.channel == "phone"
     assert document.depositor == client_user
     with document_bytes(document) as data:
-        assert len(re.findall(rb"/Type\s*/Page(?!s)", data)) == 3
+        assert pdf_pages(data) == 3
 
 
 @pytest.mark.django_db
@@ -65,7 +71,8 @@ def test_other_firm_cannot_use_phone_capture(other_firm_admin, company):
 def test_mailbox_panel_shows_addresses_with_copy_buttons(client_user, company, settings):
     settings.MAIL_DOMAIN = "depot.test"
     content = login(client_user).get(f"/depots/entreprises/{company.pk}/boites/").content.decode()
-    assert f"achats+{company.slug}@depot.test" in content
+    token = MailboxPolicy.objects.get(company=company).token
+    assert f"achats+{company.slug}.{token}@depot.test" in content
     assert content.count('class="copy"') == 6
     assert "expéditeurs" not in content.lower()  # client users do not edit the sender policy
 
@@ -105,3 +112,55 @@ def test_company_page_loads_the_mailboxes_and_folder_page_the_channel_panels(fir
     page = client.get(f"/ged/dossier/{folder.pk}/").content.decode()
     assert f"/depots/dossiers/{folder.pk}/zip/" in page
     assert f"/depots/dossiers/{folder.pk}/ajouter/" in page
+
+
+def png(name: str, size: tuple[int, int]) -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("1", size, 1).save(buffer, format="PNG")  # a few KB on the wire, huge once decoded
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+@pytest.mark.django_db
+def test_a_photo_over_the_pixel_limit_is_refused_with_its_name(client_user, company):
+    folder = folder_named(company, "Achats")
+    response = login(client_user).post(f"/depots/dossiers/{folder.pk}/ajouter/envoyer/", {
+        "files": [photo("p1.jpg", "white"), png("enorme.png", (9000, 9900)), photo("p3.jpg", "blue")],
+        "combine": "1"})
+    assert response.status_code == 413
+    assert "« enorme.png » est trop grande (89 mégapixels, 25 au plus)" in response.content.decode()
+    assert not Document.objects.exists()
+
+
+@pytest.mark.django_db
+def test_photos_too_large_together_are_refused_before_anything_is_decoded(client_user, company, settings):
+    settings.COMPTOIR_PHONE_MAX_TOTAL_PIXELS = 300_000
+    folder = folder_named(company, "Achats")
+    response = login(client_user).post(f"/depots/dossiers/{folder.pk}/ajouter/envoyer/", {
+        "files": [photo("p1.jpg", "white"), photo("p2.jpg", "red"), photo("p3.jpg", "blue")], "combine": "1"})
+    assert response.status_code == 413
+    assert "à partir de « p3.jpg »" in response.content.decode()
+    assert not Document.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_unreadable_photo_is_named(client_user, company):
+    folder = folder_named(company, "Achats")
+    broken = SimpleUploadedFile("floue.jpg", b"\xff\xd8\xff\xe0 not really a jpeg", content_type="image/jpeg")
+    response = login(client_user).post(f"/depots/dossiers/{folder.pk}/ajouter/envoyer/", {
+        "files": [photo("p1.jpg", "white"), broken], "combine": "1"})
+    assert response.status_code == 400
+    assert "« floue.jpg » n&#x27;est pas une photo lisible." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_big_photos_are_downscaled_to_a_page(client_user, company):
+    folder = folder_named(company, "Achats")
+    big = io.BytesIO()
+    Image.new("RGB", (4000, 3000), "white").save(big, format="JPEG")
+    files = [SimpleUploadedFile(f"p{i}.jpg", big.getvalue(), content_type="image/jpeg") for i in range(2)]
+    response = login(client_user).post(f"/depots/dossiers/{folder.pk}/ajouter/envoyer/", {"files": files,
+                                                                                          "combine": "1"})
+    assert response.status_code == 201
+    with document_bytes(Document.objects.get()) as data:
+        assert pdf_pages(data) == 2
+        assert re.search(rb"/Width 2000\b", data) and re.search(rb"/Height 1500\b", data)

@@ -1,8 +1,11 @@
 """Watched folders: files are taken once they stop growing, exactly once, even across restarts."""
 
+import hashlib
 import json
+import os
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -86,8 +89,14 @@ def test_restart_after_deposit_but_before_move_deposits_nothing_twice(watcher, c
     (scans / "facture.pdf").write_bytes(PDF_BYTES)
     watcher.poll()
 
-    def killed(path, target_dir):
-        raise KeyboardInterrupt("process killed")
+    take = watch_module._move_aside
+    moves = []
+
+    def killed(*args, **kwargs):
+        moves.append(args)
+        if len(moves) > 1:  # taking it into .processing/ works; the move to done/ never happens
+            raise KeyboardInterrupt("process killed")
+        return take(*args, **kwargs)
 
     monkeypatch.setattr(watch_module, "_move_aside", killed)
     with pytest.raises(KeyboardInterrupt):
@@ -133,3 +142,72 @@ def test_watch_command_once(company, scans, tmp_path, monkeypatch):
     monkeypatch.setenv("COMPTOIR_WATCH", str(config))
     call_command("watch", "--config", str(config), "--once", "--interval", "0.05")
     assert Document.objects.get().folder == folder_named(company, "Ventes")
+
+
+def snapshot(root: Path) -> dict[str, tuple]:
+    """Every path under `root` with its kind, size, mtime and content hash: what "nothing changed" means."""
+    seen = {}
+    for folder, dirs, files in os.walk(root):
+        for name in dirs + files:
+            path = Path(folder, name)
+            info = path.lstat()
+            digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() and not path.is_symlink() else ""
+            seen[str(path.relative_to(root))] = (info.st_mode, info.st_size, info.st_mtime_ns, digest)
+    return seen
+
+
+@pytest.fixture
+def sibling(tmp_path):
+    """A directory beside the watched one, holding what an attacker would like the service to overwrite."""
+    root = tmp_path / "elsewhere"
+    (root / "done").mkdir(parents=True)
+    (root / "failed").mkdir()
+    (root / "processing").mkdir()
+    (root / "victim.txt").write_text("ne pas écraser\n")
+    (root / "secret.pdf").write_bytes(PDF_BYTES + b"%secret")
+    return root
+
+
+@pytest.mark.parametrize("planted", [".processing", "done", "failed"])
+def test_a_working_directory_that_is_a_link_stops_the_watcher_and_is_reported(watcher, scans, sibling, planted):
+    scans.mkdir()
+    (scans / planted).symlink_to(sibling / planted.strip("."))
+    (scans / "facture.pdf").write_bytes(PDF_BYTES)
+    before = snapshot(sibling)
+    for _ in range(3):
+        assert watcher.poll() == []
+    assert snapshot(sibling) == before
+    assert (scans / "facture.pdf").exists() and not Document.objects.exists()
+    assert [unsafe.path for unsafe in watcher.refusals] == [str(scans / planted)]
+
+
+def test_links_in_the_tree_and_a_planted_reason_file_are_never_followed(watcher, scans, sibling):
+    scans.mkdir()
+    (scans / "failed").mkdir()
+    (scans / ".processing").mkdir()
+    (scans / "failed" / "programme.pdf.reason.txt").symlink_to(sibling / "victim.txt")
+    (scans / "programme.pdf").write_bytes(b"\x7fELF" + b"\x00" * 64)  # refused: goes to failed/ with a reason
+    (scans / "lien.pdf").symlink_to(sibling / "secret.pdf")
+    (scans / ".processing" / "pris.pdf").symlink_to(sibling / "secret.pdf")  # as if taken before a restart
+    before = snapshot(sibling)
+    for _ in range(3):
+        watcher.poll()
+    assert snapshot(sibling) == before  # the victim file is untouched, the secret neither read nor moved
+    assert not Document.objects.exists()
+    failed = sorted(path.name for path in (scans / "failed").iterdir())
+    assert failed == ["programme-1.pdf", "programme-1.pdf.reason.txt", "programme.pdf.reason.txt"]
+    assert "exécutable" in (scans / "failed" / "programme-1.pdf.reason.txt").read_text()
+    assert (scans / "lien.pdf").is_symlink() and (scans / ".processing" / "pris.pdf").is_symlink()
+    reported = {unsafe.path for unsafe in watcher.refusals}
+    assert reported == {str(scans / "lien.pdf"), str(scans / ".processing" / "pris.pdf")}
+
+
+def test_the_same_scanned_file_twice_is_one_document(watcher, scans):
+    scans.mkdir()
+    for _ in range(2):
+        (scans / "scan.pdf").write_bytes(PDF_BYTES)
+        os.utime(scans / "scan.pdf", ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
+        watcher.poll()
+        watcher.poll()
+    assert Document.objects.count() == 1
+    assert sorted(path.name for path in (scans / "done").iterdir()) == ["scan-1.pdf", "scan.pdf"]

@@ -209,3 +209,34 @@ def test_client_member_cannot_create_folders_through_a_zip(client_member, compan
     assert response.status_code == 202
     assert wait_done(ZipImport.objects.get().pk).done == 2
     assert set(Document.objects.values_list("folder", flat=True)) == {folder.pk}
+
+
+def test_a_folder_name_that_cannot_be_created_fails_that_entry_only(client_user, firm_admin, company):
+    data = make_zip([("avant.pdf", PDF_BYTES), ("<>/inner.pdf", PDF_BYTES + b"%i"), ("apres.pdf", PDF_BYTES + b"%a")])
+    response = upload(login(firm_admin), folder_named(company, "Achats"), data)
+    assert response.status_code == 202
+    zip_import = ZipImport.objects.get()
+    assert zip_import.status == "done" and zip_import.done == 3
+    [error] = zip_import.errors
+    assert error["path"] == "<>/inner.pdf" and "nom du dossier" in error["reason"]
+    assert sorted(Document.objects.values_list("name", flat=True)) == ["apres.pdf", "avant.pdf"]
+    report = login(firm_admin).get(f"/depots/zip/{zip_import.pk}/").content.decode()
+    assert "Import terminé" in report and "&lt;&gt;/inner.pdf" in report and "nom du dossier" in report
+    assert "L&#x27;import a échoué" not in report and "L'import a échoué" not in report
+
+
+def test_the_same_import_run_twice_deposits_each_entry_once(client_user, company, settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}  # queued, not run
+    data = make_zip([("a.pdf", PDF_BYTES), ("Sous/b.pdf", PDF_BYTES + b"%b")])
+    upload(login(client_user), folder_named(company, "Achats"), data)
+    zip_import = ZipImport.objects.get()
+    assert zip_import_process.call(zip_import.pk) == "done"
+    # The worker is told to run it again (a lost acknowledgement) with the archive still there.
+    ZipImport.objects.filter(pk=zip_import.pk).update(status="running", done=0, finished_at=None)
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    default_storage.save(zip_import.archive_path, ContentFile(data))
+    assert zip_import_process.call(zip_import.pk) == "done"
+    assert sorted(Document.objects.values_list("name", flat=True)) == ["a.pdf", "b.pdf"]
+    assert set(Document.objects.values_list("idempotency_key", flat=True)) == {
+        f"zip:{zip_import.pk}:0", f"zip:{zip_import.pk}:1"}

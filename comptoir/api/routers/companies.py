@@ -1,9 +1,11 @@
 """Companies and their folder trees."""
 
+from datetime import datetime
+
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Schema
 from ninja.responses import Status
 
 from comptoir.api.schemas import CompanyDetailOut, CompanyIn, CompanyOut, ErrorOut, FolderIn, FolderOut
@@ -13,7 +15,8 @@ from comptoir.firms.models import Company
 from comptoir.firms.selectors import company_get_for_user, company_list_for_user, firm_for_user
 from comptoir.ged.selectors import folder_get_for_user, folder_list_for_user
 from comptoir.ged.services import company_onboard, folder_create
-from comptoir.intake.selectors import company_mailboxes
+from comptoir.intake.selectors import company_mailboxes, quarantine_get_for_user, quarantine_list_for_user
+from comptoir.intake.services.quarantine import quarantine_approve, quarantine_reject
 
 router = Router(tags=["Entreprises"])
 
@@ -94,3 +97,52 @@ def folder_add(request: HttpRequest, company_id: int, payload: FolderIn):
     rows = folder_list_for_user(user=user, company=company).filter(pk__in=folder.ancestor_ids)
     path = "/".join(f.name for f in sorted(rows, key=lambda f: f.depth))
     return Status(201, {"id": folder.pk, "name": folder.name, "parent_id": folder.parent_id, "path": path})
+
+
+# --- The quarantine ("À valider") of the collection mailboxes: firm staff only; clients get 404. ---
+
+QUARANTINE_MAX_LIMIT = 200
+
+
+class QuarantinedOut(Schema):
+    id: int
+    company_id: int
+    filename: str
+    size: int
+    content_type: str
+    mailbox: str
+    recipient: str
+    reason: str
+    authentication: str
+    sender: str
+    envelope_sender: str
+    subject: str
+    message_id: str
+    status: str
+    received_at: datetime
+    document_id: int | None = None
+
+
+@router.get("/companies/{int:company_id}/quarantine", response={200: list[QuarantinedOut], **ERRORS},
+            summary="Documents à valider (courrier non authentifié)")
+def quarantine_list(request: HttpRequest, company_id: int, limit: int = 50, offset: int = 0):
+    """Réservé au cabinet. Liste nue, paginée par `limit` (1–200) et `offset`."""
+    company = company_get_for_user(user=request.auth, company_id=company_id)
+    limit, offset = max(1, min(limit, QUARANTINE_MAX_LIMIT)), max(0, offset)
+    return list(quarantine_list_for_user(user=request.auth, company=company)[offset:offset + limit])
+
+
+@router.post("/quarantine/{int:quarantine_id}/approve", response={200: QuarantinedOut, 409: ErrorOut, **ERRORS},
+             summary="Valider un document : il est déposé (les switches s'appliquent maintenant)")
+def quarantine_approve_endpoint(request: HttpRequest, quarantine_id: int):
+    item = quarantine_get_for_user(user=request.auth, quarantine_id=quarantine_id)
+    quarantine_approve(item=item, actor=request.auth)
+    item.refresh_from_db()
+    return item
+
+
+@router.post("/quarantine/{int:quarantine_id}/reject", response={200: QuarantinedOut, 409: ErrorOut, **ERRORS},
+             summary="Rejeter un document : son contenu est supprimé")
+def quarantine_reject_endpoint(request: HttpRequest, quarantine_id: int):
+    item = quarantine_get_for_user(user=request.auth, quarantine_id=quarantine_id)
+    return quarantine_reject(item=item, actor=request.auth)

@@ -22,6 +22,7 @@ router = Router(tags=["GED"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 # Room for the multipart envelope (boundaries, part headers) around the file itself.
 MULTIPART_OVERHEAD = 64 * 1024
+MAX_IDEMPOTENCY_KEY = 100
 
 
 def _refuse_oversized_body(run):
@@ -55,10 +56,19 @@ def _deliveries(document: Document) -> list[dict]:
              summary="Déposer un document")
 @decorate_view(_refuse_oversized_body)
 def document_upload(request: HttpRequest, folder_id: int, file: File[UploadedFile]):
-    """Champ multipart `file`. Le type est lu dans le contenu, pas dans le nom : un programme est refusé (415)."""
+    """Champ multipart `file`. Le type est lu dans le contenu, pas dans le nom : un programme est refusé (415).
+
+    En-tête facultatif `Idempotency-Key` (1 à 100 caractères) : une requête rejouée avec la même clé
+    renvoie le premier document, sans en créer un second.
+    """
     folder = folder_get_for_user(user=request.auth, folder_id=folder_id)
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not (0 < len(key.strip()) <= MAX_IDEMPOTENCY_KEY):
+        return error_response(status=400, error="invalid_idempotency_key",
+                              detail=_("L'en-tête Idempotency-Key doit faire de 1 à 100 caractères."))
     document = document_deposit(folder=folder, file=file, channel=Channel.API, actor=request.auth,
-                                filename=file.name)
+                                filename=file.name,
+                                idempotency_key=f"api:{request.auth.pk}:{key.strip()}" if key else None)
     return Status(201, document)
 
 

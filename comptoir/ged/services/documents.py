@@ -4,7 +4,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from comptoir.accounts.models import User
@@ -38,13 +38,21 @@ def document_deposit(
     actor: User | None,
     filename: str | None = None,
     source: dict[str, Any] | None = None,
+    idempotency_key: str | None = None,
 ) -> Document:
     """Store a file in a folder: the one way in for every channel.
 
     The bytes are streamed to storage first (hashed on the way); the row, its audit event and what
     subscribers add (partner deliveries) are then committed together. A refused or failed deposit
     leaves nothing behind.
+
+    With an `idempotency_key`, a deposit retried with the same key (per company) returns the first
+    document and deposits nothing: the unique constraint settles two concurrent tries.
     """
+    if idempotency_key:
+        existing = _document_for_key(company_id=folder.company_id, key=idempotency_key)
+        if existing is not None:
+            return existing
     _check_folder_alive(folder)
     name = filename_sanitize(filename or getattr(file, "name", None))
     stored = blob_store(stream=file, company_id=folder.company_id)
@@ -65,15 +73,26 @@ def document_deposit(
                 channel=Channel(channel),
                 depositor=actor if getattr(actor, "pk", None) else None,
                 source=source or {},
+                idempotency_key=idempotency_key or None,
             )
             audit_event_record(actor=actor, action="document.deposit", target=document,
                                firm_id=folder.company.firm_id,
                                data={"folder": folder.pk, "channel": str(channel), "sha256": stored.sha256})
             _enter(document=document, folder=folder, kind="deposit", actor=actor)
+    except IntegrityError:
+        blob_delete(stored.key)
+        existing = _document_for_key(company_id=folder.company_id, key=idempotency_key) if idempotency_key else None
+        if existing is None:
+            raise
+        return existing  # a concurrent try with the same key won
     except BaseException:
         blob_delete(stored.key)
         raise
     return document
+
+
+def _document_for_key(*, company_id: int, key: str) -> Document | None:
+    return Document.objects.filter(company_id=company_id, idempotency_key=key).first()
 
 
 @transaction.atomic

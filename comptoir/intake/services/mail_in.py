@@ -1,9 +1,16 @@
-"""Collection mailboxes: what the mail-in listener does with a recipient and a message."""
+"""Collection mailboxes: what the mail-in listener does with a recipient and a message.
+
+At RCPT only the address is checked (a mailbox of ours, with the company's current token). At the
+end of DATA the message's sender is authenticated (`comptoir.intake.authentication`) and each
+recipient company's policy decides: an authenticated, allowed sender's files are deposited; any
+other message is quarantined ("À valider") or refused, with the same 550 text whatever the reason.
+"""
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -13,117 +20,182 @@ from comptoir.core.errors import ComptoirError
 from comptoir.core.services import audit_event_record
 from comptoir.firms.models import Company
 from comptoir.ged.filetypes import UnsupportedFileType
-from comptoir.ged.models import Channel, Document
+from comptoir.ged.models import Channel, Document, Folder
 from comptoir.ged.services import document_deposit
-from comptoir.intake.mime import message_read
+from comptoir.intake.authentication import SenderAuthentication, sender_authenticate, untrusted_results_strip
+from comptoir.intake.mime import ReadMessage, message_read
+from comptoir.intake.models import QuarantinedDocument, QuarantineReason, UntrustedMail
 from comptoir.intake.selectors import (
+    UNSORTED_BOX,
     mailbox_company,
     mailbox_folder_resolve,
+    mailbox_policy_for,
     mailbox_sender_allowed,
-    unsorted_folder_resolve,
 )
+from comptoir.intake.services.quarantine import quarantine_hold
 
 logger = logging.getLogger(__name__)
+
+REFUSED_REPLY = "550 5.7.1 message refusé"
 
 
 @dataclass
 class MailIngestResult:
     stored: list[Document] = field(default_factory=list)
-    duplicates: int = 0
+    quarantined: list[QuarantinedDocument] = field(default_factory=list)
     refused: list[dict] = field(default_factory=list)
+    # Recipients whose company's policy refuses this message (answered 550 5.7.1, nothing kept).
+    refused_recipients: list[str] = field(default_factory=list)
 
 
-def mail_recipient_refusal(*, address: str, sender: str, on: datetime | None = None) -> str | None:
-    """The SMTP refusal for a recipient (550 …), or None when we take mail for it."""
+def mail_recipient_refusal(*, address: str, on: datetime | None = None) -> str | None:
+    """The SMTP refusal for a recipient (550 …), or None when we take mail for it.
+
+    Unknown, slug-only (unless kept) and rotated-away addresses get the same answer.
+    """
     found = mailbox_company(address)
     if found is None:
         return "550 5.1.1 Boîte inconnue"
     box, company = found
     if mailbox_folder_resolve(company=company, box=box, on=timezone.localdate(on or timezone.now())) is None:
         return "550 5.1.1 Boîte inconnue (dossier introuvable)"
-    if not mailbox_sender_allowed(company=company, sender=sender):
-        return "550 5.7.1 Expéditeur non autorisé pour cette boîte de collecte"
     return None
 
 
-def _already_stored(*, company: Company, message_id: str, recipient: str, sha256: str) -> bool:
-    if not message_id:
-        return False
-    return Document.objects.filter(company=company, sha256=sha256, source__message_id=message_id,
-                                   source__recipient=recipient).exists()
+def _key(*parts: str) -> str:
+    """An idempotency key of bounded length from the parts that make a mail file the same file."""
+    return "mail:" + hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _eml_name(subject: str) -> str:
     return f"{subject or _('Message sans objet')}.eml"
 
 
-def mail_message_ingest(*, raw: bytes, mail_from: str, recipients: list[str],
-                        received_at: datetime | None = None) -> MailIngestResult:
-    """File every usable attachment of a message in each recipient's folder; the whole .eml otherwise.
+@dataclass(frozen=True)
+class _Intake:
+    """One message for one recipient mailbox, and what the policy decided for it."""
 
-    Each document commits on its own; a failure raises (the listener answers 451) and the sender's
-    retry is deduplicated on (Message-ID, recipient, sha256), so nothing is lost or stored twice.
-    Refused file types are skipped and recorded, never a reason to drop the message.
+    raw: bytes
+    read: ReadMessage
+    company: Company
+    box: str
+    recipient: str
+    received_at: datetime
+    auth: SenderAuthentication
+    quarantine_reason: str | None  # None: deposit
+    envelope_from: str
+    message_identity: str
+
+    @property
+    def received_on(self) -> date:
+        return timezone.localdate(self.received_at)
+
+    @property
+    def source(self) -> dict:
+        return {"message_id": self.read.message_id, "from": self.read.sender or self.envelope_from,
+                "envelope_from": self.envelope_from, "subject": self.read.subject, "recipient": self.recipient,
+                "authentication": self.auth.summary}
+
+    def file_key(self, sha256: str) -> str:
+        return _key(self.recipient, self.message_identity, sha256)
+
+    def folder(self, box: str) -> Folder:
+        """Where the box files this mail; a missing folder is a temporary failure (451), not a refusal."""
+        folder = mailbox_folder_resolve(company=self.company, box=box, on=self.received_on)
+        if folder is None:
+            raise LookupError(f"no folder for {box} of {self.company.slug}")
+        return folder
+
+    def keep(self, *, folder: Folder, box: str, data: bytes, filename: str, result: MailIngestResult,
+             source: dict | None = None, key: str | None = None) -> None:
+        """Deposit or quarantine one file, once per (mailbox, message, file)."""
+        key = key or self.file_key(hashlib.sha256(data).hexdigest())
+        if self.quarantine_reason is None:
+            result.stored.append(document_deposit(folder=folder, file=ContentFile(data), channel=Channel.EMAIL,
+                                                  actor=None, filename=filename, source=source or self.source,
+                                                  idempotency_key=key))
+            return
+        result.quarantined.append(quarantine_hold(
+            company=self.company, folder=folder, file=ContentFile(data), filename=filename, mailbox=box,
+            recipient=self.recipient, reason=self.quarantine_reason, authentication=self.auth.summary,
+            sender=self.auth.from_address or self.read.sender, envelope_sender=self.envelope_from,
+            subject=self.read.subject, message_id=self.read.message_id,
+            message_key=_key(self.recipient, self.message_identity)[5:], idempotency_key=key,
+            received_at=self.received_at))
+
+
+def _verdict(*, company: Company, auth: SenderAuthentication) -> tuple[str, str | None]:
+    """("deposit" | "quarantine" | "refuse", the quarantine reason)."""
+    if auth.authenticated and mailbox_sender_allowed(company=company, sender=auth.from_address):
+        return "deposit", None
+    reason = QuarantineReason.SENDER_NOT_ALLOWED if auth.authenticated else QuarantineReason.UNAUTHENTICATED
+    policy = mailbox_policy_for(company=company)
+    if policy is not None and policy.untrusted == UntrustedMail.REFUSE:
+        return "refuse", reason
+    return "quarantine", reason
+
+
+def mail_message_ingest(*, raw: bytes, mail_from: str, recipients: list[str], received_at: datetime | None = None,
+                        dnsfunc: Callable | None = None) -> MailIngestResult:
+    """File every usable attachment of a message for each recipient mailbox; the whole .eml otherwise.
+
+    Each file commits on its own with an idempotency key (mailbox + Message-ID + file hash): a failure
+    raises (the listener answers 451) and the sender's retry stores nothing twice. Refused file types
+    are skipped and recorded, never a reason to drop the message.
     """
-    received_on = timezone.localdate(received_at or timezone.now())
+    received_at = received_at or timezone.now()
     read = message_read(raw)
+    auth = sender_authenticate(raw=raw, dnsfunc=dnsfunc)
+    identity = read.message_id or "sha256:" + hashlib.sha256(raw).hexdigest()
     result = MailIngestResult()
-    for recipient in dict.fromkeys(recipients):
+    for recipient in dict.fromkeys(address.lower() for address in recipients):
         found = mailbox_company(recipient)
         if found is None:
             continue
         box, company = found
-        folder = mailbox_folder_resolve(company=company, box=box, on=received_on)
-        if folder is None:
-            raise ComptoirError(f"no folder for {recipient}")
-        source = {"message_id": read.message_id, "from": read.sender or mail_from, "envelope_from": mail_from,
-                  "subject": read.subject, "recipient": recipient.lower()}
-        stored_before = len(result.stored)
+        verdict, reason = _verdict(company=company, auth=auth)
+        if verdict == "refuse":
+            result.refused_recipients.append(recipient)
+            audit_event_record(actor=None, action="intake.email.policy_refused", firm_id=company.firm_id,
+                               data={"recipient": recipient, "reason": reason, "sender": auth.from_address,
+                                     "envelope_from": mail_from[:254], "message_id": read.message_id})
+            continue
+        intake = _Intake(raw=raw, read=read, company=company, box=box, recipient=recipient, received_at=received_at,
+                         auth=auth, quarantine_reason=reason, envelope_from=mail_from, message_identity=identity)
+        kept_before = len(result.stored) + len(result.quarantined)
+        refused_here: list[dict] = []
+        folder = intake.folder(box)
         for attachment in read.attachments:
-            sha256 = hashlib.sha256(attachment.data).hexdigest()
-            if _already_stored(company=company, message_id=read.message_id, recipient=source["recipient"],
-                               sha256=sha256):
-                result.duplicates += 1
-                continue
             try:
-                document = document_deposit(folder=folder, file=ContentFile(attachment.data),
-                                            channel=Channel.EMAIL, actor=None, filename=attachment.filename,
-                                            source=source)
+                intake.keep(folder=folder, box=box, data=attachment.data, filename=attachment.filename,
+                            result=result)
             except ComptoirError as refusal:
-                result.refused.append({"filename": attachment.filename, "reason": refusal.message})
+                refused_here.append({"filename": attachment.filename, "reason": refusal.message})
                 audit_event_record(actor=None, action="intake.email.refused", firm_id=company.firm_id,
                                    data={"recipient": recipient, "filename": attachment.filename[:200],
                                          "reason": refusal.message, "message_id": read.message_id})
-                continue
-            result.stored.append(document)
-        usable = len(result.stored) > stored_before or result.duplicates
-        if not usable:
-            _store_whole_message(raw=raw, company=company, received_on=received_on, read_subject=read.subject,
-                                 source={**source, "whole_message": True, "refused": result.refused},
-                                 result=result)
+        result.refused += refused_here
+        if len(result.stored) + len(result.quarantined) == kept_before:
+            _keep_whole_message(intake=intake, refused=refused_here, result=result)
     return result
 
 
-def _store_whole_message(*, raw: bytes, company: Company, received_on, read_subject: str, source: dict,
-                         result: MailIngestResult) -> None:
+def _keep_whole_message(*, intake: _Intake, refused: list[dict], result: MailIngestResult) -> None:
     """No usable attachment: the message itself goes to "À classer", so nothing is ever dropped."""
-    folder = unsorted_folder_resolve(company=company, on=received_on)
-    if folder is None:
-        raise ComptoirError(f"no 'À classer' folder for {company.slug}")
-    sha256 = hashlib.sha256(raw).hexdigest()
-    if _already_stored(company=company, message_id=source["message_id"], recipient=source["recipient"],
-                       sha256=sha256):
-        result.duplicates += 1
-        return
+    raw = untrusted_results_strip(intake.raw)
+    source = {**intake.source, "whole_message": True, "refused": refused}
+    name = _eml_name(intake.read.subject)
+    # A retransmission carries other Received: lines: the key is the message's, not its bytes'.
+    key = intake.file_key("whole-message")
+    folder = intake.folder(UNSORTED_BOX)
     try:
-        document = document_deposit(folder=folder, file=ContentFile(raw), channel=Channel.EMAIL, actor=None,
-                                    filename=_eml_name(read_subject), source=source)
+        intake.keep(folder=folder, box=UNSORTED_BOX, data=raw, filename=name, result=result, source=source,
+                    key=key)
     except UnsupportedFileType:
         # Garbage the type sniffer refuses (NUL bytes, a "#!" first line…): keep a readable copy rather
         # than lose the message, and say so in its source.
-        document = document_deposit(folder=folder, file=ContentFile(_eml_normalised(raw)), channel=Channel.EMAIL,
-                                    actor=None, filename=_eml_name(read_subject), source={**source, "normalised": True})
-    result.stored.append(document)
+        intake.keep(folder=folder, box=UNSORTED_BOX, data=_eml_normalised(raw), filename=name, result=result,
+                    source={**source, "normalised": True}, key=key)
 
 
 _CP1252_HOLES = bytes.maketrans(b"\x00\x81\x8d\x8f\x90\x9d", b"??????")

@@ -6,8 +6,9 @@ when the user may not create folders.
 
 The archive is kept in the default storage (not a temp file of the web process) and the import is a
 django.tasks task carrying only the ZipImport id, so `comptoir worker` runs it and a web restart loses
-nothing. Each deposited document records its entry's index in `source`, so a re-run after a crash
-skips what is already there.
+nothing. Each entry is deposited with the idempotency key (import, entry), so a re-run after a crash
+deposits nothing twice; an entry that fails (a folder name that cannot be created, a refused file) is
+recorded with its reason and the others go on.
 """
 
 import logging
@@ -30,7 +31,7 @@ from comptoir.accounts.models import User
 from comptoir.core.errors import ComptoirError
 from comptoir.core.services import audit_event_record
 from comptoir.firms.policy import can_manage_folders
-from comptoir.ged.models import Channel, Document, Folder
+from comptoir.ged.models import Channel, Folder
 from comptoir.ged.services import document_deposit, folder_create
 from comptoir.intake.models import ZipImport, ZipImportStatus
 
@@ -185,45 +186,53 @@ def _subfolder(*, parent: Folder, name: str, actor: User | None, cache: dict) ->
     return cache[key]
 
 
-def _entries_already_processed(zip_import: ZipImport) -> set[int]:
-    """Entries deposited (the document's own marker, committed with it) or refused by an earlier run."""
-    sources = Document.objects.filter(source__zip_import=zip_import.pk).values_list("source", flat=True)
-    deposited = {source.get("entry") for source in sources}
-    refused = {error.get("entry") for error in zip_import.errors}
-    return {index for index in deposited | refused if isinstance(index, int)}
+def _refusal_reason(refusal: Exception) -> str:
+    if isinstance(refusal, ValidationError):
+        return " ".join(refusal.messages)
+    return getattr(refusal, "message", None) or str(refusal)
+
+
+def _entry_folder(*, root: Folder, names: tuple[str, ...], actor: User | None, cache: dict) -> Folder:
+    folder = root
+    for name in names:
+        folder = _subfolder(parent=folder, name=name, actor=actor, cache=cache)
+    return folder
 
 
 def zip_import_run(*, zip_import_id: int) -> ZipImport:
-    """Run (or resume) the import: entries already deposited or refused are not processed again."""
+    """Run (or resume) the import, entry by entry: one that fails (its folder cannot be created, its file
+    is refused) is recorded with its reason and the rest goes on. A re-run deposits nothing twice: each
+    entry's deposit carries the key (import, entry), and entries already refused are not tried again.
+    """
     zip_import = ZipImport.objects.select_related("folder", "folder__company", "actor").get(pk=zip_import_id)
     if zip_import.status in {ZipImportStatus.DONE, ZipImportStatus.FAILED}:
         _archive_delete(zip_import.archive_path)  # a crash may have come between the end and the clean-up
         return zip_import
     ZipImport.objects.filter(pk=zip_import.pk).update(status=ZipImportStatus.RUNNING)
     root, actor, cache, errors = zip_import.folder, zip_import.actor, {}, list(zip_import.errors)
-    processed = _entries_already_processed(zip_import)
+    refused_before = {error.get("entry") for error in errors}
+    done = 0
     with default_storage.open(zip_import.archive_path, "rb") as archive_file:
         entries = zip_archive_check(archive_file)
-        done = sum(1 for index, entry in enumerate(entries) if index in processed and not entry.is_dir)
         with zipfile.ZipFile(archive_file) as archive:
             for index, entry in enumerate(entries):
-                if index in processed:
-                    continue
-                folder = root
-                folder_names = entry.parts if entry.is_dir else entry.parts[:-1]
-                for name in folder_names:
-                    folder = _subfolder(parent=folder, name=name, actor=actor, cache=cache)
-                if entry.is_dir:
+                if index in refused_before:
+                    done += not entry.is_dir
                     continue
                 path = "/".join(entry.parts)
                 try:
-                    with archive.open(entry.info) as stream:
-                        document_deposit(folder=folder, file=_CappedReader(stream, entry.info.file_size),
-                                         channel=Channel.ZIP, actor=actor, filename=entry.parts[-1],
-                                         source={"zip_import": zip_import.pk, "entry": index, "path": path})
+                    folder = _entry_folder(root=root, names=entry.parts if entry.is_dir else entry.parts[:-1],
+                                           actor=actor, cache=cache)
+                    if not entry.is_dir:
+                        with archive.open(entry.info) as stream:
+                            document_deposit(folder=folder, file=_CappedReader(stream, entry.info.file_size),
+                                             channel=Channel.ZIP, actor=actor, filename=entry.parts[-1],
+                                             source={"zip_import": zip_import.pk, "entry": index, "path": path},
+                                             idempotency_key=f"zip:{zip_import.pk}:{index}")
                 except (ComptoirError, ValidationError, zipfile.BadZipFile) as refusal:
-                    errors.append({"entry": index, "path": path,
-                                   "reason": getattr(refusal, "message", str(refusal))})
+                    errors.append({"entry": index, "path": path, "reason": _refusal_reason(refusal)})
+                if entry.is_dir:
+                    continue
                 done += 1
                 ZipImport.objects.filter(pk=zip_import.pk).update(done=done, errors=errors)
     ZipImport.objects.filter(pk=zip_import.pk).update(status=ZipImportStatus.DONE, done=done, errors=errors,

@@ -30,13 +30,16 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         for watcher in watchers:
             self.stdout.write(f"surveillance de {watcher.directory} → {watcher.mapping.folder}")
-        passes = 0
+        passes, reported = 0, {id(watcher): 0 for watcher in watchers}
         while not stop.is_set():
             close_old_connections()
             for watcher in watchers:
                 try:
                     for document in watcher.poll():
                         self.stdout.write(f"déposé : {document.name}")
+                    for unsafe in watcher.refusals[reported[id(watcher)]:]:
+                        self.stderr.write(f"refusé : {unsafe}")
+                    reported[id(watcher)] = len(watcher.refusals)
                 except Exception:
                     # A database or storage outage: the file stays in .processing/ and is retried.
                     logger.exception("watch: pass failed for %s", watcher.directory)
