@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.forms import InvitationForm
+from comptoir.docrequests.selectors import docrequest_counts_for_user, docrequest_to_provide_for_user
 from comptoir.firms.policy import can_invite, can_manage_companies
 from comptoir.firms.selectors import (
     company_get_for_user,
@@ -30,6 +31,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "companies": companies,
         "query": query,
         "can_create": can_manage_companies(request.user),
+        # Document requests (#18): a client sees « À fournir » first; the firm, its counts.
+        "to_provide": docrequest_to_provide_for_user(user=request.user),
+        "request_counts": docrequest_counts_for_user(user=request.user),
     })
 
 
