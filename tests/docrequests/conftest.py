@@ -7,7 +7,9 @@ from django.utils import timezone
 
 from comptoir.docrequests.services import docrequest_create
 from comptoir.ged.models import Folder
+from tests.delivery.conftest import upflow  # noqa: F401 - the fixture
 from tests.factories import UserFactory, membership_for
+from tests.intake.conftest import dns_zone, mail_in  # noqa: F401 - the fixtures
 
 
 def ventes_month(company, on: dt.date) -> Folder:

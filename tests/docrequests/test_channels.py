@@ -19,10 +19,10 @@ from comptoir.intake.services.quarantine import quarantine_approve
 from comptoir.jobs.mail_outbox import mails_send_due
 from comptoir.partners.models import Delivery
 from tests.conftest import login
-from tests.delivery.conftest import UPFLOW_ADDRESS, drain, upflow  # noqa: F401 - the fixture
+from tests.delivery.conftest import UPFLOW_ADDRESS, drain
 from tests.docrequests.conftest import ventes_month
 from tests.factories import PDF_BYTES
-from tests.intake.conftest import TRUSTED_MTA, dns_zone, mail_in  # noqa: F401 - the fixtures
+from tests.intake.conftest import TRUSTED_MTA
 from tests.intake.test_mail_in import send
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,7 +35,7 @@ def jpeg() -> bytes:
 
 
 @pytest.fixture
-def request_due(company, firm_admin, client_user, upflow):  # noqa: F811 - the fixture imported above
+def request_due(company, firm_admin, client_user, upflow):
     today = timezone.localdate()
     return docrequest_create(company=company, title="Factures de ventes", actor=firm_admin,
                              due_date=today + dt.timedelta(days=1), folder=ventes_month(company, today),

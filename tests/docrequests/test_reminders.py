@@ -6,6 +6,7 @@ import zoneinfo
 
 import pytest
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from comptoir.docrequests.jobs import REMINDERS, TEMPLATES, reminders_send
 from comptoir.docrequests.models import FirmRequestSettings, Reminder
@@ -43,7 +44,7 @@ def run_days(firm, days: range, smtp_server) -> dict[dt.date, list]:
 @pytest.fixture
 def due_in_ten_days(company, firm_admin, client_user):
     return docrequest_create(company=company, title="Relevés bancaires de février", actor=firm_admin,
-                             due_date=D0 + dt.timedelta(days=10), folder=ventes_month(company, dt.date.today()),
+                             due_date=D0 + dt.timedelta(days=10), folder=ventes_month(company, timezone.localdate()),
                              addressees=[client_user], items=["relevé BNP"])
 
 
@@ -79,7 +80,7 @@ def test_no_reminder_after_the_request_is_closed(due_in_ten_days, smtp_server, f
 
 def test_several_open_requests_make_one_digest_per_client_user_and_day(company, firm_admin, client_user, firm,
                                                                        smtp_server):
-    folder = ventes_month(company, dt.date.today())
+    folder = ventes_month(company, timezone.localdate())
     for title in ("TVA de février", "Relevés de février"):
         docrequest_create(company=company, title=title, actor=firm_admin, due_date=D0, folder=folder,
                           addressees=[client_user])

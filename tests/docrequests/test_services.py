@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from comptoir.core.errors import ComptoirError, PermissionDenied
 from comptoir.core.models import AuditEvent
@@ -28,7 +29,7 @@ def pdf(name="releve.pdf"):
 def test_request_without_items_or_addressees_asks_every_client_user_for_its_title(company, firm_admin, client_user,
                                                                                  second_client):
     request = docrequest_create(company=company, title="Inventaire de fin d'année", actor=firm_admin,
-                                due_date=dt.date.today() + dt.timedelta(days=5))
+                                due_date=timezone.localdate() + dt.timedelta(days=5))
     assert [item.label for item in request.items.all()] == ["Inventaire de fin d'année"]
     assert set(request.addressees.all()) == {client_user, second_client}
     assert request.folder.role == "a-classer"  # the default: « À classer » of the fiscal year of the due date
@@ -41,7 +42,7 @@ def test_request_without_items_or_addressees_asks_every_client_user_for_its_titl
 
 def test_a_client_cannot_create_a_request(company, client_user):
     with pytest.raises(PermissionDenied):
-        docrequest_create(company=company, title="x", actor=client_user, due_date=dt.date.today())
+        docrequest_create(company=company, title="x", actor=client_user, due_date=timezone.localdate())
     assert not DocumentRequest.objects.exists()
 
 
@@ -49,7 +50,7 @@ def test_folder_of_another_company_is_refused_and_nothing_is_created(company, ot
     from comptoir.ged.models import Folder
 
     with pytest.raises(ValidationError):
-        docrequest_create(company=company, title="x", actor=firm_admin, due_date=dt.date.today(),
+        docrequest_create(company=company, title="x", actor=firm_admin, due_date=timezone.localdate(),
                           folder=Folder.objects.filter(company=other_company).first())
     assert not DocumentRequest.objects.exists() and not OutgoingMail.objects.exists()
 
