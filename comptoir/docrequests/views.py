@@ -101,11 +101,12 @@ def answer(request: HttpRequest, request_id: int) -> HttpResponse:
                                         actor=request.user)
             messages.success(request, _("Le cabinet est prévenu que vous n'avez pas ce document."))
         else:
-            files = request.FILES.getlist("files")
-            if not files:
+            # Files chosen, or photos taken with the phone's camera (`capture`): the phone channel.
+            uploads = [(upload, Channel.WEB) for upload in request.FILES.getlist("files")] + [
+                (upload, Channel.PHONE) for upload in request.FILES.getlist("photos")]
+            if not uploads:
                 raise ValidationError(_("Choisissez au moins un fichier."))
-            channel = Channel.PHONE if request.POST.get("channel") == "phone" else Channel.WEB
-            for upload in files:
+            for upload, channel in uploads:
                 docrequest_answer_deposit(request=docrequest, file=upload, actor=request.user, item_id=item_id,
                                           channel=channel, filename=upload.name)
             messages.success(request, _("Merci, vos documents sont déposés."))

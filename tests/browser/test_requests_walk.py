@@ -36,7 +36,7 @@ def test_firm_asks_client_uploads_on_phone_firm_closes(admin, client, comptoir):
     client.screenshot("a-fournir-telephone.png")
     for label in ("relevé BNP", "relevé Qonto"):
         item = phone.locator(".request-items li", has_text=label)
-        item.locator("input[type=file]").set_input_files(
+        item.locator("input[type=file][name=files]").set_input_files(
             files=[{"name": f"{label}.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes(label)}])
         item.get_by_role("button", name="Envoyer").click()
         expect(phone.get_by_text("Merci, vos documents sont déposés.")).to_be_visible()

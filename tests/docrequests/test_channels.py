@@ -66,7 +66,7 @@ def test_phone_photo_and_mail_reply_land_in_the_folder_mark_items_and_reach_upfl
     photo = io.BytesIO(jpeg())
     photo.name = "IMG_2041.jpg"
     response = login(client_user).post(f"/demandes/{request_due.pk}/repondre/",
-                                       {"item": durand.pk, "channel": "phone", "files": photo, "next": "to_provide"})
+                                       {"item": durand.pk, "photos": photo, "next": "to_provide"})
     assert response.status_code == 302
     photo_doc = Document.objects.get(channel="phone")
     assert photo_doc.folder == request_due.folder and photo_doc.content_type == "image/jpeg"
