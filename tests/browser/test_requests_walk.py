@@ -20,7 +20,7 @@ def test_firm_asks_client_uploads_on_phone_firm_closes(admin, client, comptoir):
     page.get_by_role("link", name="Demandes de documents").first.click()
     page.get_by_role("link", name="Nouvelle demande").click()
     page.get_by_label("Titre :", exact=True).fill(TITLE)
-    page.get_by_label("Échéance :", exact=True).fill((dt.date.today() + dt.timedelta(days=10)).isoformat())
+    page.get_by_label("Échéance :", exact=True).fill((dt.datetime.now(dt.UTC).date() + dt.timedelta(days=10)).isoformat())
     page.get_by_label("Pièces demandées (une par ligne)").fill("relevé BNP\nrelevé Qonto")
     admin.screenshot("demande-nouvelle.png")
     page.get_by_role("button", name="Envoyer la demande").click()

@@ -14,8 +14,9 @@ from tests.factories import PDF_BYTES
 def test_firm_creates_a_request_from_the_form_and_sees_it_on_the_board(company, firm_admin, client_user):
     page = login(firm_admin)
     folder = ventes_month(company, timezone.localdate())
+    due = timezone.localdate() + dt.timedelta(days=10)
     response = page.post(f"/demandes/entreprises/{company.pk}/nouvelle/", {
-        "title": "Relevés bancaires de novembre", "due_date": (timezone.localdate() + dt.timedelta(days=10)).isoformat(),
+        "title": "Relevés bancaires de novembre", "due_date": due.isoformat(),
         "folder": folder.pk, "items": "relevé BNP\nrelevé Qonto\n", "reminder_offsets": "-3, 0", "repeat_days": 0})
     request = DocumentRequest.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/demandes/{request.pk}/"
