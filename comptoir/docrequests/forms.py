@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.accounts.models import User
-from comptoir.docrequests.models import DEFAULT_OFFSETS, DEFAULT_REPEAT_DAYS
+from comptoir.docrequests.models import DEFAULT_OFFSETS, DEFAULT_REPEAT_DAYS, Frequency
 from comptoir.firms.models import CLIENT_ROLES, Company
 from comptoir.ged.models import Folder
 from comptoir.ged.selectors import folder_display_paths, folder_list_for_user
@@ -46,3 +46,25 @@ class DocumentRequestForm(forms.Form):
 
     def cleaned_items(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["items"].splitlines() if line.strip()]
+
+
+FOLDER_ROLES = [("banque", _("Banque")), ("achats", _("Achats")), ("ventes", _("Ventes")), ("social", _("Social")),
+                ("fiscal", _("Fiscal")), ("juridique", _("Juridique")), ("a-classer", _("À classer"))]
+
+
+class RequestTemplateForm(forms.Form):
+    title = forms.CharField(label=_("Titre"), max_length=200)
+    frequency = forms.ChoiceField(label=_("Fréquence"), choices=Frequency.choices)
+    day = forms.IntegerField(label=_("Jour du mois"), min_value=1, max_value=28, initial=1)
+    month = forms.IntegerField(label=_("Mois (modèles annuels)"), min_value=1, max_value=12, initial=1)
+    due_days = forms.IntegerField(label=_("Échéance (jours après la demande)"), min_value=0, max_value=365,
+                                  initial=10)
+    folder_role = forms.ChoiceField(label=_("Dossier cible"), choices=FOLDER_ROLES)
+    items = forms.CharField(label=_("Pièces demandées (une par ligne)"), required=False,
+                            widget=forms.Textarea(attrs={"rows": 3}))
+    companies = forms.ModelMultipleChoiceField(label=_("Entreprises abonnées"), queryset=Company.objects.none(),
+                                               widget=forms.CheckboxSelectMultiple, required=False)
+
+    def __init__(self, *args, companies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["companies"].queryset = companies

@@ -6,6 +6,7 @@ app_name = "docrequests"
 urlpatterns = [
     path("", views.board, name="board"),
     path("a-fournir/", views.to_provide, name="to_provide"),
+    path("modeles/", views.templates, name="templates"),
     path("entreprises/<int:company_id>/nouvelle/", views.create, name="create"),
     path("<int:request_id>/", views.detail, name="detail"),
     path("<int:request_id>/repondre/", views.answer, name="answer"),

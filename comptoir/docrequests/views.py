@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from comptoir.core.errors import ComptoirError
 from comptoir.docrequests.addresses import request_address
-from comptoir.docrequests.forms import DocumentRequestForm
+from comptoir.docrequests.forms import DocumentRequestForm, RequestTemplateForm
 from comptoir.docrequests.models import RequestStatus
 from comptoir.docrequests.policy import can_answer, can_manage_requests
 from comptoir.docrequests.selectors import (
@@ -19,6 +19,7 @@ from comptoir.docrequests.selectors import (
     docrequest_list_for_user,
     docrequest_to_provide_for_user,
     firm_today,
+    template_list_for_user,
 )
 from comptoir.docrequests.services import (
     docrequest_answer_deposit,
@@ -26,6 +27,7 @@ from comptoir.docrequests.services import (
     docrequest_create,
     docrequest_item_unavailable,
     docrequest_send_back,
+    template_create,
 )
 from comptoir.firms.selectors import company_get_for_user, company_list_for_user, firm_for_user
 from comptoir.ged.models import Channel
@@ -145,3 +147,23 @@ def to_provide(request: HttpRequest) -> HttpResponse:
     """« À fournir »: what the client's company is asked for, with an upload zone per item."""
     requests = docrequest_to_provide_for_user(user=request.user)
     return render(request, "docrequests/to_provide.html", {"requests": requests, "statuses": RequestStatus})
+
+
+@login_required
+def templates(request: HttpRequest) -> HttpResponse:
+    """The firm's recurring requests, and a form to add one."""
+    if not can_manage_requests(request.user):
+        raise PermissionDenied
+    companies = company_list_for_user(user=request.user)
+    form = RequestTemplateForm(request.POST or None, companies=companies)
+    if request.method == "POST" and form.is_valid():
+        data = {**form.cleaned_data, "items": form.cleaned_data["items"].splitlines()}
+        try:
+            template = template_create(actor=request.user, **data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Le modèle « %(title)s » est enregistré.") % {"title": template.title})
+            return redirect("docrequests:templates")
+    return render(request, "docrequests/templates.html", {
+        "form": form, "templates": template_list_for_user(user=request.user)})

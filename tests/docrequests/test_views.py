@@ -61,3 +61,27 @@ def test_a_client_cannot_close(bank_request, client_user):
     assert login(client_user).post(f"/demandes/{bank_request.pk}/revue/", {"action": "close"}).status_code == 403
     bank_request.refresh_from_db()
     assert bank_request.status == "open"
+
+
+def test_firm_adds_a_monthly_template_for_a_company(company, firm_admin, client_user):
+    from comptoir.docrequests.models import RequestTemplate
+
+    page = login(firm_admin)
+    response = page.post("/demandes/modeles/", {"title": "Relevés bancaires", "frequency": "monthly", "day": 5,
+                                               "month": 1, "due_days": 10, "folder_role": "banque",
+                                               "items": "relevé BNP\n", "companies": [company.pk]})
+    assert response.status_code == 302
+    template = RequestTemplate.objects.get()
+    assert template.items == ["relevé BNP"] and list(template.companies.all()) == [company]
+    assert "Relevés bancaires" in page.get("/demandes/modeles/").content.decode()
+    assert login(client_user).get("/demandes/modeles/").status_code == 403
+    refused = page.post("/demandes/modeles/", {"title": "x", "frequency": "monthly", "day": 31, "month": 1,
+                                              "due_days": 10, "folder_role": "banque"})
+    assert refused.status_code == 200 and RequestTemplate.objects.count() == 1
+
+
+def test_to_provide_in_english(bank_request, client_user):
+    page = login(client_user)
+    page.cookies["django_language"] = "en"
+    text = page.get("/demandes/a-fournir/", headers={"Accept-Language": "en"}).content.decode()
+    assert "To provide" in text and "I don't have this document" in text and "or take a photo" in text
