@@ -81,3 +81,16 @@ def test_list_is_paginated_by_limit_and_offset(company, firm_admin):
            for n in range(3)]
     assert [r["id"] for r in api.get("/requests?limit=2").json()] == ids[:2]
     assert [r["id"] for r in api.get("/requests?limit=2&offset=2").json()] == ids[2:]
+
+
+def test_firm_makes_a_recurring_template_client_cannot(company, firm_admin, client_user, other_company):
+    api = ApiClient(firm_admin)
+    made = api.post("/request-templates", {"title": "Relevés bancaires", "day": 5, "items": ["relevé BNP"],
+                                           "company_ids": [company.pk]})
+    assert made.status_code == 201 and made.json()["company_ids"] == [company.pk]
+    assert [t["id"] for t in api.get("/request-templates").json()] == [made.json()["id"]]
+    assert api.post("/request-templates", {"title": "x", "day": 31}).status_code == 400
+    assert api.post("/request-templates", {"title": "x", "company_ids": [other_company.pk]}).status_code == 404
+    client = ApiClient(client_user)
+    assert client.get("/request-templates").json() == []
+    assert client.post("/request-templates", {"title": "x"}).status_code == 403

@@ -12,13 +12,14 @@ from comptoir.api.schemas import ErrorOut
 from comptoir.core.errors import PermissionDenied
 from comptoir.docrequests.addresses import request_address
 from comptoir.docrequests.models import DocumentRequest
-from comptoir.docrequests.selectors import docrequest_get_for_user, docrequest_list_for_user
+from comptoir.docrequests.selectors import docrequest_get_for_user, docrequest_list_for_user, template_list_for_user
 from comptoir.docrequests.services import (
     docrequest_answer_deposit,
     docrequest_close,
     docrequest_create,
     docrequest_item_unavailable,
     docrequest_send_back,
+    template_create,
 )
 from comptoir.firms.selectors import company_get_for_user
 from comptoir.ged.models import Channel
@@ -162,3 +163,54 @@ def request_send_back(request: HttpRequest, request_id: int, payload: CommentIn)
     docrequest = docrequest_get_for_user(user=request.auth, request_id=request_id)
     docrequest_send_back(request=docrequest, actor=request.auth, comment=payload.comment)
     return _fresh(request.auth, request_id)
+
+
+class TemplateIn(Schema):
+    title: str
+    frequency: str = "monthly"
+    day: int = 1
+    month: int = 1
+    due_days: int = 10
+    folder_role: str = "banque"
+    description: str = ""
+    items: list[str] = []
+    company_ids: list[int] = []
+    reminder_offsets: list[int] | None = None
+    repeat_days: int | None = None
+
+
+class TemplateOut(Schema):
+    id: int
+    title: str
+    frequency: str
+    day: int
+    month: int
+    due_days: int
+    folder_role: str
+    items: list[str]
+    company_ids: list[int]
+    reminder_offsets: list[int]
+    repeat_days: int
+
+
+def _template_out(template) -> dict:
+    return {**{field: getattr(template, field) for field in (
+        "id", "title", "frequency", "day", "month", "due_days", "folder_role", "items", "reminder_offsets",
+        "repeat_days")}, "company_ids": [company.pk for company in template.companies.all()]}
+
+
+@router.get("/request-templates", response={200: list[TemplateOut], **ERRORS}, summary="Demandes récurrentes")
+def template_list(request: HttpRequest, limit: int = 50, offset: int = 0):
+    """Les modèles du cabinet (liste vide pour un client). Liste nue, `limit` (1–200) et `offset`."""
+    limit, offset = max(1, min(limit, MAX_LIMIT)), max(0, offset)
+    return [_template_out(t) for t in template_list_for_user(user=request.auth)[offset:offset + limit]]
+
+
+@router.post("/request-templates", response={201: TemplateOut, **ERRORS}, summary="Créer une demande récurrente")
+def template_new(request: HttpRequest, payload: TemplateIn):
+    """Réservé au cabinet (403 pour un client) ; les entreprises abonnées sont celles du cabinet."""
+    user = request.auth
+    companies = [company_get_for_user(user=user, company_id=pk) for pk in dict.fromkeys(payload.company_ids)]
+    data = payload.dict(exclude={"company_ids"})
+    template = template_create(actor=user, companies=companies, **data)
+    return Status(201, _template_out(template))
