@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.board, name="board"),
     path("a-fournir/", views.to_provide, name="to_provide"),
     path("modeles/", views.templates, name="templates"),
+    path("fuseau-horaire/", views.time_zone_set, name="time_zone"),
     path("entreprises/<int:company_id>/nouvelle/", views.create, name="create"),
     path("<int:request_id>/", views.detail, name="detail"),
     path("<int:request_id>/repondre/", views.answer, name="answer"),

@@ -18,6 +18,7 @@ from comptoir.docrequests.selectors import (
     docrequest_get_for_user,
     docrequest_list_for_user,
     docrequest_to_provide_for_user,
+    firm_time_zone,
     firm_today,
     template_list_for_user,
 )
@@ -29,6 +30,8 @@ from comptoir.docrequests.services import (
     docrequest_send_back,
     template_create,
 )
+from comptoir.docrequests.services.settings import request_settings_set
+from comptoir.firms.policy import is_firm_admin
 from comptoir.firms.selectors import company_get_for_user, company_list_for_user, firm_for_user
 from comptoir.ged.models import Channel
 
@@ -166,4 +169,23 @@ def templates(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Le modèle « %(title)s » est enregistré.") % {"title": template.title})
             return redirect("docrequests:templates")
     return render(request, "docrequests/templates.html", {
-        "form": form, "templates": template_list_for_user(user=request.user)})
+        "form": form, "templates": template_list_for_user(user=request.user),
+        "time_zone": firm_time_zone(firm_for_user(user=request.user).pk), "can_set_zone": is_firm_admin(request.user)})
+
+
+@login_required
+@require_POST
+def time_zone_set(request: HttpRequest) -> HttpResponse:
+    """The firm's time zone for reminders (09:00 there)."""
+    try:
+        request_settings_set(actor=request.user, time_zone=request.POST.get("time_zone", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except ComptoirError as error:
+        if error.status == 403:
+            raise PermissionDenied from error
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Les relances partiront à 9 h, heure de %(zone)s.")
+                         % {"zone": request.POST["time_zone"].strip()})
+    return redirect("docrequests:templates")

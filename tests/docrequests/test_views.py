@@ -85,3 +85,16 @@ def test_to_provide_in_english(bank_request, client_user):
     page.cookies["django_language"] = "en"
     text = page.get("/demandes/a-fournir/", headers={"Accept-Language": "en"}).content.decode()
     assert "To provide" in text and "I don't have this document" in text and "or take a photo" in text
+
+
+def test_firm_admin_sets_the_reminders_time_zone(firm, firm_admin, firm_member):
+    from comptoir.docrequests.jobs import REMINDERS
+
+    page = login(firm_admin)
+    assert "heure de Europe/Paris" in page.get("/demandes/modeles/").content.decode()
+    page.post("/demandes/fuseau-horaire/", {"time_zone": "Mars/Olympus"})
+    assert dict(REMINDERS.scopes())[f"firm:{firm.pk}"] == "Europe/Paris"
+    page.post("/demandes/fuseau-horaire/", {"time_zone": "America/Martinique"})
+    assert dict(REMINDERS.scopes())[f"firm:{firm.pk}"] == "America/Martinique"
+    assert login(firm_member).post("/demandes/fuseau-horaire/", {"time_zone": "UTC"}).status_code == 403
+    assert dict(REMINDERS.scopes())[f"firm:{firm.pk}"] == "America/Martinique"
