@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "comptoir.partners",
     "comptoir.delivery",
     "comptoir.intake",
+    "comptoir.docrequests",
     "comptoir.api",
     "comptoir.web",
     "comptoir.ops",

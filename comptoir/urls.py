@@ -8,6 +8,7 @@ urlpatterns = [
     path("applications/", include("comptoir.partners.urls")),
     path("envois/", include("comptoir.delivery.urls")),
     path("depots/", include("comptoir.intake.urls")),
+    path("demandes/", include("comptoir.docrequests.urls")),
     path("api/v1/", include("comptoir.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("comptoir.ops.urls")),

@@ -198,6 +198,15 @@ class Tenant:
 
 
     @cached_property
+    def docrequest(self):
+        import datetime as dt
+
+        from comptoir.docrequests.services import docrequest_create
+
+        return docrequest_create(company=self.company, title="Relevés", due_date=dt.date(2030, 1, 10),
+                                 folder=self.folder, actor=None)
+
+    @cached_property
     def outbox_message(self):
         """A message the embedded SMTP sink received for one of this tenant's deliveries."""
         from email.message import EmailMessage
@@ -238,6 +247,7 @@ ARGUMENTS = {
     "quarantine_id": lambda t: t.quarantined.pk,
     "name": lambda t: t.outbox_message,
     "uidb64": lambda t: urlsafe_base64_encode(str(t.owner.pk).encode()),
+    "request_id": lambda t: t.docrequest.pk,
 }
 # Under some segments an argument names a particular state of the object (the trash restores
 # trashed things): segment → {argument: function}.

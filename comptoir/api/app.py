@@ -63,6 +63,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("", "comptoir.api.routers.ged"),
     ("", "comptoir.api.routers.partners"),
     ("", "comptoir.api.routers.deliveries"),
+    ("", "comptoir.api.routers.requests"),
 ]
 
 

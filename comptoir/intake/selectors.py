@@ -4,6 +4,7 @@ import secrets
 from datetime import date
 
 from django.conf import settings
+from django.db.models import Count
 from django.http import Http404
 
 from comptoir.accounts.models import User
@@ -165,3 +166,17 @@ def quarantine_get_for_user(*, user: User, quarantine_id: int) -> QuarantinedDoc
 
 def quarantine_pending_count(*, company: Company) -> int:
     return QuarantinedDocument.objects.filter(company=company, status=QuarantineStatus.PENDING).count()
+
+
+def quarantine_pending_by_company_for_user(*, user: User) -> list[tuple[Company, int]]:
+    """For the firm's dashboard: the companies with mail files waiting « À valider », and how many."""
+    if not is_firm_staff(user):
+        return []
+    from comptoir.firms.selectors import company_list_for_user
+
+    rows = (QuarantinedDocument.objects.filter(company__in=company_list_for_user(user=user),
+                                               status=QuarantineStatus.PENDING)
+            .order_by().values("company").annotate(n=Count("id")))
+    counts = {row["company"]: row["n"] for row in rows}
+    companies = Company.objects.filter(pk__in=counts).order_by("name")
+    return [(company, counts[company.pk]) for company in companies]

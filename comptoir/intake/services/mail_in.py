@@ -25,6 +25,7 @@ from comptoir.ged.services import document_deposit
 from comptoir.intake.authentication import SenderAuthentication, sender_authenticate, untrusted_results_strip
 from comptoir.intake.mime import ReadMessage, message_read
 from comptoir.intake.models import QuarantinedDocument, QuarantineReason, UntrustedMail
+from comptoir.intake.routes import MailRoute, mail_route_resolve
 from comptoir.intake.selectors import (
     UNSORTED_BOX,
     mailbox_company,
@@ -56,7 +57,7 @@ def mail_recipient_refusal(*, address: str, on: datetime | None = None) -> str |
     """
     found = mailbox_company(address)
     if found is None:
-        return "550 5.1.1 Boîte inconnue"
+        return None if mail_route_resolve(address) is not None else "550 5.1.1 Boîte inconnue"
     box, company = found
     if mailbox_folder_resolve(company=company, box=box, on=timezone.localdate(on or timezone.now())) is None:
         return "550 5.1.1 Boîte inconnue (dossier introuvable)"
@@ -86,6 +87,7 @@ class _Intake:
     quarantine_reason: str | None  # None: deposit
     envelope_from: str
     message_identity: str
+    route: MailRoute | None = None
 
     @property
     def received_on(self) -> date:
@@ -102,6 +104,8 @@ class _Intake:
 
     def folder(self, box: str) -> Folder:
         """Where the box files this mail; a missing folder is a temporary failure (451), not a refusal."""
+        if self.route is not None:
+            return self.route.folder
         folder = mailbox_folder_resolve(company=self.company, box=box, on=self.received_on)
         if folder is None:
             raise LookupError(f"no folder for {box} of {self.company.slug}")
@@ -125,9 +129,11 @@ class _Intake:
             received_at=self.received_at))
 
 
-def _verdict(*, company: Company, auth: SenderAuthentication) -> tuple[str, str | None]:
+def _verdict(*, company: Company, auth: SenderAuthentication,
+             senders: frozenset[str] = frozenset()) -> tuple[str, str | None]:
     """("deposit" | "quarantine" | "refuse", the quarantine reason)."""
-    if auth.authenticated and mailbox_sender_allowed(company=company, sender=auth.from_address):
+    if auth.authenticated and ((auth.from_address or "").lower() in senders
+                               or mailbox_sender_allowed(company=company, sender=auth.from_address)):
         return "deposit", None
     reason = QuarantineReason.SENDER_NOT_ALLOWED if auth.authenticated else QuarantineReason.UNAUTHENTICATED
     policy = mailbox_policy_for(company=company)
@@ -151,10 +157,11 @@ def mail_message_ingest(*, raw: bytes, mail_from: str, recipients: list[str], re
     result = MailIngestResult()
     for recipient in dict.fromkeys(address.lower() for address in recipients):
         found = mailbox_company(recipient)
-        if found is None:
+        route = mail_route_resolve(recipient) if found is None else None
+        if found is None and route is None:
             continue
-        box, company = found
-        verdict, reason = _verdict(company=company, auth=auth)
+        box, company = found or (route.box, route.company)
+        verdict, reason = _verdict(company=company, auth=auth, senders=route.senders if route else frozenset())
         if verdict == "refuse":
             result.refused_recipients.append(recipient)
             audit_event_record(actor=None, action="intake.email.policy_refused", firm_id=company.firm_id,
@@ -162,7 +169,8 @@ def mail_message_ingest(*, raw: bytes, mail_from: str, recipients: list[str], re
                                      "envelope_from": mail_from[:254], "message_id": read.message_id})
             continue
         intake = _Intake(raw=raw, read=read, company=company, box=box, recipient=recipient, received_at=received_at,
-                         auth=auth, quarantine_reason=reason, envelope_from=mail_from, message_identity=identity)
+                         auth=auth, quarantine_reason=reason, envelope_from=mail_from, message_identity=identity,
+                         route=route)
         kept_before = len(result.stored) + len(result.quarantined)
         refused_here: list[dict] = []
         folder = intake.folder(box)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.forms import InvitationForm
+from comptoir.docrequests.selectors import docrequest_counts_for_user, docrequest_to_provide_for_user
 from comptoir.firms.models import Role
 from comptoir.firms.policy import can_edit_company, can_invite, can_manage_companies, can_manage_members
 from comptoir.firms.selectors import (
@@ -34,6 +35,9 @@ def company_list(request: HttpRequest) -> HttpResponse:
         "companies": companies,
         "query": query,
         "can_create": can_manage_companies(request.user),
+        # Document requests (#18): a client sees « À fournir » first; the firm, its counts.
+        "to_provide": docrequest_to_provide_for_user(user=request.user),
+        "request_counts": docrequest_counts_for_user(user=request.user),
     })
 
 

@@ -6,8 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from comptoir.docrequests.selectors import docrequest_counts_for_user, docrequest_to_provide_for_user
 from comptoir.firms.policy import can_manage_companies, is_firm_staff
 from comptoir.firms.selectors import company_list_for_user
+from comptoir.intake.selectors import quarantine_pending_by_company_for_user
 from comptoir.web.forms import DigestForm
 from comptoir.web.models import DigestPreference
 from comptoir.web.selectors import dashboard_for_user
@@ -17,6 +19,9 @@ from comptoir.web.services import digest_preference_set, seen_mark_record
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     if not is_firm_staff(request.user):
+        # What the firm asked for comes first; otherwise the client's documents.
+        if docrequest_to_provide_for_user(user=request.user).exists():
+            return redirect("docrequests:to_provide")
         companies = list(company_list_for_user(user=request.user)[:2])
         if len(companies) == 1:
             return redirect("ged:company", company_id=companies[0].pk)
@@ -26,8 +31,8 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/dashboard.html", {
         "dashboard": dashboard,
         "can_create": can_manage_companies(request.user),
-        # Issue #12 (intake quarantine, « À valider ») plugs its block in here at merge.
-        "quarantine_block": None,
+        "quarantine": quarantine_pending_by_company_for_user(user=request.user),
+        "request_counts": docrequest_counts_for_user(user=request.user),
     })
 
 
