@@ -58,6 +58,7 @@ def test_invitation_tokens_are_stored_hashed(admin_client, company, smtp_server,
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(reverse("accounts:invite", args=[company.pk]),
                           {"email": "client@sarl.fr", "role": Role.CLIENT_MEMBER})
+    mails_send_due(worker_id="test:1:0")
     [message] = smtp_server.wait_for(1)
     raw = message.get_content().split("/comptes/invitation/")[1].split("/")[0]
     stored = Invitation.objects.values_list("token_hash", flat=True).get()

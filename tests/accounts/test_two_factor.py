@@ -89,7 +89,9 @@ def test_firm_admin_requires_two_factor_and_staff_without_it_is_sent_to_enrolmen
     sent = staff.get(reverse("web:home"))
     assert sent.status_code == 302 and sent.url == reverse("accounts:two_factor_setup")
     # Client users are not concerned (they may enable it), and a member cannot lift the requirement.
-    assert login(client_user).get(reverse("web:home")).status_code == 200
+    landed = login(client_user).get(reverse("web:home"), follow=True)
+    assert landed.status_code == 200
+    assert reverse("accounts:two_factor_setup") not in [url for url, _status in landed.redirect_chain]
     assert login(member).post(reverse("accounts:firm_two_factor"), {"required": "0"}).status_code in {302, 403}
     assert Firm.objects.get().require_two_factor
 

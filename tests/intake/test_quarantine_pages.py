@@ -104,10 +104,11 @@ def test_other_firm_gets_404(other_firm_admin, company):
     assert held.status == "pending"
 
 
-def test_metrics_count_the_quarantine(company, firm_member):
+def test_metrics_count_the_quarantine(company, firm_member, settings):
+    settings.COMPTOIR_METRICS_PUBLIC = True
     hold(company, name="a.pdf")
     rejected = hold(company, name="b.pdf", data=PDF_BYTES + b"%b\n")
     login(firm_member).post(f"/depots/a-valider/{rejected.pk}/", {"action": "reject"})
     text = Client().get("/metrics").content.decode()
-    assert 'comptoir_quarantine_documents{status="pending"} 1' in text
-    assert 'comptoir_quarantine_documents{status="rejected"} 1' in text
+    assert 'comptoir_quarantine_documents{status="pending"} 1.0' in text
+    assert 'comptoir_quarantine_documents{status="rejected"} 1.0' in text

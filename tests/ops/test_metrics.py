@@ -14,11 +14,16 @@ from django.test import Client
 
 from tests.delivery.conftest import drain, upflow, ventes  # noqa: F401 (upflow: a fixture)
 from tests.factories import deposit_pdf, folder_named
-from tests.intake.conftest import mail_in  # noqa: F401 (a fixture)
+from tests.intake.conftest import dns_zone, mail_in  # noqa: F401 (fixtures)
 from tests.scale.rows import delivery_make, destination_for
 
 ROOT = Path(__file__).resolve().parents[2]
 LATENCY = "comptoir_delivery_send_latency_seconds"
+
+
+@pytest.fixture(autouse=True)
+def _metrics_open(settings):
+    settings.COMPTOIR_METRICS_PUBLIC = True  # /metrics needs its token otherwise (tested in tests/accounts)
 
 
 def scrape() -> dict[str, float]:

@@ -22,16 +22,14 @@ def test_demo_failing_company_is_refused_550_by_the_local_sink(db, settings):
     from comptoir.firms.models import Company
     from comptoir.web.demo import DEMO_FAILING_COMPANY, demo_seed
     from tests.delivery.conftest import drain
+    from tests.smtp_server import mailers_point_at
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     port = free_port()
     controller = Controller(SinkHandler(outbox_dir()), hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        mailers_point_at(settings, "127.0.0.1", port)
         demo_seed()
         company = Company.objects.get(name=DEMO_FAILING_COMPANY)
         document = deposit_pdf(folder_named(company, "Ventes"), name="facture-traiteur.pdf")
