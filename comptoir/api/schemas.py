@@ -1,7 +1,7 @@
 """Request and response bodies of API v1."""
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import Field
@@ -133,12 +133,16 @@ class SearchHitOut(Schema):
     snippet: str = Field(description="le passage qui correspond, en texte brut")
 
 
+# A row id as the database can hold it: larger or negative numbers are a 422, not a 500 at the query.
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
 class DocumentIdsIn(Schema):
-    document_ids: list[int] = Field(min_length=1, max_length=1000)
+    document_ids: list[RowId] = Field(min_length=1, max_length=1000)
 
 
 class DocumentBulkMoveIn(DocumentIdsIn):
-    folder_id: int
+    folder_id: RowId
 
 
 class BulkItemOut(Schema):

@@ -7,6 +7,7 @@ import io
 import logging
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,6 +29,9 @@ THUMBNAIL_BOX = (240, 320)
 MAX_PIXELS = 150_000_000
 RASTER_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/tiff", "image/bmp"}
 PDF = "application/pdf"
+# PDFium is not thread-safe (pypdfium2 says so): every call into it, from any thread of the worker or
+# of a web process, goes through this lock. Without it, two threads rendering at once crash the process.
+PDFIUM_LOCK = threading.RLock()
 
 
 @contextmanager
@@ -47,7 +51,7 @@ def pdf_text_layer(*, key: str, size: int) -> tuple[str, int | None]:
     import pypdfium2 as pdfium
 
     try:
-        with _local_copy(key) as path:
+        with _local_copy(key) as path, PDFIUM_LOCK:
             pdf = pdfium.PdfDocument(path)
             try:
                 texts = []
@@ -68,17 +72,22 @@ def pdf_text_layer(*, key: str, size: int) -> tuple[str, int | None]:
 def _pdf_pages(path: Path, *, scale: float, max_pages: int) -> Iterator[Image.Image]:
     import pypdfium2 as pdfium
 
-    pdf = pdfium.PdfDocument(path)
+    with PDFIUM_LOCK:
+        pdf = pdfium.PdfDocument(path)
+        count = len(pdf)
     try:
-        for index in range(min(len(pdf), max_pages)):
-            page = pdf[index]
-            width, height = page.get_size()
-            # Never more than MAX_PIXELS per page, whatever size the page claims.
-            bounded = min(scale, (MAX_PIXELS / max(width * height, 1)) ** 0.5)
-            yield page.render(scale=bounded).to_pil()
-            page.close()
+        for index in range(min(count, max_pages)):
+            with PDFIUM_LOCK:
+                page = pdf[index]
+                width, height = page.get_size()
+                # Never more than MAX_PIXELS per page, whatever size the page claims.
+                bounded = min(scale, (MAX_PIXELS / max(width * height, 1)) ** 0.5)
+                image = page.render(scale=bounded).to_pil()
+                page.close()
+            yield image  # outside the lock: OCR of this page does not hold up other threads
     finally:
-        pdf.close()
+        with PDFIUM_LOCK:
+            pdf.close()
 
 
 def _raster(path: Path) -> Image.Image:
@@ -126,7 +135,7 @@ def pdf_page_render(*, key: str, page_number: int, width: int = 1000) -> bytes |
     """One page of a PDF as a PNG about `width` pixels wide, for the preview pane; None if no such page."""
     import pypdfium2 as pdfium
 
-    with _local_copy(key) as path:
+    with _local_copy(key) as path, PDFIUM_LOCK:
         pdf = pdfium.PdfDocument(path)
         try:
             if not 1 <= page_number <= len(pdf):

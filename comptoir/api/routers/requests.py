@@ -8,6 +8,7 @@ from ninja import File, Form, Router, Schema, UploadedFile
 from ninja.responses import Status
 
 from comptoir.accounts.models import User
+from comptoir.api.pagination import Limit, Offset
 from comptoir.api.schemas import ErrorOut
 from comptoir.core.errors import PermissionDenied
 from comptoir.docrequests.addresses import request_address
@@ -98,11 +99,10 @@ def _fresh(user: User, request_id: int) -> dict:
 
 
 @router.get("/requests", response={200: list[RequestOut], **ERRORS}, summary="Demandes visibles")
-def request_list(request: HttpRequest, company_id: int | None = None, status: str = "", limit: int = 50,
-                 offset: int = 0):
-    """`status` : open, overdue, provided, closed. Liste nue, paginée par `limit` (1–200) et `offset`."""
+def request_list(request: HttpRequest, company_id: int | None = None, status: str = "", limit: Limit = 50,
+                 offset: Offset = 0):
+    """`status` : open, overdue, provided, closed. Liste nue, paginée par `limit` et `offset` (docs/api.md)."""
     company = company_get_for_user(user=request.auth, company_id=company_id) if company_id else None
-    limit, offset = max(1, min(limit, MAX_LIMIT)), max(0, offset)
     rows = docrequest_list_for_user(user=request.auth, company=company, status=status)[offset:offset + limit]
     return [_out(row) for row in rows]
 
@@ -200,9 +200,8 @@ def _template_out(template) -> dict:
 
 
 @router.get("/request-templates", response={200: list[TemplateOut], **ERRORS}, summary="Demandes récurrentes")
-def template_list(request: HttpRequest, limit: int = 50, offset: int = 0):
-    """Les modèles du cabinet (liste vide pour un client). Liste nue, `limit` (1–200) et `offset`."""
-    limit, offset = max(1, min(limit, MAX_LIMIT)), max(0, offset)
+def template_list(request: HttpRequest, limit: Limit = 50, offset: Offset = 0):
+    """Les modèles du cabinet (liste vide pour un client). Liste nue, `limit` et `offset` (docs/api.md)."""
     return [_template_out(t) for t in template_list_for_user(user=request.auth)[offset:offset + limit]]
 
 

@@ -176,6 +176,7 @@ class _Handler(BaseHTTPRequestHandler):
         with fake.lock:
             fake.state.active += 1
             fake.state.max_active = max(fake.state.max_active, fake.state.active)
+        counted = True
         try:
             if fake.state.latency:
                 time.sleep(fake.state.latency)
@@ -184,12 +185,18 @@ class _Handler(BaseHTTPRequestHandler):
                 fake.state.requests.append((time.monotonic(), method, url.path, status))
             if hold:
                 time.sleep(hold)  # the client gave up: its socket is gone, the entity exists
+            # The request stops counting once its answer is ready, before it is written: a client that
+            # starts its next request on reading this answer must not be counted twice.
+            with fake.lock:
+                fake.state.active -= 1
+            counted = False
             self._reply(status, payload, headers=headers)
         except (BrokenPipeError, ConnectionResetError):
             pass
         finally:
-            with fake.lock:
-                fake.state.active -= 1
+            if counted:
+                with fake.lock:
+                    fake.state.active -= 1
 
     def _reply(self, status: int, payload, *, headers: dict | None = None, content_type: str = "application/json"):
         data = b"" if payload is None else (payload if isinstance(payload, bytes) else json.dumps(payload).encode())
