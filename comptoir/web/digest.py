@@ -1,8 +1,8 @@
 """The summary email ("ce qui s'est passé"), daily or weekly, for the people who asked for it.
 
-Sent by a worker task (`digests_send`) or the `digests` command (cron), never from a request, through
-the project's mail path (EMAIL_URL). Issue #11's mail outbox (claim, retry, once) can carry it at merge:
-`digest_email_build` is the content, `digest_send_due` the selection.
+Queued on the mail outbox (claim, retry, once per person and period) by the hourly periodic job the
+worker runs (`web.digests`), or by the `digests` command, never from a request: `digest_email_build` is
+the content, `digest_send_due` the selection.
 """
 
 import logging
@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from comptoir.firms.emails import FIRM_HEADER, absolute_url
 from comptoir.firms.selectors import company_list_for_user, membership_for
 from comptoir.ged.models import Document
+from comptoir.jobs.mail_outbox import mail_enqueue
+from comptoir.jobs.scheduler import PeriodicJob
 from comptoir.web.models import DigestFrequency, DigestPreference
 from comptoir.web.selectors import attention_list, duplicates_recent
 
@@ -66,16 +68,15 @@ def digest_email_build(*, user, since: datetime, now: datetime | None = None) ->
         subject = _("%(firm)s : ce qui s'est passé dans vos entreprises") % {"firm": firm.name}
         body = render_to_string("web/email/digest.txt", {"content": content, "firm": firm,
                                                           "link": absolute_url(reverse("web:home"))})
-    sender = f"{firm.sender_display_name} <{settings.SENDER_ADDRESS}>"
-    return EmailMessage(subject=subject, body=body, from_email=sender, to=[user.email],
+    return EmailMessage(subject=subject, body=body, to=[user.email],
                         headers={FIRM_HEADER: str(firm.pk)})
 
 
 def digest_send_due(*, now: datetime | None = None) -> int:
-    """Send every digest whose period has elapsed; returns how many went out. A failed send is retried
-    on the next run (its `last_sent_at` is not moved)."""
+    """Queue every digest whose period has elapsed; returns how many were queued. The mail outbox sends
+    them (and retries them); the key makes one mail per person and period, however often this runs."""
     now = now or timezone.now()
-    sent = 0
+    queued = 0
     preferences = (DigestPreference.objects.exclude(frequency=DigestFrequency.OFF)
                    .select_related("user").filter(user__is_active=True))
     for preference in preferences:
@@ -84,13 +85,15 @@ def digest_send_due(*, now: datetime | None = None) -> int:
         if preference.last_sent_at and now - preference.last_sent_at < period:
             continue
         message = digest_email_build(user=preference.user, since=since, now=now)
-        if message is not None:
-            try:
-                message.send()
-            except OSError:
-                logger.exception("digest to %s failed", preference.user.email)
-                continue
-            sent += 1
         with transaction.atomic():
+            if message is not None and mail_enqueue(
+                    key=f"digest:{preference.user_id}:{now:%Y%m%d%H}", to=message.to, subject=message.subject,
+                    body=message.body, sender_name=membership_for(preference.user).firm.sender_display_name,
+                    firm_id=int(message.extra_headers[FIRM_HEADER]), headers=message.extra_headers):
+                queued += 1
             DigestPreference.objects.filter(pk=preference.pk).update(last_sent_at=now)
-    return sent
+    return queued
+
+
+# Checked every hour by the worker: each person's period (a day, a week) decides when theirs is due.
+DIGESTS = PeriodicJob(name="web.digests", every=timedelta(hours=1), run=lambda scope: digest_send_due())

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from comptoir.jobs.mail_outbox import mails_send_due
 from comptoir.web.digest import digest_send_due
 from comptoir.web.models import DigestPreference
 from tests.factories import deposit_pdf, folder_named
@@ -22,6 +23,7 @@ def test_daily_digest_says_what_happened_once_a_day(firm_admin, client_user, com
     DigestPreference.objects.create(user=firm_admin, frequency="daily")
     deposit_pdf(folder_named(company, "Ventes"), actor=client_user, name="releve.pdf")
     assert digest_send_due() == 1
+    mails_send_due(worker_id="test:1:0")  # what the worker does with the queued digest
     [message] = smtp_server.wait_for(1)
     assert message["To"] == firm_admin.email
     assert message["Subject"] == "Cabinet Alpha : ce qui s'est passé dans vos entreprises"
@@ -32,6 +34,7 @@ def test_daily_digest_says_what_happened_once_a_day(firm_admin, client_user, com
     # The next day: only what is new since the last one.
     later = timezone.now() + timedelta(days=1, minutes=1)
     assert digest_send_due(now=later) == 1
+    mails_send_due(worker_id="test:1:0", now=later)
     second = smtp_server.wait_for(2)[1]
     assert "Boulangerie Alpha : 1 document" in second.get_content()
 
