@@ -2,7 +2,8 @@
 
 import pytest
 
-from comptoir.partners.services import connection_set, folder_switch_set, installation_create
+from comptoir.partners.fake_upflow.server import FakeUpflow
+from comptoir.partners.services import connection_api_set, connection_set, folder_switch_set, installation_create
 from tests.api.conftest import _fast_passwords, api_as  # noqa: F401 (fixtures of the API tests)
 from tests.delivery.test_workers import site_factory  # noqa: F401 (fixture: real worker processes)
 
@@ -29,3 +30,27 @@ def upflow(firm, company, firm_admin):
 def piece_express(firm, company, firm_admin):
     return connect(firm=firm, company=company, slug="piece-express",
                    destinations={"achats": "achats@pe.example", "ventes": "ventes@pe.example"}, actor=firm_admin)
+
+
+# --- Upflow by API, against the local fake Upflow over HTTP on loopback ---------------------------
+
+UPFLOW_KEY, UPFLOW_SECRET = "key-boulangerie", "s3cr3t-boulangerie-0123456789"
+
+
+@pytest.fixture
+def fake(settings):
+    with FakeUpflow(accounts={UPFLOW_KEY: UPFLOW_SECRET}) as server:
+        settings.COMPTOIR_UPFLOW_API_URL = server.base_url
+        yield server
+
+
+@pytest.fixture
+def upflow_api(fake, firm, company, firm_admin):
+    """Upflow connected to the persona company by API, and on for `Ventes`."""
+    from tests.delivery.conftest import ventes
+
+    installation = installation_create(firm=firm, slug="upflow", actor=firm_admin)
+    connection = connection_api_set(installation=installation, company=company, api_key=UPFLOW_KEY,
+                                    api_secret=UPFLOW_SECRET, actor=firm_admin)
+    folder_switch_set(folder=ventes(company), connection=connection, state="on", actor=firm_admin)
+    return connection

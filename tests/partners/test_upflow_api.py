@@ -19,26 +19,11 @@ from tests.delivery.test_workers import ROOT
 from tests.invoices import corpus
 from tests.invoices.conftest import deposit
 from tests.loopback import free_port
+from tests.partners.conftest import UPFLOW_KEY as KEY
+from tests.partners.conftest import UPFLOW_SECRET as SECRET
 
 pytestmark = pytest.mark.django_db(transaction=True)  # worker threads read what the test commits
 
-KEY, SECRET = "key-boulangerie", "s3cr3t-boulangerie-0123456789"
-
-
-@pytest.fixture
-def fake(settings):
-    with FakeUpflow(accounts={KEY: SECRET}) as server:
-        settings.COMPTOIR_UPFLOW_API_URL = server.base_url
-        yield server
-
-
-@pytest.fixture
-def upflow_api(fake, firm, company, firm_admin):
-    installation = installation_create(firm=firm, slug="upflow", actor=firm_admin)
-    connection = connection_api_set(installation=installation, company=company, api_key=KEY, api_secret=SECRET,
-                                    actor=firm_admin)
-    folder_switch_set(folder=ventes(company), connection=connection, state="on", actor=firm_admin)
-    return connection
 
 
 def invoice(company, **fields) -> corpus.Invoice:

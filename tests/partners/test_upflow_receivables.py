@@ -8,33 +8,16 @@ import pytest
 from django.utils import timezone
 
 from comptoir.jobs.scheduler import periodic_jobs
-from comptoir.partners.fake_upflow.server import FakeUpflow
 from comptoir.partners.models import Delivery, DeliveryStatus, Receivable
 from comptoir.partners.receivables import SYNC_JOB, receivables_sync
-from comptoir.partners.services import connection_api_set, folder_switch_set, installation_create
+from comptoir.partners.services import connection_api_set, installation_create
 from tests.conftest import login
 from tests.delivery.conftest import drain, ventes
 from tests.factories import deposit_pdf
 from tests.invoices import corpus
 from tests.invoices.conftest import deposit
-
-KEY, SECRET = "key-r", "secret-receivables-42"
-
-
-@pytest.fixture
-def fake(settings):
-    with FakeUpflow(accounts={KEY: SECRET}) as server:
-        settings.COMPTOIR_UPFLOW_API_URL = server.base_url
-        yield server
-
-
-@pytest.fixture
-def upflow_api(fake, firm, company, firm_admin):
-    installation = installation_create(firm=firm, slug="upflow", actor=firm_admin)
-    connection = connection_api_set(installation=installation, company=company, api_key=KEY, api_secret=SECRET,
-                                    actor=firm_admin)
-    folder_switch_set(folder=ventes(company), connection=connection, state="on", actor=firm_admin)
-    return connection
+from tests.partners.conftest import UPFLOW_KEY as KEY
+from tests.partners.conftest import UPFLOW_SECRET as SECRET
 
 
 def push(company, firm_admin, number: str, *, due: date | None = None, amount="1200.00"):
