@@ -20,9 +20,11 @@ POSTGRES = [
     "ALTER TEXT SEARCH CONFIGURATION comptoir_search ALTER MAPPING FOR "
     "word, hword, hword_part, numword, numhword, hword_numpart WITH unaccent, simple; "
     "END IF; END $$",
-    "CREATE TABLE ged_search (document_id bigint PRIMARY KEY REFERENCES ged_document(id) ON DELETE CASCADE "
-    "DEFERRABLE INITIALLY DEFERRED, name text NOT NULL, path text NOT NULL, body text NOT NULL, "
-    "vector tsvector NOT NULL)",
+    # No foreign key to ged_document, as with SQLite's FTS5 table: the search joins the documents, so
+    # a row without its document is never found; and Django's flush (which knows only model tables)
+    # can truncate ged_document without naming this table.
+    "CREATE TABLE ged_search (document_id bigint PRIMARY KEY, name text NOT NULL, path text NOT NULL, "
+    "body text NOT NULL, vector tsvector NOT NULL)",
     "CREATE INDEX ged_search_vector ON ged_search USING gin (vector)",
 ]
 POSTGRES_REVERSE = ["DROP TABLE IF EXISTS ged_search"]
