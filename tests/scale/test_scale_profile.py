@@ -5,6 +5,7 @@ delivered to the SMTP server on loopback once, even though a worker is killed mi
 """
 
 import os
+import socket
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
@@ -100,6 +101,11 @@ def test_two_webs_four_workers_deliver_every_document_once(firm_admin, on_folder
         # A crash in the middle of the run: the killed worker's claimed rows wait out their lease.
         smtp_server.wait_for(DOCUMENTS // 4, timeout=600)
         deployment.kill("worker0")
+        # What the killed worker held: sent but not yet recorded (outcomes are written per batch), or
+        # not yet sent. Only these can reach the partner twice.
+        prefix = f"{socket.gethostname()}:{deployment.children['worker0'].pid}:"
+        stranded = set(Delivery.objects.filter(status="sending", leased_by__startswith=prefix)
+                       .values_list("pk", flat=True))
         assert Counter(statuses) == {201: DOCUMENTS}
     assert len(resets) <= DOCUMENTS // 100, resets
     documents = Document.objects.count()
@@ -125,7 +131,8 @@ def test_two_webs_four_workers_deliver_every_document_once(firm_admin, on_folder
     # The one window the design admits: the partner accepted, the killed worker never recorded it.
     # The copy carries the same Message-ID, so the partner sees one message.
     duplicated = [pk for pk, count in received.items() if count > 1]
-    assert len(duplicated) <= WORKER_THREADS, duplicated
+    assert max(received.values()) <= 2
+    assert set(duplicated) <= stranded, (duplicated, stranded)
     assert all(deliveries[pk].attempts >= 2 for pk in duplicated)
     message_ids = Counter(message["Message-ID"] for message in smtp_server.messages)
     assert len(message_ids) == documents
