@@ -64,8 +64,8 @@ def pdf_text_layer(*, key: str, size: int) -> tuple[str, int | None]:
                 return "\n".join(texts).replace("\x00", ""), len(pdf)
             finally:
                 pdf.close()
-    except Exception:  # a broken or encrypted PDF is still a document; it just has no text to index
-        logger.info("no text layer read from %s", key, exc_info=True)
+    except Exception as error:  # a broken or encrypted PDF is still a document; it just has no text to index
+        logger.info("no text layer read from %s: %r", key, error)
         return "", None
 
 

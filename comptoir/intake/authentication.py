@@ -141,7 +141,7 @@ def _aligned_by_own_dkim(raw: bytes, count: int, from_domain: str, dnsfunc: DnsT
 
 def sender_authenticate(*, raw: bytes, dnsfunc: DnsTxt | None = None) -> SenderAuthentication:
     """Is this message authenticated for the address in its From: header? Never raises."""
-    message = message_parse(raw)
+    message = message_parse(raw, headers_only=True)  # DKIM below verifies the raw bytes, body included
     if message is None:
         return SenderAuthentication(from_address="", authenticated=False, evidence=["message=?"])
     from_address = _from_address(message)

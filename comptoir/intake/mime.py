@@ -9,7 +9,7 @@ import logging
 import mimetypes
 from dataclasses import dataclass, field
 from email.message import EmailMessage, Message
-from email.parser import BytesParser
+from email.parser import BytesHeaderParser, BytesParser
 from email.policy import default as default_policy
 
 logger = logging.getLogger(__name__)
@@ -54,9 +54,11 @@ def header_text(message: Message, name: str, *, limit: int = 500) -> str:
     return text[:limit]
 
 
-def message_parse(raw: bytes) -> EmailMessage | None:
+def message_parse(raw: bytes, *, headers_only: bool = False) -> EmailMessage | None:
+    """The parsed message, or None; `headers_only` skips the body (a 200 KB attachment is most of the cost)."""
     try:
-        return BytesParser(policy=default_policy).parsebytes(raw)
+        parser = BytesHeaderParser if headers_only else BytesParser
+        return parser(policy=default_policy).parsebytes(raw)
     except Exception:  # noqa: BLE001 - includes RecursionError on absurd nesting
         logger.warning("unparseable incoming message (%d bytes)", len(raw))
         return None

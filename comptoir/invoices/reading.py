@@ -102,7 +102,24 @@ def _pdf_limits() -> dict[str, int]:
                                      "array_based_stream_maximum_output_length")}
 
 
+def _has_startxref(stream: IO[bytes]) -> bool:
+    """Does the file hold the `startxref` keyword pypdf needs? Without it pypdf reads the file backwards
+    byte by byte in Python before failing (35 ms for 200 KB); this looks for it at C speed."""
+    start, tail = stream.tell(), b""
+    try:
+        while chunk := stream.read(1024 * 1024):
+            if b"startxref" in tail + chunk:
+                return True
+            tail = chunk[-8:]
+        return False
+    finally:
+        stream.seek(start)
+
+
 def _xml_from_pdf(stream: IO[bytes]) -> bytes | None:
+    if not _has_startxref(stream):
+        logger.info("PDF not opened for invoice data: no startxref")
+        raise _Unreadable("pdf_broken")
     try:
         with apply_configuration(**_pdf_limits()):
             return _embedded_invoice_xml(PdfReader(stream))
