@@ -6,6 +6,7 @@ COMPTOIR_DATA_DIR; production differs only by its environment.
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import environ
@@ -130,6 +131,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # The test database is a file like production's, not Django's shared-cache in-memory default:
+    # there, a worker thread and the test's own reads fail at once with "database schema is
+    # locked" (shared-cache locks ignore busy_timeout) instead of waiting as real connections do.
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(env.str("COMPTOIR_TEST_DB_DIR", default=tempfile.gettempdir()))
+                                                 / f"comptoir-test-{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

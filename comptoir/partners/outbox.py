@@ -34,8 +34,10 @@ from comptoir.partners.models import Delivery, DeliveryStatus, Destination
 CANCELLABLE = (DeliveryStatus.PENDING, DeliveryStatus.RETRYING, DeliveryStatus.INCOMPLETE)
 RESETTABLE = (DeliveryStatus.FAILED, DeliveryStatus.DEAD)
 Outcome = Literal["sent", "transient", "permanent"]
-CLAIM_RELATED = ("document__company__firm", "document__folder", "document__depositor",
-                 "destination__connection__installation")
+# What the message or request is built from, in the claim's one query: the invoice facts (reverse
+# one-to-one: a missing row is cached as none, where a plain access would query again each time).
+CLAIM_RELATED = ("document__company__firm", "document__folder", "document__depositor", "document__invoice_facts",
+                 "company", "destination__connection__installation")
 
 _claim_numbers = itertools.count(1)
 
