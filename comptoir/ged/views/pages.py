@@ -120,7 +120,7 @@ def _document_row_actions(user, rows: list) -> dict:
 
 
 def _page_context(request: HttpRequest, *, company, folder) -> dict:
-    tree = folder_tree_build(user=request.user, company=company, current=folder)
+    tree = folder_tree_build(user=request.user, company=company, current=folder, with_news=True)
     context = {
         "company": company,
         "folder": folder,
