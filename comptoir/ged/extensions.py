@@ -107,3 +107,8 @@ folder_trash_facts: list = []
 # Small labels beside each subfolder of the folder view, for firm staff (e.g. the partners a folder
 # sends to): callables taking a list of folders and returning {folder id: [label, …]}.
 folder_badges: list = []
+
+# What is new for the person in a company's folders (e.g. client deposits since they last opened the
+# folder, from the web app): callables taking `user=` and `company=` and returning the ids of the
+# folders holding something new. The tree puts a dot on each and on its ancestors; one query each.
+folder_tree_news: list = []

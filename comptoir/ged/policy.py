@@ -68,6 +68,21 @@ ged_policy = Policy("ged", {
 })
 
 
+DOCUMENT_ACTIONS = ("rename", "move", "copy", "trash", "restore")
+FOLDER_ACTIONS = ("rename", "move", "trash", "restore")
+
+
+def document_actions(user: User, document: Document) -> dict[str, bool]:
+    """What the page may offer on this document, by short name (`{"rename": True, "trash": False…}`):
+    the views ask here and the templates show a control only when its entry is true."""
+    return {action: ged_policy.can(user, f"document.{action}", document) for action in DOCUMENT_ACTIONS}
+
+
+def folder_actions(user: User, folder: Folder) -> dict[str, bool]:
+    """As `document_actions`, for a folder (rename, move, trash, restore)."""
+    return {action: ged_policy.can(user, f"folder.{action}", folder) for action in FOLDER_ACTIONS}
+
+
 def can_change_folder(user: User, folder: Folder) -> bool:
     """Rename, move or trash a folder (kept for the templates and views that ask it by this name)."""
     return ged_policy.can(user, "folder.rename", folder)

@@ -25,7 +25,8 @@ class FrenchFirstLocaleMiddleware:
 
 
 class SeenMarkMiddleware:
-    """Opening a company's documents (its GED page or one of its folders) clears its "new deposits" dot.
+    """Opening a company's documents (its GED page or one of its folders) clears its "new deposits" dot,
+    and opening a folder clears that folder's dot in the GED tree.
 
     After the view answered 200, so only what the person was allowed to see is marked seen; the GED
     views need not know about the dashboard.
@@ -43,17 +44,19 @@ class SeenMarkMiddleware:
         if (request.method == "GET" and response.status_code in (200, 302) and match is not None
                 and match.view_name in self.VIEWS and request.user.is_authenticated
                 and not getattr(request, "htmx", False)):
-            self._record(request, match.view_name, match.kwargs)
+            self._record(request, response, match.view_name, match.kwargs)
         return response
 
-    def _record(self, request: HttpRequest, view_name: str, kwargs: dict) -> None:
+    def _record(self, request: HttpRequest, response: HttpResponse, view_name: str, kwargs: dict) -> None:
         from comptoir.ged.models import Folder
-        from comptoir.web.services import seen_mark_record
+        from comptoir.web.services import folder_seen_mark_record, seen_mark_record
 
         if view_name == "ged:company":
             company_id = kwargs.get("company_id")
         else:
             company_id = Folder.objects.filter(pk=kwargs.get("folder_id")).values_list("company_id", flat=True).first()
+            if company_id is not None and response.status_code == 200:
+                folder_seen_mark_record(user=request.user, folder_id=kwargs["folder_id"])
         if company_id is not None:
             seen_mark_record(user=request.user, company_id=company_id)
 

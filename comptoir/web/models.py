@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.firms.models import Company
+from comptoir.ged.models import Folder
 
 
 class SeenMark(models.Model):
@@ -24,6 +25,21 @@ class SeenMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} saw {self.company or 'dashboard'} at {self.seen_at}"
+
+
+class FolderSeenMark(models.Model):
+    """When a person last opened a folder: client deposits in it after the mark put a dot on the folder
+    and on its ancestors in the GED tree, until they open it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    folder = models.ForeignKey(Folder, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "folder"], name="folderseenmark_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} saw folder {self.folder_id} at {self.seen_at}"
 
 
 class DigestFrequency(models.TextChoices):

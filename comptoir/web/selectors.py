@@ -8,12 +8,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from comptoir.accounts.models import User
-from comptoir.firms.models import CLIENT_ROLES, Company
+from comptoir.firms.models import CLIENT_ROLES, FIRM_ROLES, Company
 from comptoir.firms.selectors import company_list_for_user, membership_for
 from comptoir.ged.models import Document, Folder
 from comptoir.partners.catalogue.registry import app_find
 from comptoir.partners.models import Delivery, DeliveryStatus
-from comptoir.web.models import SeenMark
+from comptoir.web.models import FolderSeenMark, SeenMark
 
 # A skipped delivery needs a person once; it stays under "à traiter" this long.
 SKIPPED_SHOWN_FOR = timedelta(days=14)
@@ -64,6 +64,20 @@ def _unseen_client_deposits(*, user: User, companies) -> QuerySet[Document]:
                                     depositor__membership__role__in=CLIENT_ROLES)
             .annotate(seen_at=Coalesce(Subquery(seen), Value(since_joined)))
             .filter(deposited_at__gt=F("seen_at")))
+
+
+def folders_with_unseen_deposits(*, user: User, company: Company) -> set[int]:
+    """The folders of `company` holding client deposits made after `user` last opened that folder (or,
+    never opened, after they joined), for the GED tree's dots; firm staff only. One query for the tree."""
+    membership = membership_for(user)
+    if membership is None or membership.role not in FIRM_ROLES:
+        return set()
+    seen = FolderSeenMark.objects.filter(user=user, folder=OuterRef("folder_id")).values("seen_at")[:1]
+    rows = (Document.objects.filter(company=company, deleted_at__isnull=True, deposited_at__gt=membership.created_at,
+                                    depositor__membership__role__in=CLIENT_ROLES)
+            .annotate(seen_at=Coalesce(Subquery(seen), Value(membership.created_at)))
+            .filter(deposited_at__gt=F("seen_at")).values_list("folder_id", flat=True).distinct().order_by())
+    return set(rows)
 
 
 def unseen_counts_by_company(*, user: User, companies) -> dict[int, int]:

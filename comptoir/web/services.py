@@ -9,7 +9,7 @@ from comptoir.firms.services import company_archive, company_update
 from comptoir.ged.models import Folder
 from comptoir.ged.services import annual_folder_ensure
 from comptoir.partners.services import company_deliveries_stop
-from comptoir.web.models import DigestFrequency, DigestPreference, SeenMark
+from comptoir.web.models import DigestFrequency, DigestPreference, FolderSeenMark, SeenMark
 
 
 @transaction.atomic
@@ -35,6 +35,15 @@ def seen_mark_record(*, user: User, company_id: int | None, when=None) -> None:
     updated = SeenMark.objects.filter(user=user, company_id=company_id).update(seen_at=when)
     if not updated:
         SeenMark.objects.get_or_create(user=user, company_id=company_id, defaults={"seen_at": when})
+
+
+def folder_seen_mark_record(*, user: User, folder_id: int, when=None) -> None:
+    """Remember that `user` opened this folder: the tree's dot on it (and, when nothing else below
+    them is new, on its ancestors) goes away."""
+    when = when or timezone.now()
+    updated = FolderSeenMark.objects.filter(user=user, folder_id=folder_id).update(seen_at=when)
+    if not updated:
+        FolderSeenMark.objects.get_or_create(user=user, folder_id=folder_id, defaults={"seen_at": when})
 
 
 @transaction.atomic

@@ -142,6 +142,17 @@ def test_a_client_deposit_shows_on_the_dashboard_with_a_dot_that_clears_after_a_
 
     health.get_by_role("link", name=comptoir.seed["company_name"]).click()
     expect(admin.page.get_by_role("heading", level=1, name=re.compile("Dossier comptable annuel"))).to_be_visible()
+    # In the tree, a dot on Achats (what the client deposited) until the firm opens it; not on Ventes.
+    tree = admin.page.get_by_role("tree")
+    achats_dot = tree.locator("a:text-is('Achats') + .tree-news")
+    expect(achats_dot).to_have_count(1)
+    expect(tree.locator("a:text-is('Ventes') + .tree-news")).to_have_count(0)
+    _open_folder(admin.page, "Achats")
+    expect(achats_dot).to_have_count(0)
+    admin.page.go_back()
+    admin.page.reload()
+    expect(admin.page.get_by_role("heading", level=1, name=re.compile("Dossier comptable annuel"))).to_be_visible()
+    expect(achats_dot).to_have_count(0)
     admin.page.goto("/")
     expect(admin.page.locator(".health-line").filter(has_text=comptoir.seed["company_name"]).locator(".dot")
            ).to_have_count(0)

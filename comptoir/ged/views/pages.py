@@ -1,10 +1,11 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 
-from comptoir.firms.policy import can_manage_folders, is_firm_staff
+from comptoir.firms.policy import is_firm_staff
 from comptoir.firms.selectors import company_get_for_user
 from comptoir.ged import extensions
 from comptoir.ged.extensions import document_list_options
@@ -19,7 +20,7 @@ from comptoir.ged.listings import (
     folder_children_counts,
 )
 from comptoir.ged.models import Channel, DocumentExtract
-from comptoir.ged.policy import can_change_folder
+from comptoir.ged.policy import document_actions, folder_actions, ged_policy
 from comptoir.ged.selectors import (
     document_get_for_user,
     folder_ancestors,
@@ -79,6 +80,7 @@ def _listing_context(request: HttpRequest, *, folder, tree: FolderTree) -> dict:
     # A column's link sorts by it; a second click reverses the order.
     sort_links = {key: _query(request, tri=f"-{key}" if filters.sort == key else key)
                   for key in SORTS if not key.startswith("-")}
+    actions = _document_row_actions(request.user, rows)
     subfolders = folder_children_counts(user=request.user, folder=folder, visible=[item.folder for item in tree.flat])
     badges: dict[int, list[str]] = {}
     if is_firm_staff(request.user) and subfolders:
@@ -102,17 +104,30 @@ def _listing_context(request: HttpRequest, *, folder, tree: FolderTree) -> dict:
         "tree": tree,
         "list_options": document_list_options,
         "list_chosen": list_chosen,
+        **actions,
     }
 
 
+def _document_row_actions(user, rows: list) -> dict:
+    """Each row's `document.can` (the policy's answer per action), and whether the bulk bar offers
+    moving and trashing at all (some document on the page allows it)."""
+    # A client admin's rule reads the depositor's role: one query for the page, not one per row.
+    prefetch_related_objects([row for row in rows if row.depositor_id], "depositor__membership")
+    for document in rows:
+        document.can = document_actions(user, document)
+    return {"bulk_can_move": any(row.can["move"] for row in rows),
+            "bulk_can_trash": any(row.can["trash"] for row in rows)}
+
+
 def _page_context(request: HttpRequest, *, company, folder) -> dict:
-    tree = folder_tree_build(user=request.user, company=company, current=folder)
+    tree = folder_tree_build(user=request.user, company=company, current=folder, with_news=True)
     context = {
         "company": company,
         "folder": folder,
         "tree": tree,
-        "can_manage_folders": can_manage_folders(request.user),
-        "can_change_folder": folder is not None and can_change_folder(request.user, folder),
+        "can_manage_folders": ged_policy.can(request.user, "folder.create"),
+        "can_create_firm_only": ged_policy.can(request.user, "folder.create_firm_only"),
+        "folder_can": folder_actions(request.user, folder) if folder is not None else {},
         "is_staff_user": is_firm_staff(request.user),
     }
     if folder is not None:
@@ -166,4 +181,5 @@ def document_menu(request: HttpRequest, document_id: int) -> HttpResponse:
     the list stays light however many folders the company has."""
     document = document_get_for_user(user=request.user, document_id=document_id)
     tree = folder_tree_build(user=request.user, company=document.company, current=document.folder)
-    return render(request, "ged/_document_menu.html", {"document": document, "tree": tree})
+    return render(request, "ged/_document_menu.html",
+                  {"document": document, "tree": tree, "can": document_actions(request.user, document)})

@@ -1,15 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from comptoir.core.errors import ComptoirError
-from comptoir.firms.policy import can_manage_folders
 from comptoir.firms.selectors import company_get_for_user
 from comptoir.ged import services
-from comptoir.ged.policy import ged_policy
+from comptoir.ged.policy import document_actions, folder_actions, ged_policy
 from comptoir.ged.selectors import document_get_for_user, folder_display_paths, trash_list_for_user
 
 
@@ -25,11 +25,18 @@ def trash_page(request: HttpRequest, company_id: int) -> HttpResponse:
         item.display_path = paths.get(item.pk, item.name)
     for document in documents:
         document.display_path = paths.get(document.folder_id, document.folder.name)
+    # The policy's rules read who created or deposited each item: one query each, not one per row.
+    prefetch_related_objects([item for item in folders if item.created_by_id], "created_by__membership")
+    prefetch_related_objects([item for item in documents if item.depositor_id], "depositor__membership")
+    for item in folders:
+        item.can = folder_actions(request.user, item)
+    for document in documents:
+        document.can = document_actions(request.user, document)
     return render(request, "ged/trash.html", {
         "company": company,
         "folders": folders,
         "documents": documents,
-        "can_manage_folders": can_manage_folders(request.user),
+        "can_restore_some": any(document.can["restore"] for document in documents),
     })
 
 

@@ -19,6 +19,8 @@ class TreeNode:
     children: list["TreeNode"] = field(default_factory=list)
     is_open: bool = False
     is_current: bool = False
+    # Something new in the folder or below it (extensions.folder_tree_news): a dot beside its name.
+    has_news: bool = False
 
 
 @dataclass
@@ -41,13 +43,17 @@ class FlatItem:
         return self.path or self.folder.name
 
 
-def folder_tree_build(*, user: User, company: Company, current: Folder | None = None) -> FolderTree:
+def folder_tree_build(*, user: User, company: Company, current: Folder | None = None,
+                      with_news: bool = False) -> FolderTree:
+    """`with_news`: mark the folders with something new (the page's tree; not the pickers, nor the
+    list's polling, which do not show it)."""
     folders = list(folder_list_for_user(user=user, company=company))
     children: dict[int | None, list[Folder]] = defaultdict(list)
     for folder in folders:
         # A folder whose parent is hidden from the user is not shown at all (its subtree is hidden too).
         children[folder.parent_id].append(folder)
     open_ids = set(current.ancestor_ids) if current else set()
+    news = _folder_news(user=user, company=company, current=current) if with_news else set()
     flat: list[FlatItem] = []
 
     def build(parent_id: int | None, depth: int, prefix: str = "") -> list[TreeNode]:
@@ -55,13 +61,24 @@ def folder_tree_build(*, user: User, company: Company, current: Folder | None = 
         for folder in sorted(children.get(parent_id, []), key=lambda item: (item.position, item.name)):
             path = f"{prefix} / {folder.name}" if prefix else folder.name
             flat.append(FlatItem(folder=folder, depth=depth, path=path))
-            nodes.append(TreeNode(folder=folder, children=build(folder.pk, depth + 1, path),
-                                  is_open=folder.pk in open_ids,
-                                  is_current=current is not None and folder.pk == current.pk))
+            below = build(folder.pk, depth + 1, path)
+            nodes.append(TreeNode(folder=folder, children=below, is_open=folder.pk in open_ids,
+                                  is_current=current is not None and folder.pk == current.pk,
+                                  has_news=folder.pk in news or any(node.has_news for node in below)))
         return nodes
 
     roots = build(None, 0)
     return FolderTree(roots=roots, flat=flat)
+
+
+def _folder_news(*, user: User, company: Company, current: Folder | None) -> set[int]:
+    news: set[int] = set()
+    for source in extensions.folder_tree_news:
+        news |= set(source(user=user, company=company))
+    # The folder on screen is being seen now (opening it records the visit after the page is made).
+    if current is not None:
+        news.discard(current.pk)
+    return news
 
 
 def _resolvable(url_name: str, object_id: int) -> str | None:
