@@ -52,13 +52,25 @@ class PeriodicJobRun(models.Model):
         return f"{self.job}[{self.scope}] @ {self.due_at:%Y-%m-%d %H:%M}: {self.outcome}"
 
 
-class MailStatus(models.TextChoices):
-    PENDING = "pending", _("en attente")
-    SENDING = "sending", _("envoi en cours")
-    RETRYING = "retrying", _("nouvel essai prévu")
-    SENT = "sent", _("envoyé")
-    FAILED = "failed", _("échec")
-    DEAD = "dead", _("abandonné")
+# The states every outbox row goes through: mail to people here, partner deliveries in `partners`
+# (which adds its own: skipped, incomplete, cancelled). One list, so the two cycles keep one vocabulary;
+# Django's choices enums cannot be subclassed once they have members, hence the functional form.
+OUTBOX_STATES = (
+    ("PENDING", ("pending", _("en attente"))),
+    ("SENDING", ("sending", _("envoi en cours"))),
+    ("RETRYING", ("retrying", _("nouvel essai prévu"))),
+    ("SENT", ("sent", _("envoyé"))),
+    ("FAILED", ("failed", _("échec"))),
+    ("DEAD", ("dead", _("abandonné"))),
+)
+
+
+def outbox_status_choices(name: str, *, module: str, extra: tuple = ()) -> type[models.TextChoices]:
+    """A `TextChoices` with the outbox states, then `extra` (members as `(NAME, (value, label))`)."""
+    return models.TextChoices(name, [*OUTBOX_STATES, *extra], module=module)
+
+
+MailStatus = outbox_status_choices("MailStatus", module=__name__)
 
 
 class OutgoingMail(models.Model):
