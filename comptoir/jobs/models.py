@@ -88,6 +88,11 @@ class OutgoingMail(models.Model):
     reply_to = models.JSONField(default=list, blank=True)
     subject = models.CharField(max_length=500)
     body = models.TextField()
+    # The HTML alternative in the firm's colours ("" = text only); the text part is always sent too.
+    html_body = models.TextField(blank=True)
+    # The body carries a secret (an invitation's token): both bodies are emptied once the mail is sent,
+    # so the table never keeps a working link after it has done its job.
+    secret = models.BooleanField(default=False)
     headers = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=MailStatus.choices, default=MailStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)
