@@ -100,6 +100,8 @@ class InvoiceOut(Schema):
     source: Literal["factur-x", "ubl", "cii"]
     profile: str | None
     warnings: list[str]
+    misfiled: Literal["purchase_in_sales", "sales_in_purchases"] | None = Field(
+        description="a payable filed on the wrong side: a purchase invoice in Ventes, or a sales invoice in Achats")
 
 
 class ReceivableOut(Schema):

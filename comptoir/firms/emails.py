@@ -50,7 +50,7 @@ def invitation_email_queue(*, invitation: Invitation, resend: bool = False) -> N
         key += f":{invitation.expires_at.timestamp():.0f}"
     mail_enqueue(key=key, to=[invitation.email], subject=subject, body=body,
                  sender_name=invitation.firm.sender_display_name, firm_id=invitation.firm_id,
-                 headers={FIRM_HEADER: str(invitation.firm_id)})
+                 headers={FIRM_HEADER: str(invitation.firm_id)}, secret=True)  # the link's raw token
 
 
 @transaction.atomic

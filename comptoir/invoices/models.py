@@ -61,6 +61,9 @@ class InvoiceFacts(models.Model):
     warnings = models.JSONField(default=list, blank=True)
     # The first document of the company with the same (seller SIREN, number), when this one repeats it.
     duplicate_of = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # "siren:<seller>|<number>" (or "vat:…") on the first document of its lineage to carry this invoice in the
+    # company, null otherwise: unique, so two concurrent deposits of one invoice cannot both be "the first".
+    first_key = models.CharField(max_length=150, null=True, blank=True)
     read_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -69,6 +72,7 @@ class InvoiceFacts(models.Model):
             models.Index(fields=["company", "seller_siren", "number"], name="invoice_seller_number_idx"),
             models.Index(fields=["company", "due_date"], name="invoice_due_idx"),
         ]
+        constraints = [models.UniqueConstraint(fields=["company", "first_key"], name="invoice_first_once")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}" if self.number else f"facts of document {self.document_id}"

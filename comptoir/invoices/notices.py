@@ -26,6 +26,8 @@ MESSAGES = {
         "(%(company)s)."),
     "purchase_in_sales": gettext_noop(
         "Facture d'achat classée dans Ventes ? L'entreprise en est l'acheteur."),
+    "sales_in_purchases": gettext_noop(
+        "Facture de vente classée dans Achats ? L'entreprise en est le vendeur."),
     "duplicate": gettext_noop("Déjà reçue le %(date)s (« %(name)s »)."),
     # Why a file with structured data could not be read.
     "too_large": gettext_noop("Fichier trop volumineux pour en lire les données de facture."),
@@ -36,6 +38,13 @@ MESSAGES = {
     "unsupported": gettext_noop("Format de facture électronique non pris en charge (%(flavor)s)."),
     "too_slow": gettext_noop("La lecture des données de facture a dépassé le temps imparti."),
     "failed": gettext_noop("Les données de facture n'ont pas pu être lues."),
+}
+
+# A payable filed on the wrong side: shown as a badge on the document and as `misfiled` in the API.
+PURCHASE_IN_SALES, SALES_IN_PURCHASES = "purchase_in_sales", "sales_in_purchases"
+MISFILED = {
+    PURCHASE_IN_SALES: gettext_noop("Facture d'achat classée dans Ventes"),
+    SALES_IN_PURCHASES: gettext_noop("Facture de vente classée dans Achats"),
 }
 
 
@@ -55,3 +64,8 @@ def notice_text(item: dict) -> str:
 def notice_texts_fr(items: list[dict]) -> list[str]:
     with translation.override("fr"):
         return [notice_text(item) for item in items]
+
+
+def misfiled_code(items: list[dict]) -> str | None:
+    """`purchase_in_sales`, `sales_in_purchases` or None, from a document's stored notices."""
+    return next((item["code"] for item in items if item.get("code") in MISFILED), None)

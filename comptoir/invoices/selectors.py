@@ -1,8 +1,10 @@
 """Reads of invoice facts. Callers pass a document they already got through a user-scoped selector."""
 
+from django.utils.translation import gettext as _
+
 from comptoir.ged.models import Document
 from comptoir.invoices.models import InvoiceFacts, InvoiceStatus
-from comptoir.invoices.notices import notice_text, notice_texts_fr
+from comptoir.invoices.notices import MISFILED, misfiled_code, notice_text, notice_texts_fr
 
 
 def invoice_facts_for_document(*, document: Document) -> InvoiceFacts | None:
@@ -46,12 +48,19 @@ def invoice_api_dict(facts: InvoiceFacts | None) -> dict | None:
         "source": facts.source,
         "profile": facts.profile or None,
         "warnings": notice_texts_fr(facts.warnings),
+        "misfiled": misfiled_code(facts.warnings),
     }
 
 
 def invoice_warning_texts(facts: InvoiceFacts) -> list[str]:
     """Warnings (or the 'not readable' reason) in the active language, for pages."""
     return [notice_text(item) for item in facts.warnings]
+
+
+def invoice_misfiled_text(facts: InvoiceFacts | None) -> str:
+    """The badge of a payable filed on the wrong side (« Facture de vente classée dans Achats »), or ""."""
+    code = misfiled_code(facts.warnings) if facts is not None else None
+    return _(MISFILED[code]) if code else ""
 
 
 def invoice_search_text(facts: InvoiceFacts | None) -> str:

@@ -3,17 +3,18 @@
 import io
 from datetime import date
 
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from comptoir.core.errors import ComptoirError
 from comptoir.firms.models import Company
 from comptoir.ged.blobs import blob_open
 from comptoir.ged.filetypes import HEAD_SIZE, filetype_sniff
-from comptoir.ged.models import Document, Folder
+from comptoir.ged.models import Document, Folder, FolderRole
 from comptoir.ged.readers import Recorder, StoredFile
 from comptoir.invoices.kinds import PAYABLE_KINDS
 from comptoir.invoices.models import InvoiceFacts, InvoiceStatus
-from comptoir.invoices.notices import notice
+from comptoir.invoices.notices import PURCHASE_IN_SALES, SALES_IN_PURCHASES, notice
 from comptoir.invoices.reading import (
     NONE,
     PARSER_VERSION,
@@ -50,8 +51,22 @@ def invoice_reader(stored: StoredFile) -> Recorder | None:
     return record
 
 
-def _in_sales(folder: Folder) -> bool:
-    return Folder.objects.filter(pk__in=folder.ancestor_ids or [folder.pk], role="ventes").exists()
+def _folder_side(folder: Folder) -> str:
+    """« ventes », « achats » or "": the role of the nearest folder (itself or an ancestor) that has one of them."""
+    sides = dict(Folder.objects.filter(pk__in=folder.ancestor_ids or [folder.pk],
+                                       role__in=[FolderRole.VENTES, FolderRole.ACHATS]).values_list("pk", "role"))
+    return next((sides[pk] for pk in reversed(folder.ancestor_ids or [folder.pk]) if pk in sides), "")
+
+
+def _seller_key(reading: InvoiceReading) -> str | None:
+    """What "the same invoice" means for the duplicate check: (seller SIREN, or VAT number without one; number)."""
+    if not reading.number:
+        return None
+    if reading.seller.siren:
+        return f"siren:{reading.seller.siren}|{reading.number}"
+    if reading.seller.vat_number:
+        return f"vat:{reading.seller.vat_number}|{reading.number}"
+    return None
 
 
 def _first_of_duplicate(*, document: Document, reading: InvoiceReading) -> InvoiceFacts | None:
@@ -65,20 +80,59 @@ def _first_of_duplicate(*, document: Document, reading: InvoiceReading) -> Invoi
             .first())
 
 
-def _domain_notices(*, document: Document, reading: InvoiceReading) -> tuple[list[dict], Document | None]:
-    """What the accountant should look at: a sales invoice from someone else, a purchase in Ventes, a repeat."""
-    notices: list[dict] = []
-    if reading.kind in PAYABLE_KINDS and _in_sales(document.folder):
-        company_siren = Company.objects.filter(pk=document.company_id).values_list("siren", flat=True).first()
-        if company_siren and reading.buyer.siren == company_siren:
-            notices.append(notice("purchase_in_sales"))
-        elif company_siren and reading.seller.siren and reading.seller.siren != company_siren:
-            notices.append(notice("third_party_seller", seller=reading.seller.siren, company=company_siren))
-    first = _first_of_duplicate(document=document, reading=reading)
-    if first is not None:
-        received = timezone.localtime(first.document.deposited_at)
-        notices.append(notice("duplicate", date=f"{received:%d/%m/%Y}", name=first.document.name))
-    return notices, (first.document if first is not None else None)
+def _filing_notices(*, document: Document, reading: InvoiceReading) -> list[dict]:
+    """A sales invoice from someone else, a purchase filed in Ventes, a sale filed in Achats."""
+    if reading.kind not in PAYABLE_KINDS:
+        return []
+    side = _folder_side(document.folder)
+    if not side:
+        return []
+    company_siren = Company.objects.filter(pk=document.company_id).values_list("siren", flat=True).first()
+    if not company_siren:
+        return []
+    if side == FolderRole.VENTES:
+        if reading.buyer.siren == company_siren:
+            return [notice(PURCHASE_IN_SALES)]
+        if reading.seller.siren and reading.seller.siren != company_siren:
+            return [notice("third_party_seller", seller=reading.seller.siren, company=company_siren)]
+    elif reading.seller.siren == company_siren:
+        return [notice(SALES_IN_PURCHASES)]
+    return []
+
+
+def _duplicate_notice(first: InvoiceFacts) -> dict:
+    received = timezone.localtime(first.document.deposited_at)
+    return notice("duplicate", date=f"{received:%d/%m/%Y}", name=first.document.name)
+
+
+def _first_holder(*, document: Document, key: str) -> InvoiceFacts | None:
+    return (InvoiceFacts.objects.filter(company_id=document.company_id, first_key=key)
+            .select_related("document").first())
+
+
+def _facts_create_claiming(*, document: Document, key: str | None, fields: dict) -> tuple[InvoiceFacts | None,
+                                                                                          InvoiceFacts | None]:
+    """Create the facts as the first of `key` (the unique `first_key`), or say who is first instead.
+
+    Returns (facts, None) when created, (None, holder) when another lineage holds the key. The check before
+    this one read without a lock: two deposits of the same invoice at the same time both find no first, and
+    the unique constraint lets only one of them be it; the other sees the winner here, once committed.
+    """
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():  # a savepoint: a lost claim must not undo the deposit
+                return InvoiceFacts.objects.create(**fields, first_key=key), None
+        except IntegrityError:
+            holder = _first_holder(document=document, key=key)
+            if holder is None:
+                continue  # the holder went away meanwhile: try again
+            if holder.document.lineage == document.lineage:  # a copy of the first: not a duplicate of itself
+                return InvoiceFacts.objects.create(**fields), None
+            if holder.document.deleted_at is not None:  # the first is in the trash: this one takes over
+                InvoiceFacts.objects.filter(pk=holder.pk, first_key=key).update(first_key=None)
+                continue
+            return None, holder
+    return InvoiceFacts.objects.create(**fields), None
 
 
 def invoice_facts_record(*, document: Document, reading: InvoiceReading) -> InvoiceFacts:
@@ -90,9 +144,9 @@ def invoice_facts_record(*, document: Document, reading: InvoiceReading) -> Invo
         return InvoiceFacts.objects.create(document=document, company_id=document.company_id,
                                            status=InvoiceStatus.UNREADABLE, parser_version=PARSER_VERSION,
                                            warnings=list(reading.notices))
-    domain, first = _domain_notices(document=document, reading=reading)
+    filing = _filing_notices(document=document, reading=reading)
     seller, buyer = reading.seller, reading.buyer
-    return InvoiceFacts.objects.create(
+    fields = dict(
         document=document, company_id=document.company_id, status=InvoiceStatus.READ,
         parser_version=PARSER_VERSION, source=reading.source, profile=reading.profile, kind=reading.kind,
         type_code=reading.type_code, number=reading.number, issue_date=reading.issue_date,
@@ -103,8 +157,18 @@ def invoice_facts_record(*, document: Document, reading: InvoiceReading) -> Invo
         seller_vat_number=seller.vat_number, seller_country=seller.country,
         buyer_name=buyer.name, buyer_siren=buyer.siren, buyer_siret=buyer.siret,
         buyer_vat_number=buyer.vat_number, buyer_country=buyer.country,
-        order_reference=reading.order_reference, warnings=[*reading.notices, *domain], duplicate_of=first,
+        order_reference=reading.order_reference,
     )
+    first = _first_of_duplicate(document=document, reading=reading)
+    key = _seller_key(reading)
+    if first is None and key is not None:
+        facts, first = _facts_create_claiming(document=document, key=key,
+                                              fields={**fields, "warnings": [*reading.notices, *filing]})
+        if facts is not None:
+            return facts
+    duplicate = [_duplicate_notice(first)] if first is not None else []
+    return InvoiceFacts.objects.create(**fields, warnings=[*reading.notices, *filing, *duplicate],
+                                       duplicate_of=first.document if first is not None else None)
 
 
 def invoice_issue_date_peek(*, data: bytes, filename: str, sha256: str) -> date | None:

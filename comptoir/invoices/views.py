@@ -3,7 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from comptoir.ged.selectors import document_get_for_user
-from comptoir.invoices.selectors import invoice_facts_for_document, invoice_warning_texts
+from comptoir.invoices.selectors import invoice_facts_for_document, invoice_misfiled_text, invoice_warning_texts
 
 
 @login_required
@@ -14,5 +14,6 @@ def document_panel(request: HttpRequest, document_id: int) -> HttpResponse:
     return render(request, "invoices/_document_panel.html", {
         "document": document, "facts": facts,
         "warnings": invoice_warning_texts(facts) if facts is not None else [],
+        "misfiled": invoice_misfiled_text(facts),
         "detailed": request.GET.get("vue") == "page",
     })

@@ -5,6 +5,10 @@ never goes out, a committed one always does, once, even if SMTP is down at the t
 claims due mails with a lease (renewed by its heartbeat), sends them outside any transaction and
 records the outcome: SMTP 5xx → failed, anything else → retrying with backoff, dead after
 `MAX_ATTEMPTS`. The `key` (unique) makes a mail once: enqueueing the same key again adds nothing.
+
+A mail may carry an HTML alternative (`html_body`, sent as multipart/alternative beside the text). A mail
+queued with `secret=True` (its body holds a token) has its bodies emptied when it is sent: the row keeps
+who, what subject and when, never a working link.
 """
 
 import itertools
@@ -13,7 +17,7 @@ import smtplib
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -37,12 +41,18 @@ def _lease() -> timedelta:
 
 def mail_enqueue(*, key: str, to: list[str], subject: str, body: str, sender_name: str = "",
                  firm_id: int | None = None, reply_to: list[str] | None = None,
-                 headers: dict[str, str] | None = None) -> OutgoingMail | None:
-    """Queue a mail in the caller's transaction; None when a mail with this key was already queued."""
+                 headers: dict[str, str] | None = None, html_body: str = "",
+                 secret: bool = False) -> OutgoingMail | None:
+    """Queue a mail in the caller's transaction; None when a mail with this key was already queued.
+
+    `html_body`: an HTML alternative of `body` (which must say everything too). `secret`: the body holds a
+    secret (a token), emptied from the row once sent.
+    """
     try:
         with transaction.atomic():
             mail, created = OutgoingMail.objects.get_or_create(key=key, defaults={
-                "to": list(to), "subject": subject, "body": body, "sender_name": sender_name,
+                "to": list(to), "subject": subject, "body": body, "html_body": html_body, "secret": secret,
+                "sender_name": sender_name,
                 "firm_id": firm_id, "reply_to": list(reply_to or []), "headers": dict(headers or {})})
     except IntegrityError:
         return None
@@ -88,12 +98,15 @@ def mails_release_process(*, process: str) -> int:
         attempts=F("attempts") - 1, lease_until=now, leased_by="", updated_at=now)
 
 
-def _message(mail: OutgoingMail) -> EmailMessage:
+def _message(mail: OutgoingMail) -> EmailMultiAlternatives:
     headers = {"Message-ID": f"<mail-{mail.pk}@{settings.MAIL_DOMAIN}>", "Auto-Submitted": "auto-generated",
                **mail.headers}
-    return EmailMessage(subject=mail.subject, body=mail.body, to=mail.to, reply_to=mail.reply_to or None,
-                        from_email=sender_header(mail.sender_name or "Comptoir"),
-                        headers=headers)
+    message = EmailMultiAlternatives(subject=mail.subject, body=mail.body, to=mail.to,
+                                     reply_to=mail.reply_to or None,
+                                     from_email=sender_header(mail.sender_name or "Comptoir"), headers=headers)
+    if mail.html_body:
+        message.attach_alternative(mail.html_body, "text/html")
+    return message
 
 
 def _permanent(exc: Exception) -> bool:
@@ -113,6 +126,8 @@ def mail_send(*, mail: OutgoingMail) -> OutgoingMail:
     now = timezone.now()
     if not error:
         fields = {"status": MailStatus.SENT, "sent_at": now, "last_error": ""}
+        if mail.secret:
+            fields |= {"body": "", "html_body": ""}
     elif permanent:
         fields = {"status": MailStatus.FAILED, "last_error": error}
     elif mail.attempts >= MAX_ATTEMPTS:

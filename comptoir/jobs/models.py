@@ -52,13 +52,25 @@ class PeriodicJobRun(models.Model):
         return f"{self.job}[{self.scope}] @ {self.due_at:%Y-%m-%d %H:%M}: {self.outcome}"
 
 
-class MailStatus(models.TextChoices):
-    PENDING = "pending", _("en attente")
-    SENDING = "sending", _("envoi en cours")
-    RETRYING = "retrying", _("nouvel essai prévu")
-    SENT = "sent", _("envoyé")
-    FAILED = "failed", _("échec")
-    DEAD = "dead", _("abandonné")
+# The states every outbox row goes through: mail to people here, partner deliveries in `partners`
+# (which adds its own: skipped, incomplete, cancelled). One list, so the two cycles keep one vocabulary;
+# Django's choices enums cannot be subclassed once they have members, hence the functional form.
+OUTBOX_STATES = (
+    ("PENDING", ("pending", _("en attente"))),
+    ("SENDING", ("sending", _("envoi en cours"))),
+    ("RETRYING", ("retrying", _("nouvel essai prévu"))),
+    ("SENT", ("sent", _("envoyé"))),
+    ("FAILED", ("failed", _("échec"))),
+    ("DEAD", ("dead", _("abandonné"))),
+)
+
+
+def outbox_status_choices(name: str, *, module: str, extra: tuple = ()) -> type[models.TextChoices]:
+    """A `TextChoices` with the outbox states, then `extra` (members as `(NAME, (value, label))`)."""
+    return models.TextChoices(name, [*OUTBOX_STATES, *extra], module=module)
+
+
+MailStatus = outbox_status_choices("MailStatus", module=__name__)
 
 
 class OutgoingMail(models.Model):
@@ -76,6 +88,11 @@ class OutgoingMail(models.Model):
     reply_to = models.JSONField(default=list, blank=True)
     subject = models.CharField(max_length=500)
     body = models.TextField()
+    # The HTML alternative in the firm's colours ("" = text only); the text part is always sent too.
+    html_body = models.TextField(blank=True)
+    # The body carries a secret (an invitation's token): both bodies are emptied once the mail is sent,
+    # so the table never keeps a working link after it has done its job.
+    secret = models.BooleanField(default=False)
     headers = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=MailStatus.choices, default=MailStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.firms.models import Company, Firm
 from comptoir.ged.models import Document, Folder
+from comptoir.jobs.models import outbox_status_choices
 
 
 class Installation(models.Model):
@@ -92,17 +93,12 @@ class FolderSwitch(models.Model):
         return f"{self.connection} on {self.folder}: {self.state}"
 
 
-class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", _("en attente")
-    SENDING = "sending", _("envoi en cours")
-    RETRYING = "retrying", _("nouvel essai prévu")
-    SENT = "sent", _("envoyé")
-    FAILED = "failed", _("échec")
-    DEAD = "dead", _("abandonné")
-    SKIPPED = "skipped", _("ignoré")
+DeliveryStatus = outbox_status_choices("DeliveryStatus", module=__name__, extra=(
+    ("SKIPPED", ("skipped", _("ignoré"))),
     # An API push needs the invoice's data: waits for someone to complete it (number, customer, amount…).
-    INCOMPLETE = "incomplete", _("à compléter")
-    CANCELLED = "cancelled", _("annulé")
+    ("INCOMPLETE", ("incomplete", _("à compléter"))),
+    ("CANCELLED", ("cancelled", _("annulé"))),
+))
 
 
 class Delivery(models.Model):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -57,8 +57,8 @@ def digest_content_for_user(*, user, since: datetime, now: datetime | None = Non
                          duplicates=duplicates_recent(companies=companies, now=now) if staff else [])
 
 
-def digest_email_build(*, user, since: datetime, now: datetime | None = None) -> EmailMessage | None:
-    """The email, or None when nothing happened (no empty digests)."""
+def digest_email_build(*, user, since: datetime, now: datetime | None = None) -> EmailMultiAlternatives | None:
+    """The email (text, and HTML in the firm's name and colours), or None when nothing happened (no empty digests)."""
     content = digest_content_for_user(user=user, since=since, now=now)
     if content.empty:
         return None
@@ -66,10 +66,12 @@ def digest_email_build(*, user, since: datetime, now: datetime | None = None) ->
     firm = membership.firm
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("%(firm)s : ce qui s'est passé dans vos entreprises") % {"firm": firm.name}
-        body = render_to_string("web/email/digest.txt", {"content": content, "firm": firm,
-                                                          "link": absolute_url(reverse("web:home"))})
-    return EmailMessage(subject=subject, body=body, to=[user.email],
-                        headers={FIRM_HEADER: str(firm.pk)})
+        context = {"content": content, "firm": firm, "link": absolute_url(reverse("web:home"))}
+        body = render_to_string("web/email/digest.txt", context)
+        html = render_to_string("web/email/digest.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=body, to=[user.email], headers={FIRM_HEADER: str(firm.pk)})
+    message.attach_alternative(html, "text/html")
+    return message
 
 
 def digest_send_due(*, now: datetime | None = None) -> int:
@@ -88,7 +90,8 @@ def digest_send_due(*, now: datetime | None = None) -> int:
         with transaction.atomic():
             if message is not None and mail_enqueue(
                     key=f"digest:{preference.user_id}:{now:%Y%m%d%H}", to=message.to, subject=message.subject,
-                    body=message.body, sender_name=membership_for(preference.user).firm.sender_display_name,
+                    body=message.body, html_body=message.alternatives[0].content,
+                    sender_name=membership_for(preference.user).firm.sender_display_name,
                     firm_id=int(message.extra_headers[FIRM_HEADER]), headers=message.extra_headers):
                 queued += 1
             DigestPreference.objects.filter(pk=preference.pk).update(last_sent_at=now)

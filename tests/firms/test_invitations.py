@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from comptoir.firms.models import Invitation, Role
 from comptoir.jobs.mail_outbox import mails_send_due
+from comptoir.jobs.models import MailStatus, OutgoingMail
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +66,31 @@ def test_resend_gives_a_new_link_and_the_old_one_stops_working(
     assert Client().get(reverse("accounts:invitation_accept", args=[new_token])).status_code == 200
     invitation.refresh_from_db()
     assert invitation.expires_at > timezone.now() + timedelta(days=6)
+
+
+def test_sent_invitation_keeps_no_token_in_the_outbox_and_a_resend_is_a_new_mail_with_a_new_token(
+        admin_client, company, smtp_server, django_capture_on_commit_callbacks):
+    smtp_server.reply_with("451 4.3.0 try again later")  # the first try fails: the queued row must keep its body
+    _invite(admin_client, company, django_capture_on_commit_callbacks)
+    row = OutgoingMail.objects.get(key__startswith="invitation:")
+    assert row.status == MailStatus.RETRYING and "/comptes/invitation/" in row.body
+
+    OutgoingMail.objects.filter(pk=row.pk).update(next_attempt_at=None)
+    mails_send_due(worker_id="test:1:0")
+    token = _link_token(smtp_server.wait_for(1)[0])
+    row.refresh_from_db()
+    assert row.status == MailStatus.SENT and row.subject.endswith("vous invite sur son portail")
+    assert token not in row.body and token not in row.html_body and "/comptes/invitation/" not in row.body
+
+    invitation = Invitation.objects.get(email="nouveau@client.fr")
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("web:invitation_resend", args=[company.pk, invitation.pk]))
+    mails_send_due(worker_id="test:1:0")
+    new_token = _link_token(smtp_server.wait_for(2)[1])
+    assert new_token != token
+    rows = list(OutgoingMail.objects.filter(key__startswith="invitation:"))
+    assert len(rows) == 2 and all(r.status == MailStatus.SENT for r in rows)
+    assert not any(t in r.body for r in rows for t in (token, new_token))
 
 
 def test_cancelled_invitation_link_is_dead_and_leaves_the_list(

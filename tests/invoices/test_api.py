@@ -23,6 +23,7 @@ EXPECTED_EN16931 = {
     "source": "factur-x",
     "profile": "en16931",
     "warnings": [],
+    "misfiled": None,
 }
 
 

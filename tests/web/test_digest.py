@@ -27,7 +27,11 @@ def test_daily_digest_says_what_happened_once_a_day(firm_admin, client_user, com
     [message] = smtp_server.wait_for(1)
     assert message["To"] == firm_admin.email
     assert message["Subject"] == "Cabinet Alpha : ce qui s'est passé dans vos entreprises"
-    assert "Boulangerie Alpha : 1 document" in message.get_content()
+    assert message.get_content_type() == "multipart/alternative"
+    assert "Boulangerie Alpha : 1 document" in message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert "Boulangerie Alpha : 1 document" in html and "Cabinet Alpha" in html
+    assert f"background:{company.firm.primary_color}" in html and "<style" not in html
     # Not twice in the same day, even with news.
     deposit_pdf(folder_named(company, "Ventes"), actor=client_user, name="autre.pdf", content=b"%PDF-1.4 autre")
     assert digest_send_due() == 0
@@ -36,7 +40,7 @@ def test_daily_digest_says_what_happened_once_a_day(firm_admin, client_user, com
     assert digest_send_due(now=later) == 1
     mails_send_due(worker_id="test:1:0", now=later)
     second = smtp_server.wait_for(2)[1]
-    assert "Boulangerie Alpha : 1 document" in second.get_content()
+    assert "Boulangerie Alpha : 1 document" in second.get_body(("plain",)).get_content()
 
 
 def test_no_empty_digest(firm_admin, company, smtp_server):
