@@ -3,8 +3,8 @@
     .venv/bin/python -m bench.serve_memory [--settle 20]
 
 Starts `comptoir serve --no-demo` on free ports in a temporary data dir (SQLite, local files, the
-local SMTP sink, mail-in and the demo's fake Upflow on loopback), waits until the web server answers and --settle seconds
-more, then reads each process of the tree. PSS shares each page among the processes mapping it, so
+local SMTP sink, mail-in and the demo's fake Upflow on loopback), waits until the web server answers
+and --settle seconds more, then reads each process of the tree. PSS shares each page among the processes mapping it, so
 the PSS sum is what the whole set costs the machine (the issue's target: ≤ 250 MiB).
 """
 

@@ -102,7 +102,8 @@ def test_serve_runs_listeners_in_one_process_under_a_light_supervisor_and_stops_
         except httpx.ConnectError:
             assert time.monotonic() < deadline, f"nothing listens on {upflow_port}"
             time.sleep(0.5)
-    assert httpx.get(upflow, headers={"X-Api-Key": "demo", "X-Api-Secret": "demo-secret"}, timeout=10).status_code == 200
+    demo = {"X-Api-Key": "demo", "X-Api-Secret": "demo-secret"}
+    assert httpx.get(upflow, headers=demo, timeout=10).status_code == 200
     pids = _tree(process.pid)
 
     process.send_signal(signal.SIGTERM)

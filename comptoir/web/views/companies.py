@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from comptoir.accounts.forms import InvitationForm
 from comptoir.docrequests.selectors import docrequest_counts_for_user, docrequest_to_provide_for_user
+from comptoir.firms.forms import InvitationForm
 from comptoir.firms.models import Role
 from comptoir.firms.policy import can_edit_company, can_invite, can_manage_companies, can_manage_members
 from comptoir.firms.selectors import (
