@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from comptoir.core.refusals import refusal_message
 from comptoir.firms.emails import invitation_send
 from comptoir.firms.forms import InvitationAcceptForm, InvitationForm
 from comptoir.firms.policy import can_invite, firms_policy
@@ -30,14 +31,11 @@ def invitation_new(request: HttpRequest, company_id: int) -> HttpResponse:
         try:
             invitation = invitation_send(company=company, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            refusal_message(request, error)
         else:
             messages.success(request, _("Invitation envoyée à %(email)s.") % {"email": invitation.email})
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        refusal_message(request, form)
     return redirect("web:company", company_id=company.pk)
 
 
