@@ -1,8 +1,8 @@
 """`comptoir serve`: everything on the embedded defaults, in one command.
 
-Migrates, seeds the demo on a first start, then supervises the web server, the worker and the
-listeners the apps registered (mail-in, the local SMTP sink, the demo's fake Upflow: one process) as
-child processes, from a supervisor that does not load Django (`comptoir.ops.supervisor`). It lives
+Migrates, seeds the demo on a first start, then supervises the web server and one process holding
+the listeners the apps registered (mail-in, the local SMTP sink, the demo's fake Upflow) and the
+worker, as child processes, from a supervisor that does not load Django (`comptoir.ops.supervisor`). It lives
 in `ops`, the top of the dependency line, because it drives every app (the demo is `web`'s).
 """
 
@@ -78,13 +78,16 @@ class Command(BaseCommand):
         # Links in emails (invitations) must point where this server actually listens; the children
         # inherit the environment through the supervisor.
         os.environ.setdefault("COMPTOIR_BASE_URL", f"http://{host}:{port}")
-        # The listeners (local SMTP sink, mail-in) start first, so the worker's first send finds them.
+        # One Django process for the background: the listeners (local SMTP sink, mail-in, fake Upflow)
+        # start first, so the worker's first send finds them, then the worker runs in the same process
+        # (four threads: one alone is saturated by a steady 20 deposits/s; four fit two small cores).
+        # The scale profile runs `worker`, `mail-in` and `smtpsink` as processes of their own.
+        others = [(name, argv) for name, argv in embedded_processes() if name != "listeners"]
         return [
-            *embedded_processes(),
+            ("listeners+worker", ["listeners", "--worker-concurrency", "4"]),
+            *others,
             # Preloaded: the two gunicorn workers share the app's pages with their master.
             ("web", ["web", "--host", host, "--port", str(port), "--no-collectstatic", "--preload"]),
-            # Four threads: one alone is saturated by a steady 20 deposits/s; four fit two small cores.
-            ("worker", ["worker", "--concurrency", "4"]),
         ]
 
     def _supervise(self, children: list[tuple[str, list[str]]]) -> None:
