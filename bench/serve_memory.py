@@ -3,8 +3,8 @@
     .venv/bin/python -m bench.serve_memory [--settle 20]
 
 Starts `comptoir serve --no-demo` on free ports in a temporary data dir (SQLite, local files, the
-local SMTP sink and mail-in on loopback), waits until the web server answers and --settle seconds
-more, then reads each process of the tree. PSS shares each page among the processes mapping it, so
+local SMTP sink, mail-in and the demo's fake Upflow on loopback), waits until the web server answers
+and --settle seconds more, then reads each process of the tree. PSS shares each page among the processes mapping it, so
 the PSS sum is what the whole set costs the machine (the issue's target: ≤ 250 MiB).
 """
 
@@ -42,12 +42,12 @@ def main() -> int:
     parser.add_argument("--settle", type=float, default=20.0)
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="comptoir-bench-serve-"))
-    port, sink_port, mailin_port = free_port(), free_port(), free_port()
+    port, sink_port, mailin_port, upflow_port = free_port(), free_port(), free_port(), free_port()
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("COMPTOIR_", "DATABASE_URL", "EMAIL_", "SECRET_KEY"))}
     env.update(COMPTOIR_DATA_DIR=str(tmp / "data"), DJANGO_SETTINGS_MODULE="comptoir.settings", LOG_LEVEL="WARNING",
                EMAIL_URL=f"smtp://127.0.0.1:{sink_port}", COMPTOIR_SMTP_SINK="true",
-               COMPTOIR_MAILIN_PORT=str(mailin_port))
+               COMPTOIR_MAILIN_PORT=str(mailin_port), COMPTOIR_FAKE_UPFLOW_PORT=str(upflow_port))
     (tmp / "logs").mkdir()
     proc = Proc("serve", [sys.executable, "-m", "comptoir", "serve", "--no-demo", "--port", str(port)], env=env,
                 log_dir=tmp / "logs")

@@ -3,6 +3,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("comptoir.web.urls")),
     path("comptes/", include("comptoir.accounts.urls")),
+    path("comptes/", include("comptoir.firms.urls")),
     path("ged/", include("comptoir.ged.urls")),
     path("factures/", include("comptoir.invoices.urls")),
     path("applications/", include("comptoir.partners.urls")),

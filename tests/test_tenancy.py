@@ -281,7 +281,7 @@ KINDS_BY_SEGMENT = {
 # use it (an invitation is accepted by a person without an account yet). For those, the test
 # checks that a forged value is a 404 instead.
 CAPABILITY_URLS = {
-    "accounts:invitation_accept": "le lien d'invitation est le secret : qui le détient peut l'accepter",
+    "firms:invitation_accept": "le lien d'invitation est le secret : qui le détient peut l'accepter",
     # Public by design: a firm's login page and its logo are what anyone sees before signing in.
     "web:firm_login": "la page de connexion d'un cabinet est publique ; un cabinet inconnu est un 404",
     "web:firm_login_logo": "le logo d'une page de connexion est public ; un cabinet inconnu est un 404",

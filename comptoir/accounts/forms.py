@@ -2,19 +2,16 @@ import logging
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.accounts.client_ip import client_ip_address
-from comptoir.accounts.models import User
+from comptoir.accounts.extensions import user_mail_context
 from comptoir.accounts.selectors import login_failures_from_address, password_reset_requests_since
 from comptoir.accounts.services import password_reset_request_record
 from comptoir.core.mail import MAIL_SEND_ERRORS, sender_header
-from comptoir.firms.models import Role
-from comptoir.firms.selectors import firm_for_user
 
 logger = logging.getLogger(__name__)
 
@@ -39,42 +36,6 @@ class LoginForm(AuthenticationForm):
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("Nom du jeton"), max_length=100, initial="API",
                            help_text=_("Pour vous souvenir de son usage, par exemple « Scanner du bureau »."))
-
-
-class InvitationForm(forms.Form):
-    email = forms.EmailField(label=_("Adresse e-mail"))
-    role = forms.ChoiceField(
-        label=_("Rôle"),
-        choices=[(Role.CLIENT_MEMBER, Role.CLIENT_MEMBER.label), (Role.CLIENT_ADMIN, Role.CLIENT_ADMIN.label)],
-        initial=Role.CLIENT_MEMBER,
-    )
-
-
-class InvitationAcceptForm(forms.Form):
-    full_name = forms.CharField(label=_("Nom complet"), max_length=150, required=False)
-    password1 = forms.CharField(label=_("Mot de passe"), strip=False,
-                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                                help_text=password_validation.password_validators_help_text_html())
-    password2 = forms.CharField(label=_("Confirmation du mot de passe"), strip=False,
-                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-
-    def __init__(self, *args, email: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.email = email
-
-    def clean(self):
-        cleaned = super().clean()
-        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
-        if password1 and password2 and password1 != password2:
-            self.add_error("password2", _("Les deux mots de passe ne correspondent pas."))
-        elif password1:
-            # An unsaved user, so the similarity validator compares with the invited address.
-            candidate = User(email=self.email, full_name=cleaned.get("full_name", ""))
-            try:
-                password_validation.validate_password(password1, candidate)
-            except forms.ValidationError as error:
-                self.add_error("password1", error)
-        return cleaned
 
 
 class TwoFactorCodeForm(forms.Form):
@@ -119,12 +80,14 @@ class PasswordResetRequestForm(PasswordResetForm):
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
                   html_email_template_name=None):
-        firm = firm_for_user(user=context["user"])
-        context = {**context, "firm": firm}
+        extra = {}
+        for provider in user_mail_context:
+            extra.update(provider(context["user"]))
+        context = {**context, **extra}
         subject = "".join(render_to_string(subject_template_name, context).splitlines())
         body = render_to_string(email_template_name, context)
         try:
-            sender = sender_header(firm.sender_display_name if firm else "Comptoir")
+            sender = sender_header(context.get("sender_name") or "Comptoir")
             EmailMessage(subject=subject, body=body, from_email=sender, to=[to_email]).send()
         except MAIL_SEND_ERRORS:
             logger.exception("password reset mail to %s failed", to_email)

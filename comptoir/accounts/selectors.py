@@ -39,12 +39,11 @@ def user_has_two_factor(*, user: User) -> bool:
 
 
 def two_factor_required_for(*, user: User) -> bool:
-    """Firm staff of a firm that requires it; client users may enable it, never must."""
-    from comptoir.firms.models import FIRM_ROLES
-    from comptoir.firms.selectors import membership_for
+    """Whether a registered rule makes a second factor mandatory (firms: staff of a firm that requires it;
+    client users may enable it, never must)."""
+    from comptoir.accounts.extensions import two_factor_requirements
 
-    membership = membership_for(user)
-    return bool(membership and membership.role in FIRM_ROLES and membership.firm.require_two_factor)
+    return any(rule(user) for rule in two_factor_requirements)
 
 
 def password_reset_requests_since(*, hours: int = 1, email: str | None = None, ip_address: str | None = None) -> int:

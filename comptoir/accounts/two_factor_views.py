@@ -1,5 +1,5 @@
 """Two-factor authentication pages: enrol an authenticator (QR code, recovery codes), give the code
-after the password, switch it off, and the firm admin's "required for all staff" switch."""
+after the password, switch it off. (The firm admin's "required for all staff" switch is `firms`'.)"""
 
 import base64
 from io import BytesIO
@@ -9,7 +9,6 @@ import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,9 +20,6 @@ from comptoir.accounts import services
 from comptoir.accounts.forms import TwoFactorCodeForm, TwoFactorSetupForm
 from comptoir.accounts.middleware import REMEMBER_COOKIE, remember_cookie_value
 from comptoir.accounts.selectors import two_factor_required_for, user_has_two_factor
-from comptoir.firms.policy import firms_policy
-from comptoir.firms.selectors import firm_for_user
-from comptoir.firms.services import firm_two_factor_require
 
 
 def _qr_data_uri(text: str) -> str:
@@ -94,17 +90,3 @@ def two_factor_off(request: HttpRequest) -> HttpResponse:
     response = redirect("accounts:settings")
     response.delete_cookie(REMEMBER_COOKIE)
     return response
-
-
-@login_required
-@require_POST
-def firm_two_factor_policy(request: HttpRequest) -> HttpResponse:
-    if not firms_policy.can(request.user, "firm.require_two_factor"):
-        raise PermissionDenied
-    required = request.POST.get("required") == "1"
-    firm_two_factor_require(firm=firm_for_user(user=request.user), required=required, actor=request.user)
-    if required:
-        messages.success(request, _("La double authentification est désormais obligatoire pour le cabinet."))
-    else:
-        messages.success(request, _("La double authentification n'est plus obligatoire pour le cabinet."))
-    return redirect("accounts:settings")

@@ -32,9 +32,6 @@ urlpatterns = [
     path("double-authentification/", two_factor_views.two_factor_setup, name="two_factor_setup"),
     path("double-authentification/code/", two_factor_views.two_factor_verify, name="two_factor_verify"),
     path("double-authentification/desactiver/", two_factor_views.two_factor_off, name="two_factor_off"),
-    path("double-authentification/cabinet/", two_factor_views.firm_two_factor_policy, name="firm_two_factor"),
     path("parametres/", views.account_settings, name="settings"),
     path("parametres/jetons/<int:token_id>/revoquer/", views.api_token_revoke, name="token_revoke"),
-    path("entreprises/<int:company_id>/inviter/", views.invitation_new, name="invite"),
-    path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

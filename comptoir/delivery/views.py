@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from comptoir.core.errors import ComptoirError
+from comptoir.core.refusals import refusal_message
 from comptoir.delivery.access import delivery_access
 from comptoir.delivery.charts import delivery_chart
 from comptoir.delivery.selectors import (
@@ -145,7 +146,7 @@ def retry(request: HttpRequest, delivery_id: int) -> HttpResponse:
         delivery_retry(delivery=delivery, actor=request.user)
         messages.success(request, _("Nouvel essai programmé pour « %(name)s ».") % {"name": delivery.document.name})
     except ComptoirError as exc:
-        messages.error(request, exc.message)
+        refusal_message(request, exc)
     back = request.POST.get("next", "")
     if back.startswith("/") and not back.startswith("//"):
         return redirect(back)

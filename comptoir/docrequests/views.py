@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from comptoir.core.errors import ComptoirError
+from comptoir.core.refusals import REFUSALS, refusal_form_add, refusal_message
 from comptoir.docrequests.addresses import request_address
 from comptoir.docrequests.forms import DocumentRequestForm, RequestTemplateForm
 from comptoir.docrequests.models import RequestStatus
@@ -36,11 +36,6 @@ from comptoir.firms.selectors import company_get_for_user, company_list_for_user
 from comptoir.ged.models import Channel
 
 STATUSES = ("open", "overdue", "provided", "closed")
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    for field, texts in (error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]):
-        form.add_error(field if field in form.fields else None, texts)
 
 
 @login_required
@@ -75,7 +70,7 @@ def create(request: HttpRequest, company_id: int) -> HttpResponse:
                 due_date=data["due_date"], addressees=data["addressees"] or None, items=form.cleaned_items(),
                 reminder_offsets=data["reminder_offsets"] or [], repeat_days=data["repeat_days"], actor=request.user)
         except ValidationError as error:
-            _form_errors(form, error)
+            refusal_form_add(form, error)
         else:
             messages.success(request, _("La demande « %(title)s » est envoyée.") % {"title": created.title})
             return redirect("docrequests:detail", request_id=created.pk)
@@ -115,10 +110,8 @@ def answer(request: HttpRequest, request_id: int) -> HttpResponse:
                 docrequest_answer_deposit(request=docrequest, file=upload, actor=request.user, item_id=item_id,
                                           channel=channel, filename=upload.name)
             messages.success(request, _("Merci, vos documents sont déposés."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    except ComptoirError as error:
-        messages.error(request, error.message)
+    except REFUSALS as error:
+        refusal_message(request, error)
     if request.POST.get("next") == "to_provide":
         return redirect("docrequests:to_provide")
     return redirect("docrequests:detail", request_id=docrequest.pk)
@@ -138,10 +131,8 @@ def review(request: HttpRequest, request_id: int) -> HttpResponse:
         else:
             docrequest_close(request=docrequest, actor=request.user, comment=request.POST.get("comment", ""))
             messages.success(request, _("La demande est clôturée."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    except ComptoirError as error:
-        messages.error(request, error.message)
+    except REFUSALS as error:
+        refusal_message(request, error)
     return redirect("docrequests:detail", request_id=docrequest.pk)
 
 
@@ -164,7 +155,7 @@ def templates(request: HttpRequest) -> HttpResponse:
         try:
             template = template_create(actor=request.user, **data)
         except ValidationError as error:
-            _form_errors(form, error)
+            refusal_form_add(form, error)
         else:
             messages.success(request, _("Le modèle « %(title)s » est enregistré.") % {"title": template.title})
             return redirect("docrequests:templates")
@@ -179,12 +170,10 @@ def time_zone_set(request: HttpRequest) -> HttpResponse:
     """The firm's time zone for reminders (09:00 there)."""
     try:
         request_settings_set(actor=request.user, time_zone=request.POST.get("time_zone", ""))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    except ComptoirError as error:
-        if error.status == 403:
+    except REFUSALS as error:
+        if getattr(error, "status", None) == 403:
             raise PermissionDenied from error
-        messages.error(request, error.message)
+        refusal_message(request, error)
     else:
         messages.success(request, _("Les relances partiront à 9 h, heure de %(zone)s.")
                          % {"zone": request.POST["time_zone"].strip()})

@@ -26,7 +26,7 @@ def absolute_url(path: str) -> str:
 
 
 def invitation_link(invitation: Invitation) -> str:
-    return absolute_url(reverse("accounts:invitation_accept", args=[invitation.token]))
+    return absolute_url(reverse("firms:invitation_accept", args=[invitation.token]))
 
 
 def firm_login_link(invitation: Invitation) -> str:

@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from comptoir.accounts.models import User
-from comptoir.firms.models import CLIENT_ROLES, Company, Firm, Invitation, Membership
+from comptoir.firms.models import CLIENT_ROLES, FIRM_ROLES, Company, Firm, Invitation, Membership
 
 
 def membership_for(user: User) -> Membership | None:
@@ -106,3 +106,25 @@ def invitation_list_open_for_company(*, user: User, company: Company) -> QuerySe
 def firm_get_by_slug(*, slug: str) -> Firm | None:
     """The firm of a per-firm login page (`/connexion/<slug>/`): public branding only."""
     return Firm.objects.filter(slug=slug).first()
+
+
+def two_factor_required_by_firm(user: User) -> bool:
+    """Firm staff of a firm that requires a second factor (registered with `accounts`)."""
+    membership = membership_for(user)
+    return bool(membership and membership.role in FIRM_ROLES and membership.firm.require_two_factor)
+
+
+def firm_mail_context(user: User) -> dict:
+    """A mail to a user (password reset) is in their firm's name."""
+    firm = firm_for_user(user=user)
+    return {"firm": firm, "sender_name": firm.sender_display_name} if firm else {}
+
+
+def firm_two_factor_panel(request) -> dict | None:
+    """The firm admin's "require two-factor for all staff" switch on "Mon compte"; None for others."""
+    from comptoir.firms.policy import firms_policy
+
+    if not firms_policy.can(request.user, "firm.require_two_factor"):
+        return None
+    firm = firm_for_user(user=request.user)
+    return {"firm_requires_two_factor": bool(firm and firm.require_two_factor)}

@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from comptoir.core.errors import ComptoirError
+from comptoir.core.refusals import refusal_message, refusal_text
 from comptoir.firms.policy import is_firm_staff
 from comptoir.firms.selectors import company_get_for_user
 from comptoir.ged.selectors import folder_get_for_user
@@ -27,14 +28,6 @@ from comptoir.intake.services.mailbox_policy import mailbox_policy_set, mailbox_
 from comptoir.intake.services.phone import phone_capture_deposit
 from comptoir.intake.services.quarantine import quarantine_approve, quarantine_message_approve, quarantine_reject
 from comptoir.intake.services.zip_import import ZipRefused, zip_import_create
-
-
-def _refusal_text(error: Exception) -> str:
-    if isinstance(error, ComptoirError):
-        return error.message
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error)
 
 
 @login_required
@@ -106,7 +99,7 @@ def quarantine_decide(request: HttpRequest, quarantine_id: int) -> HttpResponse:
         else:
             messages.error(request, _("Action inconnue."))
     except (ComptoirError, ValidationError) as refusal:
-        messages.error(request, _refusal_text(refusal))
+        refusal_message(request, refusal)
     return redirect("intake:quarantine", company_id=item.company_id)
 
 
@@ -156,7 +149,7 @@ def phone_upload(request: HttpRequest, folder_id: int) -> HttpResponse:
             folder=folder, uploads=request.FILES.getlist("files"), combine=bool(request.POST.get("combine")),
             actor=request.user, name=request.POST.get("name", ""))
     except (ComptoirError, ValidationError) as refusal:
-        context["error"] = _refusal_text(refusal)
+        context["error"] = refusal_text(refusal)
         # htmx swaps only 2xx answers: the panel with its error replaces the form either way.
         status = getattr(refusal, "status", 400)
         return render(request, "intake/_phone_panel.html", context, status=200 if request.htmx else status)

@@ -16,13 +16,10 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from django.conf import settings
-from facturx import get_flavor, get_level, xml_check_xsd
-from facturx.parse_xml import parse_ubl_cii_xml
 from lxml import etree
-from pypdf import PdfReader, apply_configuration
 from stdnum.eu import vat as eu_vat
 from stdnum.fr import siren as fr_siren
 from stdnum.fr import siret as fr_siret
@@ -31,6 +28,9 @@ from stdnum.fr import tva as fr_tva
 from comptoir.invoices.kinds import invoice_kind_for
 from comptoir.invoices.notices import notice
 from comptoir.invoices.xml import XmlRefused, xml_parse_untrusted
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +121,10 @@ def _xml_from_pdf(stream: IO[bytes]) -> bytes | None:
         logger.info("PDF not opened for invoice data: no startxref")
         raise _Unreadable("pdf_broken")
     try:
+        # pypdf and factur-x (~55 MB together) are imported on the first reading, not at start-up:
+        # every process loads this module (the routing needs the facts), few read invoices.
+        from pypdf import PdfReader, apply_configuration
+
         with apply_configuration(**_pdf_limits()):
             return _embedded_invoice_xml(PdfReader(stream))
     except _Unreadable:
@@ -130,7 +134,7 @@ def _xml_from_pdf(stream: IO[bytes]) -> bytes | None:
         raise _Unreadable("pdf_broken") from error
 
 
-def _embedded_invoice_xml(reader: PdfReader) -> bytes | None:
+def _embedded_invoice_xml(reader: "PdfReader") -> bytes | None:
     for attachment in reader.attachment_list:
         if (attachment.name or "").lower() in EMBEDDED_NAMES:
             data = attachment.content
@@ -209,6 +213,9 @@ def _party(terms: dict | None, role: str, notices: list[dict]) -> Party:
 
 
 def _facts(root: etree._Element, *, embedded: bool, budget: _Budget) -> InvoiceReading:
+    from facturx import get_flavor, get_level, xml_check_xsd
+    from facturx.parse_xml import parse_ubl_cii_xml
+
     try:
         flavor = get_flavor(root)
     except Exception:

@@ -35,6 +35,7 @@ class PartnersConfig(AppConfig):
         # The payment status of invoices pushed by API, read back by the worker (so by `serve` too).
         periodic_job_register(sync_job())
         if settings.COMPTOIR_FAKE_UPFLOW:
-            from comptoir.core.processes import embedded_process_register
+            from comptoir.core.processes import embedded_listener_register
 
-            embedded_process_register("fake-upflow", ["fake-upflow", "--port", str(settings.COMPTOIR_FAKE_UPFLOW_PORT)])
+            # One more server thread in `serve`'s listeners process, not a Django process of its own.
+            embedded_listener_register("fake-upflow", "comptoir.partners.fake_upflow.fake_upflow_listener_start")

@@ -91,14 +91,6 @@ class CompanyEditForm(CompanyForm):
         self.fields["fiscal_year_end"].required = True
         self.fields["fiscal_year_end"].help_text = ""
 
-    def add_service_errors(self, error) -> None:
-        if hasattr(error, "error_dict"):
-            for field, messages_ in error.message_dict.items():
-                self.add_error(field if field in self.fields else None, messages_)
-        else:
-            self.add_error(None, error)
-
-
 class DigestForm(forms.Form):
     frequency = forms.ChoiceField(label=_("Résumé par e-mail"), choices=DigestFrequency.choices,
                                   help_text=_("Ce qui s'est passé dans vos entreprises : dépôts, envois à traiter."))

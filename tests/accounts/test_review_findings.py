@@ -34,7 +34,7 @@ def test_invitation_mail_leaves_for_firm_names_with_punctuation(firm_name, smtp_
     company = CompanyFactory(firm=firm, name="Client SARL")
     admin = membership_for(UserFactory(email="admin@martin.fr"), firm=firm, role=Role.FIRM_ADMIN).user
     with django_capture_on_commit_callbacks(execute=True):
-        response = login(admin).post(reverse("accounts:invite", args=[company.pk]),
+        response = login(admin).post(reverse("firms:invite", args=[company.pk]),
                                      {"email": "client@sarl.fr", "role": Role.CLIENT_MEMBER})
     assert response.status_code == 302
     mails_send_due(worker_id="test:1:0")  # the worker sends the queued invitation
@@ -48,7 +48,7 @@ def test_invitation_mail_refused_by_the_backend_does_not_break_the_page(admin_cl
     # A sender the backend cannot encode at all: the invitation is kept (it can be sent again), the page answers.
     settings.SENDER_ADDRESS = "envoi@exa\nmple.fr"
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(reverse("accounts:invite", args=[company.pk]),
+        response = admin_client.post(reverse("firms:invite", args=[company.pk]),
                                      {"email": "client@sarl.fr", "role": Role.CLIENT_MEMBER})
     assert response.status_code == 302
     assert Invitation.objects.filter(email="client@sarl.fr").exists()
@@ -56,15 +56,15 @@ def test_invitation_mail_refused_by_the_backend_does_not_break_the_page(admin_cl
 
 def test_invitation_tokens_are_stored_hashed(admin_client, company, smtp_server, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(reverse("accounts:invite", args=[company.pk]),
+        admin_client.post(reverse("firms:invite", args=[company.pk]),
                           {"email": "client@sarl.fr", "role": Role.CLIENT_MEMBER})
     mails_send_due(worker_id="test:1:0")
     [message] = smtp_server.wait_for(1)
     raw = message.get_content().split("/comptes/invitation/")[1].split("/")[0]
     stored = Invitation.objects.values_list("token_hash", flat=True).get()
     assert raw not in stored and len(stored) == 64
-    assert Client().get(reverse("accounts:invitation_accept", args=[raw])).status_code == 200
-    assert Client().get(reverse("accounts:invitation_accept", args=[stored])).status_code == 404
+    assert Client().get(reverse("firms:invitation_accept", args=[raw])).status_code == 200
+    assert Client().get(reverse("firms:invitation_accept", args=[stored])).status_code == 404
 
 
 # --- deliveries of firm-only copies -------------------------------------------------------------

@@ -83,7 +83,7 @@ def test_remember_this_device_skips_the_code_on_that_browser_only(member):
 
 
 def test_firm_admin_requires_two_factor_and_staff_without_it_is_sent_to_enrolment(firm_admin, member, client_user):
-    response = login(firm_admin).post(reverse("accounts:firm_two_factor"), {"required": "1"})
+    response = login(firm_admin).post(reverse("firms:firm_two_factor"), {"required": "1"})
     assert response.status_code == 302 and Firm.objects.get().require_two_factor
     staff = login(member)
     sent = staff.get(reverse("web:home"))
@@ -92,12 +92,12 @@ def test_firm_admin_requires_two_factor_and_staff_without_it_is_sent_to_enrolmen
     landed = login(client_user).get(reverse("web:home"), follow=True)
     assert landed.status_code == 200
     assert reverse("accounts:two_factor_setup") not in [url for url, _status in landed.redirect_chain]
-    assert login(member).post(reverse("accounts:firm_two_factor"), {"required": "0"}).status_code in {302, 403}
+    assert login(member).post(reverse("firms:firm_two_factor"), {"required": "0"}).status_code in {302, 403}
     assert Firm.objects.get().require_two_factor
 
 
 def test_member_cannot_switch_the_firm_requirement(firm_member):
-    assert login(firm_member).post(reverse("accounts:firm_two_factor"), {"required": "1"}).status_code == 403
+    assert login(firm_member).post(reverse("firms:firm_two_factor"), {"required": "1"}).status_code == 403
     assert not Firm.objects.get().require_two_factor
 
 

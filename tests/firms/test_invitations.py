@@ -23,7 +23,7 @@ def _link_token(message) -> str:
 
 def _invite(client, company, capture, email="nouveau@client.fr"):
     with capture(execute=True):
-        response = client.post(reverse("accounts:invite", args=[company.pk]), {"email": email,
+        response = client.post(reverse("firms:invite", args=[company.pk]), {"email": email,
                                                                                "role": Role.CLIENT_MEMBER}, follow=True)
     mails_send_due(worker_id="test:1:0")  # what the worker does with the queued invitation
     return response
@@ -50,7 +50,7 @@ def test_resend_gives_a_new_link_and_the_old_one_stops_working(
     _invite(admin_client, company, django_capture_on_commit_callbacks)
     invitation = Invitation.objects.get(email="nouveau@client.fr")
     old_token = _link_token(smtp_server.wait_for(1)[0])
-    old_url = reverse("accounts:invitation_accept", args=[old_token])
+    old_url = reverse("firms:invitation_accept", args=[old_token])
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(hours=1))
     page = admin_client.get(reverse("web:company", args=[company.pk])).text
     assert "expirée le" in page and "Renvoyer" in page
@@ -63,7 +63,7 @@ def test_resend_gives_a_new_link_and_the_old_one_stops_working(
     new_token = _link_token(second)
     assert new_token != old_token
     assert Client().get(old_url).status_code == 404
-    assert Client().get(reverse("accounts:invitation_accept", args=[new_token])).status_code == 200
+    assert Client().get(reverse("firms:invitation_accept", args=[new_token])).status_code == 200
     invitation.refresh_from_db()
     assert invitation.expires_at > timezone.now() + timedelta(days=6)
 
@@ -101,7 +101,7 @@ def test_cancelled_invitation_link_is_dead_and_leaves_the_list(
     response = admin_client.post(reverse("web:invitation_cancel", args=[company.pk, invitation.pk]), follow=True)
     assert "L'invitation de nouveau@client.fr est annulée." in response.text.replace("&#x27;", "'")
     assert "Invitations en attente" not in response.text
-    assert Client().get(reverse("accounts:invitation_accept", args=[token])).status_code == 404
+    assert Client().get(reverse("firms:invitation_accept", args=[token])).status_code == 404
     # Cancelled once: a second cancel or a resend finds nothing.
     assert admin_client.post(reverse("web:invitation_cancel", args=[company.pk, invitation.pk])).status_code == 404
     assert admin_client.post(reverse("web:invitation_resend", args=[company.pk, invitation.pk])).status_code == 404

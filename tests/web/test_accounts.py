@@ -97,7 +97,7 @@ def test_language_switch_to_english(admin_client):
 def test_invitation_round_trip_through_real_smtp(admin_client, company, smtp_server,
                                                   django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(reverse("accounts:invite", args=[company.pk]),
+        response = admin_client.post(reverse("firms:invite", args=[company.pk]),
                                      {"email": "Nouveau@Client.fr", "role": Role.CLIENT_MEMBER}, follow=True)
     assert "Invitation envoyée à nouveau@client.fr" in response.text
     # The mail outbox holds it until a worker sends it.
@@ -108,7 +108,7 @@ def test_invitation_round_trip_through_real_smtp(admin_client, company, smtp_ser
     assert message["To"] == "nouveau@client.fr"
     assert "Cabinet Alpha" in message["Subject"]
     link = re.search(r"https?://\S+/comptes/invitation/(\S+)/", message.get_content())
-    accept_url = reverse("accounts:invitation_accept", args=[link.group(1)])
+    accept_url = reverse("firms:invitation_accept", args=[link.group(1)])
 
     visitor = Client()
     weak = visitor.post(accept_url, {"password1": "azerty", "password2": "azerty"})
@@ -124,14 +124,14 @@ def test_invitation_round_trip_through_real_smtp(admin_client, company, smtp_ser
 
 
 def test_client_admin_cannot_invite_into_another_company(company, other_client_user):
-    response = login(other_client_user).post(reverse("accounts:invite", args=[company.pk]),
+    response = login(other_client_user).post(reverse("firms:invite", args=[company.pk]),
                                              {"email": "x@y.fr", "role": Role.CLIENT_MEMBER})
     assert response.status_code == 404
 
 
 def test_client_member_cannot_invite(company, other_client_user):
     other_company = other_client_user.membership.company
-    response = login(other_client_user).post(reverse("accounts:invite", args=[other_company.pk]),
+    response = login(other_client_user).post(reverse("firms:invite", args=[other_company.pk]),
                                              {"email": "x@y.fr", "role": Role.CLIENT_MEMBER})
     assert response.status_code == 403
 

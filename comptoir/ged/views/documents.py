@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from comptoir.core.errors import ComptoirError
+from comptoir.core.refusals import REFUSALS, refusal_message, refusal_text
 from comptoir.ged import services
 from comptoir.ged.blobs import blob_download_url, blob_open
 from comptoir.ged.forms import NameForm, TargetFolderForm
@@ -27,14 +28,6 @@ from comptoir.ged.views.pages import PREVIEWABLE_TYPES
 
 logger = logging.getLogger(__name__)
 STREAM_BLOCK_SIZE = 1024 * 1024
-
-
-def _refusal_text(error: Exception) -> str:
-    if isinstance(error, ComptoirError):
-        return error.message
-    if isinstance(error, ValidationError):
-        return " ".join(str(message) for message in error.messages)
-    return str(error)
 
 
 @login_required
@@ -60,8 +53,8 @@ def document_upload(request: HttpRequest, folder_id: int) -> HttpResponse:
         try:
             document = services.document_deposit(folder=folder, file=upload, channel=Channel.WEB,
                                                  actor=request.user, filename=upload.name)
-        except (ComptoirError, ValidationError) as error:
-            results.append({"ok": False, "name": upload.name, "error": _refusal_text(error),
+        except REFUSALS as error:
+            results.append({"ok": False, "name": upload.name, "error": refusal_text(error),
                             "status": getattr(error, "status", 400)})
         else:
             results.append({"ok": True, "name": document.name, "id": document.pk})
@@ -136,8 +129,8 @@ def document_rename(request: HttpRequest, document_id: int) -> HttpResponse:
         if not form.is_valid():
             raise ValidationError(_("Le nom du document est vide ou invalide."))
         services.document_rename(document=document, name=form.cleaned_data["name"], actor=request.user)
-    except (ValidationError, ComptoirError) as error:
-        messages.error(request, _refusal_text(error))
+    except REFUSALS as error:
+        refusal_message(request, error)
     else:
         messages.success(request, _("Document renommé en « %(name)s ».") % {"name": document.name})
     return _back(document)
@@ -159,8 +152,8 @@ def document_move(request: HttpRequest, document_id: int) -> HttpResponse:
     try:
         target = _target_folder(request)
         services.document_move(document=document, folder=target, actor=request.user)
-    except (ValidationError, ComptoirError) as error:
-        messages.error(request, _refusal_text(error))
+    except REFUSALS as error:
+        refusal_message(request, error)
     else:
         messages.success(request, _("« %(name)s » est déplacé vers « %(folder)s ».")
                          % {"name": document.name, "folder": folder_display_path(folder=target)})
@@ -175,8 +168,8 @@ def document_copy(request: HttpRequest, document_id: int) -> HttpResponse:
     try:
         target = _target_folder(request)
         services.document_copy(document=document, folder=target, actor=request.user)
-    except (ValidationError, ComptoirError) as error:
-        messages.error(request, _refusal_text(error))
+    except REFUSALS as error:
+        refusal_message(request, error)
     else:
         messages.success(request, _("Une copie de « %(name)s » est dans « %(folder)s ».")
                          % {"name": document.name, "folder": folder_display_path(folder=target)})
@@ -191,7 +184,7 @@ def document_trash(request: HttpRequest, document_id: int) -> HttpResponse:
     try:
         services.document_trash(document=document, actor=request.user)
     except ComptoirError as error:
-        messages.error(request, error.message)
+        refusal_message(request, error)
     else:
         messages.success(request, _("« %(name)s » (%(folder)s) est dans la corbeille.")
                          % {"name": document.name, "folder": folder_display_path(folder=document.folder)})

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from comptoir.core.refusals import refusal_message
 from comptoir.firms.policy import can_manage_folders, can_see_firm_only_folders
 from comptoir.firms.selectors import company_get_for_user
 from comptoir.ged import services
@@ -12,17 +13,6 @@ from comptoir.ged.forms import FolderCreateForm, FolderMoveForm, NameForm
 from comptoir.ged.listings import folder_trash_summary
 from comptoir.ged.policy import can_change_folder
 from comptoir.ged.selectors import folder_display_path, folder_get_for_user
-
-
-def _refusal(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
-
-
-def _form_refusal(request: HttpRequest, form) -> None:
-    for errors in form.errors.values():
-        for message in errors:
-            messages.error(request, message)
 
 
 def _check_post_and_policy(request: HttpRequest, folder=None) -> HttpResponse | None:
@@ -47,14 +37,14 @@ def folder_create(request: HttpRequest, company_id: int) -> HttpResponse:
         raise PermissionDenied
     form = FolderCreateForm(request.POST)
     if not form.is_valid():
-        _form_refusal(request, form)
+        refusal_message(request, form)
         return redirect("ged:folder", folder_id=parent.pk) if parent else redirect("ged:company", company_id=company.pk)
     firm_only = form.cleaned_data["firm_only"] and can_see_firm_only_folders(request.user)
     try:
         folder = services.folder_create(company=company, parent=parent, name=form.cleaned_data["name"],
                                         actor=request.user, firm_only=firm_only)
     except ValidationError as error:
-        _refusal(request, error)
+        refusal_message(request, error)
         return redirect("ged:folder", folder_id=parent.pk) if parent else redirect("ged:company", company_id=company.pk)
     messages.success(request, _("Dossier « %(name)s » créé.") % {"name": folder.name})
     return redirect("ged:folder", folder_id=folder.pk)
@@ -67,12 +57,12 @@ def folder_rename(request: HttpRequest, folder_id: int) -> HttpResponse:
         return refusal
     form = NameForm(request.POST)
     if not form.is_valid():
-        _form_refusal(request, form)
+        refusal_message(request, form)
     else:
         try:
             services.folder_rename(folder=folder, name=form.cleaned_data["name"], actor=request.user)
         except ValidationError as error:
-            _refusal(request, error)
+            refusal_message(request, error)
         else:
             messages.success(request, _("Dossier renommé."))
     return redirect("ged:folder", folder_id=folder.pk)
@@ -85,14 +75,14 @@ def folder_move(request: HttpRequest, folder_id: int) -> HttpResponse:
         return refusal
     form = FolderMoveForm(request.POST)
     if not form.is_valid():
-        _form_refusal(request, form)
+        refusal_message(request, form)
         return redirect("ged:folder", folder_id=folder.pk)
     parent_id = form.cleaned_data["parent"]
     new_parent = folder_get_for_user(user=request.user, folder_id=parent_id) if parent_id else None
     try:
         services.folder_move(folder=folder, new_parent=new_parent, actor=request.user)
     except ValidationError as error:
-        _refusal(request, error)
+        refusal_message(request, error)
     else:
         messages.success(request, _("Dossier déplacé."))
     return redirect("ged:folder", folder_id=folder.pk)

@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from comptoir.core.errors import ComptoirError
+from comptoir.core.refusals import REFUSALS, refusal_message
 from comptoir.firms.selectors import company_get_for_user
 from comptoir.ged import services
 from comptoir.ged.policy import document_actions, folder_actions, ged_policy
@@ -54,7 +54,7 @@ def folder_restore(request: HttpRequest, company_id: int, folder_id: int) -> Htt
     try:
         services.folder_restore(folder=folder, actor=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        refusal_message(request, error)
     else:
         messages.success(request, _("Le dossier « %(name)s » est restauré.") % {"name": folder.name})
     return redirect("ged:trash", company_id=company.pk)
@@ -70,10 +70,8 @@ def document_restore(request: HttpRequest, company_id: int, document_id: int) ->
         return HttpResponseNotAllowed(["POST"])
     try:
         services.document_restore(document=document, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    except ComptoirError as error:
-        messages.error(request, error.message)
+    except REFUSALS as error:
+        refusal_message(request, error)
     else:
         messages.success(request, _("« %(name)s » est restauré.") % {"name": document.name})
     return redirect("ged:trash", company_id=company.pk)

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from comptoir.core.refusals import refusal_message
 from comptoir.partners.catalogue.registry import app_get
 from comptoir.partners.selectors import (
     company_get_for_admin,
@@ -47,7 +48,7 @@ def install(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         installation_create(firm=firm, slug=slug, actor=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        refusal_message(request, exc)
         return redirect("partners:store")
     messages.success(request, _("%(app)s a été ajoutée à votre espace. Connectez-la maintenant à vos entreprises.")
                      % {"app": app_get(slug).name})

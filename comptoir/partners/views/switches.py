@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from comptoir.core.refusals import refusal_text
 from comptoir.ged.models import Folder
 from comptoir.partners.policy import partners_policy
 from comptoir.partners.selectors import (
@@ -44,7 +45,7 @@ def folder_switch_update(request: HttpRequest, folder_id: int, slug: str) -> Htt
         folder_switch_set(folder=folder, connection=connection, state=state[0],
                           destination=request.POST.get("destination") or None, actor=request.user)
     except ValidationError as exc:
-        return _panel(request, folder, notice={slug: (" ".join(exc.messages), "error")})
+        return _panel(request, folder, notice={slug: (refusal_text(exc), "error")})
     return _panel(request, folder)
 
 

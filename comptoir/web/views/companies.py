@@ -7,8 +7,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from comptoir.accounts.forms import InvitationForm
+from comptoir.core.refusals import refusal_form_add
 from comptoir.docrequests.selectors import docrequest_counts_for_user, docrequest_to_provide_for_user
+from comptoir.firms.forms import InvitationForm
 from comptoir.firms.models import Role
 from comptoir.firms.policy import can_edit_company, can_invite, can_manage_companies, can_manage_members
 from comptoir.firms.selectors import (
@@ -41,14 +42,6 @@ def company_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _form_add_service_errors(form: CompanyForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error)
-
-
 @login_required
 def company_new(request: HttpRequest) -> HttpResponse:
     if not can_manage_companies(request.user):
@@ -59,7 +52,7 @@ def company_new(request: HttpRequest) -> HttpResponse:
         try:
             company = company_onboard(firm=firm_for_user(user=request.user), actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_add_service_errors(form, error)
+            refusal_form_add(form, error)
         else:
             messages.success(request, _("L'entreprise « %(name)s » est créée avec son dossier comptable annuel.")
                              % {"name": company.name})

@@ -1,5 +1,7 @@
 """A client relationship over time: edit or archive a company, manage its people and invitations."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from comptoir.core.refusals import REFUSALS, refusal_form_add, refusal_message, refusal_text
 from comptoir.firms.emails import invitation_resend
-from comptoir.firms.models import CLIENT_ROLES
+from comptoir.firms.models import CLIENT_ROLES, Company, Invitation, Membership
 from comptoir.firms.policy import can_edit_company, can_manage_companies, can_manage_members
 from comptoir.firms.selectors import company_get_for_user, invitation_get_for_company, membership_get_for_company
 from comptoir.firms.services import company_unarchive, invitation_cancel, membership_remove, membership_role_set
@@ -34,11 +37,6 @@ def _company_for_members(request: HttpRequest, company_id: int):
     return company
 
 
-def _messages_from(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
-
-
 @login_required
 def company_edit_page(request: HttpRequest, company_id: int) -> HttpResponse:
     company = _company_for_edit(request, company_id)
@@ -50,7 +48,7 @@ def company_edit_page(request: HttpRequest, company_id: int) -> HttpResponse:
         try:
             changed, created = company_edit(company=company, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_service_errors(error)
+            refusal_form_add(form, error)
         else:
             messages.success(request, _("Les informations de l'entreprise sont enregistrées."))
             if created is not None:
@@ -81,68 +79,76 @@ def company_unarchive_view(request: HttpRequest, company_id: int) -> HttpRespons
     return redirect("web:company", company_id=company.pk)
 
 
+def _member_action[T](request: HttpRequest, company_id: int, *, target: Callable[[Company], T],
+                      act: Callable[[Company, T], str]) -> HttpResponse:
+    """The shape of every people action of a company page: the company whose people the user may
+    manage (403 otherwise), the membership or invitation fetched within it (404 elsewhere), the
+    service through `act`, whose refusal or success sentence is shown back on the company page."""
+    company = _company_for_members(request, company_id)
+    obj = target(company)
+    try:
+        done = act(company, obj)
+    except REFUSALS as error:
+        refusal_message(request, error)
+    else:
+        messages.success(request, done)
+    return redirect("web:company", company_id=company.pk)
+
+
+def _membership(request: HttpRequest, membership_id: int) -> Callable[[Company], Membership]:
+    return lambda company: membership_get_for_company(user=request.user, company=company, membership_id=membership_id)
+
+
+def _invitation(request: HttpRequest, invitation_id: int) -> Callable[[Company], Invitation]:
+    return lambda company: invitation_get_for_company(user=request.user, company=company, invitation_id=invitation_id)
+
+
 @login_required
 @require_POST
 def member_role(request: HttpRequest, company_id: int, membership_id: int) -> HttpResponse:
-    company = _company_for_members(request, company_id)
-    membership = membership_get_for_company(user=request.user, company=company, membership_id=membership_id)
     role = request.POST.get("role", "")
-    if role not in CLIENT_ROLES:
-        messages.error(request, _("Choisissez un rôle."))
-        return redirect("web:company", company_id=company.pk)
-    try:
+
+    def act(company: Company, membership: Membership) -> str:
+        if role not in CLIENT_ROLES:
+            raise ValidationError(_("Choisissez un rôle."))
         membership_role_set(membership=membership, role=role, actor=request.user)
-    except ValidationError as error:
-        _messages_from(request, error)
-    else:
-        messages.success(request, _("%(email)s est maintenant %(role)s.")
-                         % {"email": membership.user.email, "role": membership.get_role_display().lower()})
-    return redirect("web:company", company_id=company.pk)
+        return (_("%(email)s est maintenant %(role)s.")
+                % {"email": membership.user.email, "role": membership.get_role_display().lower()})
+
+    return _member_action(request, company_id, target=_membership(request, membership_id), act=act)
 
 
 @login_required
 @require_POST
 def member_remove(request: HttpRequest, company_id: int, membership_id: int) -> HttpResponse:
-    company = _company_for_members(request, company_id)
-    membership = membership_get_for_company(user=request.user, company=company, membership_id=membership_id)
-    email = membership.user.email
-    try:
+    def act(company: Company, membership: Membership) -> str:
+        email = membership.user.email
         membership_remove(membership=membership, actor=request.user)
-    except ValidationError as error:
-        _messages_from(request, error)
-    else:
-        messages.success(request, _("%(email)s n'a plus accès à l'espace de %(company)s ; ses documents restent.")
-                         % {"email": email, "company": company.name})
-    return redirect("web:company", company_id=company.pk)
+        return (_("%(email)s n'a plus accès à l'espace de %(company)s ; ses documents restent.")
+                % {"email": email, "company": company.name})
+
+    return _member_action(request, company_id, target=_membership(request, membership_id), act=act)
 
 
 @login_required
 @require_POST
 def invitation_resend_view(request: HttpRequest, company_id: int, invitation_id: int) -> HttpResponse:
-    company = _company_for_members(request, company_id)
-    invitation = invitation_get_for_company(user=request.user, company=company, invitation_id=invitation_id)
-    try:
+    def act(company: Company, invitation: Invitation) -> str:
         invitation_resend(invitation=invitation, actor=request.user)
-    except ValidationError as error:
-        _messages_from(request, error)
-    else:
-        messages.success(request, _("Invitation envoyée à nouveau à %(email)s ; l'ancien lien ne fonctionne plus.")
-                         % {"email": invitation.email})
-    return redirect("web:company", company_id=company.pk)
+        return (_("Invitation envoyée à nouveau à %(email)s ; l'ancien lien ne fonctionne plus.")
+                % {"email": invitation.email})
+
+    return _member_action(request, company_id, target=_invitation(request, invitation_id), act=act)
 
 
 @login_required
 @require_POST
 def invitation_cancel_view(request: HttpRequest, company_id: int, invitation_id: int) -> HttpResponse:
-    company = _company_for_members(request, company_id)
-    invitation = invitation_get_for_company(user=request.user, company=company, invitation_id=invitation_id)
-    try:
+    def act(company: Company, invitation: Invitation) -> str:
         invitation_cancel(invitation=invitation, actor=request.user)
-    except ValidationError as error:
-        _messages_from(request, error)
-    else:
-        messages.success(request, _("L'invitation de %(email)s est annulée.") % {"email": invitation.email})
-    return redirect("web:company", company_id=company.pk)
+        return _("L'invitation de %(email)s est annulée.") % {"email": invitation.email}
+
+    return _member_action(request, company_id, target=_invitation(request, invitation_id), act=act)
 
 
 @login_required
@@ -157,7 +163,7 @@ def siren_lookup(request: HttpRequest) -> HttpResponse:
     try:
         validate_siren(siren)
     except ValidationError as error:
-        context["error"] = " ".join(error.messages)
+        context["error"] = refusal_text(error)
     else:
         if provider is None:
             context["error"] = _("Aucune source de recherche d'entreprises n'est configurée.")

@@ -5,6 +5,7 @@ import threading
 
 from django.core.management.base import BaseCommand
 
+from comptoir.partners.fake_upflow import DEMO_ACCOUNTS
 from comptoir.partners.fake_upflow.server import FakeUpflow
 
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
                             help="key:secret accepted by the fake (repeatable); demo:demo-secret by default")
 
     def handle(self, *args, port: int, account: list[str], **options):
-        accounts = dict(item.split(":", 1) for item in account) or {"demo": "demo-secret"}
+        accounts = dict(item.split(":", 1) for item in account) or dict(DEMO_ACCOUNTS)
         fake = FakeUpflow(port=port, accounts=accounts).start()
         self.stdout.write(f"Upflow local (faux) sur {fake.base_url} — page : http://127.0.0.1:{fake.port}/")
         stop = threading.Event()

@@ -14,9 +14,11 @@ class _Gunicorn(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        from comptoir.wsgi import application
+        # What comptoir/wsgi.py does (settings are configured already): the project's entry module sits
+        # above every app, so ops does not import it.
+        from django.core.wsgi import get_wsgi_application
 
-        return application
+        return get_wsgi_application()
 
 
 class Command(BaseCommand):

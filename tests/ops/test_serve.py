@@ -42,12 +42,13 @@ def _rss_mb(pid: int) -> float:
 
 @pytest.fixture
 def serve(tmp_path):
-    port, sink_port, mailin_port = free_port(), free_port(), free_port()
+    port, sink_port, mailin_port, upflow_port = free_port(), free_port(), free_port(), free_port()
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("COMPTOIR_", "DATABASE_URL", "EMAIL_", "SECRET_KEY", "PROMETHEUS_"))}
     env.update(COMPTOIR_DATA_DIR=str(tmp_path / "data"), DJANGO_SETTINGS_MODULE="comptoir.settings",
                EMAIL_URL=f"smtp://127.0.0.1:{sink_port}", COMPTOIR_SMTP_SINK="true",
-               COMPTOIR_MAILIN_PORT=str(mailin_port), LOG_LEVEL="WARNING")
+               COMPTOIR_MAILIN_PORT=str(mailin_port), COMPTOIR_FAKE_UPFLOW_PORT=str(upflow_port),
+               LOG_LEVEL="WARNING")
     process = subprocess.Popen([sys.executable, "-m", "comptoir", "serve", "--no-demo", "--port", str(port)],
                                env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
@@ -62,7 +63,7 @@ def serve(tmp_path):
         assert time.monotonic() < deadline, "serve did not answer"
         time.sleep(0.5)
     try:
-        yield process, port, sink_port, mailin_port
+        yield process, port, sink_port, mailin_port, upflow_port
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
@@ -71,13 +72,14 @@ def serve(tmp_path):
 
 @pytest.mark.slow
 def test_serve_runs_listeners_in_one_process_under_a_light_supervisor_and_stops_as_one(serve):
-    process, port, sink_port, mailin_port = serve
+    process, port, sink_port, mailin_port, upflow_port = serve
     # The supervisor is the same pid, exec'd into a Django-free interpreter.
-    assert "comptoir.core.supervisor" in _cmdline(process.pid)
+    assert "comptoir.ops.supervisor" in _cmdline(process.pid)
     assert _rss_mb(process.pid) < 30
     commands = [_cmdline(pid) for pid in _tree(process.pid)[1:]]
     assert sum("comptoir listeners" in command for command in commands) == 1
-    assert not any("comptoir mail-in" in command or "comptoir smtpsink" in command for command in commands)
+    assert not any("comptoir mail-in" in command or "comptoir smtpsink" in command
+                   or "comptoir fake-upflow" in command for command in commands)
     assert sum("--preload" in command for command in commands) == 3, "gunicorn master and its two workers"
     for listener_port in (sink_port, mailin_port):
         # The listeners' process sets Django up on its own: it may answer a little after the web.
@@ -90,6 +92,18 @@ def test_serve_runs_listeners_in_one_process_under_a_light_supervisor_and_stops_
             except ConnectionRefusedError:
                 assert time.monotonic() < deadline, f"nothing listens on {listener_port}"
                 time.sleep(0.5)
+    # The demo's fake Upflow is a thread of the listeners' process: it asks for the demo's credentials.
+    upflow = f"http://127.0.0.1:{upflow_port}/v1/customers"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            assert httpx.get(upflow, timeout=10).status_code == 401
+            break
+        except httpx.ConnectError:
+            assert time.monotonic() < deadline, f"nothing listens on {upflow_port}"
+            time.sleep(0.5)
+    demo = {"X-Api-Key": "demo", "X-Api-Secret": "demo-secret"}
+    assert httpx.get(upflow, headers=demo, timeout=10).status_code == 200
     pids = _tree(process.pid)
 
     process.send_signal(signal.SIGTERM)

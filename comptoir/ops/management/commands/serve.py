@@ -1,8 +1,9 @@
 """`comptoir serve`: everything on the embedded defaults, in one command.
 
-Migrates, seeds the demo on a first start, then supervises the web server, the worker and the
-listeners the apps registered (mail-in, the local SMTP sink: one process) as child processes, from
-a supervisor that does not load Django (`comptoir.core.supervisor`).
+Migrates, seeds the demo on a first start, then supervises the web server and one process holding
+the listeners the apps registered (mail-in, the local SMTP sink, the demo's fake Upflow) and the
+worker, as child processes, from a supervisor that does not load Django (`comptoir.ops.supervisor`). It lives
+in `ops`, the top of the dependency line, because it drives every app (the demo is `web`'s).
 """
 
 import json
@@ -18,6 +19,7 @@ from django.db import connections
 from comptoir.core.mailers import smtp_relay
 from comptoir.core.metrics import metrics_files_clear
 from comptoir.core.processes import embedded_listeners, embedded_processes
+from comptoir.web.demo import demo_needed, demo_seed
 
 
 class Command(BaseCommand):
@@ -50,6 +52,9 @@ class Command(BaseCommand):
             relay = smtp_relay()
             wanted.append((relay.host or "127.0.0.1", relay.port or 8025,
                            "la boîte d'envoi locale (SMTP)", "la variable EMAIL_URL (smtp://127.0.0.1:PORT)"))
+        if "fake-upflow" in registered:
+            wanted.append(("127.0.0.1", settings.COMPTOIR_FAKE_UPFLOW_PORT, "l'Upflow local (démo)",
+                           "la variable COMPTOIR_FAKE_UPFLOW_PORT"))
         for bind_host, bind_port, purpose, mover in wanted:
             if not port_free(bind_host, bind_port):
                 self.stderr.write(f"Le port {bind_port} ({purpose}) est déjà utilisé sur {bind_host} : "
@@ -57,8 +62,6 @@ class Command(BaseCommand):
                 raise SystemExit(1)
 
     def _seed_demo(self, *, no_demo: bool) -> None:
-        from comptoir.web.demo import demo_needed, demo_seed
-
         if no_demo or not demo_needed():
             return
         firm, company, logins = demo_seed()
@@ -75,22 +78,25 @@ class Command(BaseCommand):
         # Links in emails (invitations) must point where this server actually listens; the children
         # inherit the environment through the supervisor.
         os.environ.setdefault("COMPTOIR_BASE_URL", f"http://{host}:{port}")
-        # The listeners (local SMTP sink, mail-in) start first, so the worker's first send finds them.
+        # One Django process for the background: the listeners (local SMTP sink, mail-in, fake Upflow)
+        # start first, so the worker's first send finds them, then the worker runs in the same process
+        # (four threads: one alone is saturated by a steady 20 deposits/s; four fit two small cores).
+        # The scale profile runs `worker`, `mail-in` and `smtpsink` as processes of their own.
+        others = [(name, argv) for name, argv in embedded_processes() if name != "listeners"]
         return [
-            *embedded_processes(),
+            ("listeners+worker", ["listeners", "--worker-concurrency", "4"]),
+            *others,
             # Preloaded: the two gunicorn workers share the app's pages with their master.
             ("web", ["web", "--host", host, "--port", str(port), "--no-collectstatic", "--preload"]),
-            # Four threads: one alone is saturated by a steady 20 deposits/s; four fit two small cores.
-            ("worker", ["worker", "--concurrency", "4"]),
         ]
 
     def _supervise(self, children: list[tuple[str, list[str]]]) -> None:
-        """Hand over to `comptoir.core.supervisor` in place (same pid): Django is not needed past here,
+        """Hand over to `comptoir.ops.supervisor` in place (same pid): Django is not needed past here,
         and a supervisor holding it costs ~80 MB at rest."""
         connections.close_all()
         sys.stdout.flush()
         sys.stderr.flush()
-        os.execv(sys.executable, [sys.executable, "-m", "comptoir.core.supervisor", json.dumps(children)])  # noqa: S606
+        os.execv(sys.executable, [sys.executable, "-m", "comptoir.ops.supervisor", json.dumps(children)])  # noqa: S606
 
 
 def port_free(host: str, port: int) -> bool:
