@@ -1,5 +1,5 @@
 """15. Upflow by API: Factur-X invoices pushed by one `comptoir worker --concurrency 4` to the fake Upflow
-(`comptoir fake-upflow`, its own process) over loopback, against a floor of raw httpx requests making
+(`comptoir fake-upflow --latency 0.05`, its own process) over loopback, against a floor of raw httpx requests making
 the same calls (customer lookup, invoice lookup, create, PDF upload) at the same limit of 5 at once.
 
 The invoices are deposited through the deposit service (so their facts are read and their API
@@ -26,12 +26,16 @@ from bench.seed import optional, world_create
 NAME = "upflow"
 SECRET = "bench-secret"
 LIMIT = 5  # Upflow's recommended concurrency, the client's cap
+# Each API request takes this long at the fake, as at a distant server: without it a request is a
+# fraction of a millisecond on loopback, so requests never overlap and the limit is never approached.
+LATENCY = 0.05
 TARGET_RATIO = 0.5  # the worker does database work per document that the floor does not: half the floor
 
 
 def _fake_start(ctx: Context, keys: list[str]):
     port = free_port()
-    argv = ["fake-upflow", "--port", str(port), *[arg for key in keys for arg in ("--account", f"{key}:{SECRET}")]]
+    accounts = [arg for key in keys for arg in ("--account", f"{key}:{SECRET}")]
+    argv = ["fake-upflow", "--port", str(port), "--latency", str(LATENCY), *accounts]
     proc = ctx.stage.start(f"fake-upflow-{port}", argv)
     wait_until(lambda: port_open(port) or proc.check_alive(), timeout=60, what="comptoir fake-upflow")
     return proc, f"http://127.0.0.1:{port}/v1/"
@@ -100,7 +104,6 @@ def _floor_phase(*, base_url: str, key: str, files: list[bytes]) -> dict:
     headers = {"X-Api-Key": key, "X-Api-Secret": SECRET, "Accept": "application/json"}
     local = threading.local()
     made: list[httpx.Client] = []
-    customer_lock = threading.Lock()
 
     def client() -> httpx.Client:
         if not hasattr(local, "client"):
@@ -111,9 +114,7 @@ def _floor_phase(*, base_url: str, key: str, files: list[bytes]) -> dict:
     def push(item: tuple[int, bytes]) -> None:
         index, content = item
         http = client()
-        with customer_lock:  # find or create the one customer, as the worker's first push does
-            if http.get("customers/external:floor-customer").status_code == 404:
-                http.post("customers", json={"externalId": "floor-customer", "name": "Client Banc"})
+        http.get("customers/external:floor-customer").raise_for_status()
         assert http.get(f"invoices/external:floor-{index}").status_code == 404
         created = http.post("invoices", json={"externalId": f"floor-{index}", "customId": f"FLOOR-{index:04d}",
                                               "customer": {"externalId": "floor-customer"}, "currency": "EUR",
@@ -124,6 +125,9 @@ def _floor_phase(*, base_url: str, key: str, files: list[bytes]) -> dict:
                            files={"file": (f"facture-{index}.pdf", io.BytesIO(content), "application/pdf")})
         upload.raise_for_status()
 
+    # The one customer exists before the clock, as it does after the worker's first push.
+    httpx.post(base_url + "customers", headers=headers, json={"externalId": "floor-customer", "name": "Client Banc"},
+               timeout=60).raise_for_status()
     before = _fake_state(base_url)["requests"]
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=LIMIT) as pool:
