@@ -56,6 +56,9 @@ class Company(models.Model):
     fiscal_year_end = models.DateField(_("fin d'exercice"))
     # Archived: read-only, nothing deleted, deliveries stopped (see firms.services.company_archive).
     archived_at = models.DateTimeField(null=True, blank=True)
+    # Whether the company's client users see its « Poste client » (what its receivables partner says of
+    # its invoices); firm staff always do. Off by default: the firm decides to share it.
+    receivables_client_visible = models.BooleanField(_("poste client visible par l'entreprise"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -278,3 +278,14 @@ def invitation_cancel(*, invitation: Invitation, actor: User) -> Invitation:
     audit_event_record(actor=actor, action="invitation.cancel", target=invitation, firm_id=invitation.firm_id,
                        data={"email": invitation.email})
     return invitation
+
+
+@transaction.atomic
+def company_receivables_visibility_set(*, company: Company, visible: bool, actor: User) -> Company:
+    """Show (or hide) the company's « Poste client » to its own users; firm staff always see it."""
+    if company.receivables_client_visible != visible:
+        company.receivables_client_visible = visible
+        company.save(update_fields=["receivables_client_visible"])
+        audit_event_record(actor=actor, action="company.receivables_visibility_set", target=company,
+                           firm_id=company.firm_id, data={"client_visible": visible})
+    return company

@@ -13,8 +13,8 @@ from django.http import Http404
 
 from comptoir.accounts.models import User
 from comptoir.firms.models import Company, Firm
-from comptoir.firms.policy import can_see_firm_only_folders, is_firm_staff
-from comptoir.firms.selectors import firm_for_user
+from comptoir.firms.policy import can_see_firm_only_folders
+from comptoir.firms.selectors import company_get_for_user, firm_for_user
 from comptoir.ged.models import Document, Folder
 from comptoir.ged.selectors import folder_get_for_user
 from comptoir.partners.catalogue.base import API_DESTINATION, PartnerApp
@@ -295,13 +295,15 @@ def folder_partner_badges(folders: list[Folder]) -> dict[int, list[str]]:
 # --- receivables (Upflow by API) ----------------------------------------------------------------------
 
 
-def company_get_for_staff(*, user: User, company_id: int) -> Company:
-    """A company of the user's firm, for firm staff; 404 otherwise."""
-    if not is_firm_staff(user):
-        raise Http404("firm staff only")
-    company = Company.objects.filter(firm=firm_for_user(user=user), pk=company_id).first()
-    if company is None:
-        raise Http404("company not found")
+def company_receivables_get_for_user(*, user: User, company_id: int, action: str = "receivables.view") -> Company:
+    """A company whose « Poste client » the user may see (or, with `receivables.share`, show to its users).
+
+    404, not 403, for everyone else: a client user of a company whose firm does not share it learns
+    nothing, not even that the page exists; another tenant's company does not exist.
+    """
+    company = company_get_for_user(user=user, company_id=company_id)
+    if not partners_policy.can(user, action, company):
+        raise Http404("receivables not shown")
     return company
 
 

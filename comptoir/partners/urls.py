@@ -10,6 +10,8 @@ urlpatterns = [
          name="folder_backfill"),
     path("documents/<int:document_id>/encaissement/", receivables.document_receivable, name="document_receivable"),
     path("entreprises/<int:company_id>/poste-client/", receivables.company_receivables, name="company_receivables"),
+    path("entreprises/<int:company_id>/poste-client/visibilite/", receivables.company_receivables_visibility,
+         name="company_receivables_visibility"),
     path("", store.store, name="store"),
     path("<slug:slug>/", store.app_detail, name="app_detail"),
     path("<slug:slug>/installer/", store.install, name="install"),

@@ -31,6 +31,10 @@ def portal(request: HttpRequest) -> dict:
         "firm_logo_url": logo_url,
         "is_firm_staff": bool(membership and membership.is_firm_staff),
         "is_firm_admin": bool(membership and membership.is_firm_admin),
+        # A client user's « Poste client », in the main menu only while the firm shows it to the company.
+        "client_receivables_company_id": (membership.company_id if membership and not membership.is_firm_staff
+                                          and membership.company_id and membership.company.receivables_client_visible
+                                          else None),
         "embedded_mode": settings.EMBEDDED,
         # The "Boîte d'envoi locale" shows what the embedded SMTP sink caught: only when one runs.
         "local_outbox_enabled": bool(settings.EMBEDDED and settings.COMPTOIR_SMTP_SINK),

@@ -16,14 +16,14 @@ from hypothesis import strategies as st
 
 from comptoir.core.errors import PermissionDenied
 from comptoir.delivery.access import delivery_access
-from comptoir.firms.models import Role
+from comptoir.firms.models import Company, Role
 from comptoir.firms.policy import firms_policy
 from comptoir.ged.models import Document
 from comptoir.ged.policy import ged_policy
 from comptoir.ged.services import folder_create
 from comptoir.intake.policy import intake_policy
 from comptoir.partners.policy import partners_policy
-from tests.factories import UserFactory, deposit_pdf, folder_named, membership_for
+from tests.factories import CompanyFactory, UserFactory, deposit_pdf, folder_named, membership_for
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
 POLICIES = {"firms": firms_policy, "ged": ged_policy, "partners": partners_policy, "delivery": delivery_access,
@@ -63,7 +63,10 @@ EXPECTED = {
     "non": lambda origin: False,
     "ses dépôts": lambda origin: origin == "self",
     "côté entreprise": lambda origin: origin in {"self", "other_client", "channel"},
+    "si partagé": lambda origin: origin == "shared",
 }
+# The « Poste client » of the user's company shown to its users, the same not shown, another company's shown.
+COMPANY_ORIGINS = ("shared", "not_shared", "other_company")
 
 
 class World:
@@ -82,6 +85,7 @@ class World:
         self.company = company
         self._documents: dict[tuple[str, str], Document] = {}
         self._folders = {}
+        self._companies = {}
 
     def document(self, origin: str, role: str) -> Document:
         actor = {"firm": self.users[Role.FIRM_ADMIN], "self": self.users[role], "other_client": self.other_client,
@@ -101,8 +105,21 @@ class World:
             self._folders[key] = folder_create(company=self.company, parent=None, name=f"{origin}-{role}", actor=actor)
         return self._folders[key]
 
+    def company_of(self, origin: str):
+        if origin not in self._companies:
+            if origin == "other_company":
+                company = CompanyFactory(firm=self.company.firm, name="Autre entreprise")
+                company.receivables_client_visible = True
+            else:
+                company = Company.objects.get(pk=self.company.pk)
+                company.receivables_client_visible = origin == "shared"
+            self._companies[origin] = company
+        return self._companies[origin]
+
     def objects_for(self, action: str, role: str) -> list[tuple[str, object]]:
         kind = action.split(".")[0]
+        if kind == "receivables":
+            return [(origin, self.company_of(origin)) for origin in COMPANY_ORIGINS]
         if kind == "document" and action != "document.deposit":
             return [(origin, self.document(origin, role)) for origin in DOCUMENT_ORIGINS]
         if kind == "folder" and action in {"folder.rename", "folder.move", "folder.trash", "folder.restore"}:

@@ -170,6 +170,38 @@ def test_documents_pushed_by_two_worker_processes_never_exceed_five_concurrent_r
         assert site.stop() == [0, 0]
 
 
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=False)
+def test_200_documents_pushed_by_four_worker_threads_never_exceed_five_concurrent_requests(site_factory):
+    """One real `comptoir worker --concurrency 4` process pushes 200 Factur-X invoices to the fake, which
+    counts the requests in flight. Four requests a document make about 800, more than Upflow's 600 a
+    minute, so the limiter must also hold the rest back until the minute has passed (slow: over 60 s):
+    the fake answers no 429, and every invoice is created once with its PDF. The status sync runs in the
+    same worker meanwhile (every second). Four senders alone cannot exceed five requests at once; the case
+    where the shared cap is what holds (eight senders in two processes) is the test above."""
+    count = 200
+    with FakeUpflow(accounts={KEY: SECRET}) as server:
+        server.set_latency(0.02)
+        site = site_factory(free_port())
+        site.env["COMPTOIR_UPFLOW_API_URL"] = server.base_url
+        site.env["COMPTOIR_UPFLOW_SYNC_SECONDS"] = "1"
+        site.run("-m", "comptoir", "migrate", "--verbosity", "0")
+        site.run(str(ROOT / "tests" / "partners" / "seed_upflow_api.py"), str(count), KEY, SECRET)
+        assert site.statuses() == {"pending": count}
+        site.worker(4)
+        site.wait(lambda: site.statuses() == {"sent": count}, timeout=420, what="every invoice pushed")
+        invoices = server.entities("invoices")
+        assert len(invoices) == count
+        assert len({i["externalId"] for i in invoices}) == len({i["customId"] for i in invoices}) == count
+        assert sorted(i["customId"] for i in invoices) == [f"F-{n:04d}" for n in range(count)]
+        assert len(server.state.pdfs) == count and len(server.entities("customers")) == 1
+        requests = server.requests()
+        assert len(requests) > 600, "past a minute's quota: the limiter had to wait"
+        assert not [r for r in requests if r[3] == 429], "the client kept under 600 a minute"
+        assert 3 <= server.max_concurrent <= 5, server.max_concurrent
+        assert site.stop() == [0]
+
+
 def test_the_rate_limit_holds_across_threads(tmp_path):
     limit = RateLimit("test", max_concurrent=3, per_minute=1000, directory=tmp_path)
     active, peak, lock = [0], [0], threading.Lock()
@@ -189,6 +221,17 @@ def test_the_rate_limit_holds_across_threads(tmp_path):
     for thread in threads:
         thread.join()
     assert peak[0] == 3
+
+
+def test_a_requests_minute_runs_from_its_answer_not_its_start(tmp_path):
+    """Upflow counts a request when it arrives, after it left: counted from its start, the next minute's
+    first request could arrive inside the partner's minute (the 200-document run above met the 429)."""
+    limit = RateLimit("test", max_concurrent=1, per_minute=1, directory=tmp_path)
+    with limit.slot():
+        time.sleep(0.5)
+    answered = time.time()
+    wait, _mark = limit._admit()
+    assert wait > 60 - (time.time() - answered) - 0.05, wait
 
 
 def test_a_wrong_secret_is_refused_with_upflows_message_and_the_secret_is_stored_encrypted(

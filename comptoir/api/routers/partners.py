@@ -7,10 +7,12 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.responses import Status
+from pydantic import StrictBool
 
 from comptoir.api.schemas import ErrorOut
 from comptoir.firms.models import Firm
 from comptoir.firms.selectors import firm_for_user
+from comptoir.firms.services import company_receivables_visibility_set
 from comptoir.ged.selectors import document_get_for_user
 from comptoir.partners.catalogue.base import API_DESTINATION, PartnerApp
 from comptoir.partners.catalogue.registry import app_get, app_list
@@ -18,6 +20,7 @@ from comptoir.partners.policy import partners_policy
 from comptoir.partners.selectors import (
     SwitchStatus,
     company_get_for_admin,
+    company_receivables_get_for_user,
     connection_get_active,
     connection_get_for_folder,
     firm_get_for_admin,
@@ -235,3 +238,27 @@ def document_invoice_put(request: HttpRequest, document_id: int, payload: Invoic
     document = document_get_for_user(user=request.auth, document_id=document_id)
     released = document_invoice_complete(document=document, actor=request.auth, **payload.dict())
     return {"document_id": document.pk, "released_deliveries": released}
+
+
+class ReceivablesVisibilityIn(Schema):
+    client_visible: StrictBool
+
+
+class ReceivablesVisibilityOut(Schema):
+    company_id: int
+    client_visible: bool
+
+
+@router.get("/companies/{int:company_id}/receivables/visibility", response={200: ReceivablesVisibilityOut, **ERRORS},
+            summary="« Poste client » : visible par les utilisateurs de l'entreprise ?")
+def receivables_visibility_get(request: HttpRequest, company_id: int):
+    company = company_receivables_get_for_user(user=request.auth, company_id=company_id, action="receivables.share")
+    return {"company_id": company.pk, "client_visible": company.receivables_client_visible}
+
+
+@router.put("/companies/{int:company_id}/receivables/visibility", response={200: ReceivablesVisibilityOut, **ERRORS},
+            summary="Montrer ou cacher le « Poste client » aux utilisateurs de l'entreprise")
+def receivables_visibility_put(request: HttpRequest, company_id: int, payload: ReceivablesVisibilityIn):
+    company = company_receivables_get_for_user(user=request.auth, company_id=company_id, action="receivables.share")
+    company_receivables_visibility_set(company=company, visible=payload.client_visible, actor=request.auth)
+    return {"company_id": company.pk, "client_visible": company.receivables_client_visible}

@@ -3,10 +3,10 @@
 `ApiTransport.request` is what a partner's client (e.g. `upflow_api.UpflowApiTransport`) calls for
 each request. It keeps to the partner's limits with a client-side limiter shared by every thread and
 process of the portal on this host (`RateLimit`: at most `max_concurrent` requests in flight and
-`per_minute` started in any 60 s, per API key), retries connection errors, timeouts, 500, 502, 503
-and 504 inside the attempt after 1, 2 and 4 s (then the outbox's own backoff takes over), honours
-`Retry-After` on 429 (every thread of every process waits), and turns any other 4xx into a permanent
-failure carrying the partner's message.
+`per_minute` in any 60 s, per API key, each counted until 60 s after its answer), retries connection
+errors, timeouts, 500, 502, 503 and 504 inside the attempt after 1, 2 and 4 s (then the outbox's own
+backoff takes over), honours `Retry-After` on 429 (every thread of every process waits), and turns
+any other 4xx into a permanent failure carrying the partner's message.
 
 The limiter is a set of lock files under `DATA_DIR/ratelimit/` (`fcntl.flock`: the kernel releases a
 dead process's locks), so it works the same on SQLite and PostgreSQL; several hosts sharing one
@@ -69,19 +69,31 @@ class RateLimit:
         os.ftruncate(fd, 0)
         os.write(fd, json.dumps(state).encode())
 
-    def _admit(self) -> float:
-        """Count one request start now, or say how long to wait first."""
+    def _admit(self) -> tuple[float, float]:
+        """Count one request start now (0, its mark), or say how long to wait first (seconds, 0)."""
         with self._locked(self.directory / "window") as fd:
             state, now = self._state(fd), time.time()
             blocked = state.get("blocked_until", 0) - now
             if blocked > 0:
-                return blocked
+                return blocked, 0.0
             starts = [t for t in state.get("starts", []) if now - t < 60]
             if len(starts) >= self.per_minute:
-                return 60 - (now - starts[0]) + 0.01
+                return 60 - (now - min(starts)) + 0.01, 0.0
             starts.append(now)
             self._write(fd, {"starts": starts, "blocked_until": state.get("blocked_until", 0)})
-            return 0
+            return 0.0, now
+
+    def _answered(self, mark: float) -> None:
+        """A request's minute runs from its answer, not from its start. The partner counted it when it
+        arrived, somewhere in between; a request started 60 s after the answer is 60 s after that arrival
+        too, whatever the network and the machine's load delayed. (Counted from the start, the 601st
+        request could reach the partner less than a minute after a slow first one: a 429.)"""
+        with self._locked(self.directory / "window") as fd:
+            state = self._state(fd)
+            starts = state.get("starts", [])
+            if mark in starts:
+                starts[starts.index(mark)] = time.time()
+                self._write(fd, {**state, "starts": starts})
 
     def block_for(self, seconds: float) -> None:
         """The partner said 429 Retry-After: nobody on this host sends with this key until then."""
@@ -98,9 +110,12 @@ class RateLimit:
                 with self._locked(self.directory / f"slot-{index}", blocking=False) as fd:
                     if fd is None:
                         continue
-                    wait = self._admit()
+                    wait, mark = self._admit()
                     if wait <= 0:
-                        yield
+                        try:
+                            yield
+                        finally:
+                            self._answered(mark)
                         return
                     break  # give the slot back while waiting
             else:

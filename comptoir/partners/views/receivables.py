@@ -2,15 +2,20 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
 
-from comptoir.firms.policy import is_firm_staff
+from comptoir.firms.services import company_receivables_visibility_set
 from comptoir.ged.selectors import document_get_for_user
 from comptoir.partners.models import ReceivableState
+from comptoir.partners.policy import partners_policy
 from comptoir.partners.receivables import receivable_for_document
-from comptoir.partners.selectors import company_get_for_staff, invoice_completion_for_document, receivables_ledger
+from comptoir.partners.selectors import (
+    company_receivables_get_for_user,
+    invoice_completion_for_document,
+    receivables_ledger,
+)
 from comptoir.partners.services import document_invoice_complete
 
 FIELDS = ("number", "customer_name", "customer_siren", "amount", "issue_date", "due_date", "currency")
@@ -42,10 +47,8 @@ def document_receivable(request: HttpRequest, document_id: int) -> HttpResponse:
 
 @login_required
 def company_receivables(request: HttpRequest, company_id: int) -> HttpResponse:
-    """« Poste client »: firm staff see it for every company of the firm."""
-    if not is_firm_staff(request.user):
-        raise Http404("firm staff only")
-    company = company_get_for_staff(user=request.user, company_id=company_id)
+    """« Poste client »: firm staff always; the company's users when the firm shows it to them (else 404)."""
+    company = company_receivables_get_for_user(user=request.user, company_id=company_id)
     state = request.GET.get("state") or ""
     if state and state not in ReceivableState.values:
         state = ""
@@ -54,4 +57,15 @@ def company_receivables(request: HttpRequest, company_id: int) -> HttpResponse:
     return render(request, "partners/receivables.html", {
         "company": company, "ledger": ledger, "state": state, "sort": ledger.sort,
         "states": ReceivableState.choices,
+        "can_share": partners_policy.can(request.user, "receivables.share", company),
     })
+
+
+@login_required
+@require_POST
+def company_receivables_visibility(request: HttpRequest, company_id: int) -> HttpResponse:
+    """Firm staff show (or hide) the « Poste client » to the company's users."""
+    company = company_receivables_get_for_user(user=request.user, company_id=company_id, action="receivables.share")
+    company_receivables_visibility_set(company=company, visible=request.POST.get("client_visible") == "on",
+                                       actor=request.user)
+    return redirect("partners:company_receivables", company_id=company.pk)

@@ -21,6 +21,7 @@ from comptoir.firms.selectors import (
 )
 from comptoir.firms.siren_lookup import siren_lookup_provider
 from comptoir.ged.services import company_onboard
+from comptoir.partners.policy import partners_policy
 from comptoir.web.forms import CompanyForm
 
 
@@ -72,6 +73,7 @@ def company_detail(request: HttpRequest, company_id: int) -> HttpResponse:
         "invitation_form": InvitationForm() if may_invite else None,
         "can_manage_members": may_manage,
         "can_edit": can_edit_company(request.user, company),
+        "can_see_receivables": partners_policy.can(request.user, "receivables.view", company),
         "client_roles": [(Role.CLIENT_MEMBER, Role.CLIENT_MEMBER.label), (Role.CLIENT_ADMIN, Role.CLIENT_ADMIN.label)],
         "now": timezone.now(),
     })
