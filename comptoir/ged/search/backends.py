@@ -100,8 +100,12 @@ def index_snippets(*, terms: list[str], document_ids: list[int]) -> dict[int, st
                 f"FROM ged_search WHERE document_id IN ({placeholders})",
                 [query, options, *document_ids])
         else:
+            # `rowid IN (…)` beside MATCH would run the whole match once per id (a prefix query
+            # rebuilds its list of documents each time); a rowid range is one walk of the match, and
+            # `+rowid` keeps the id list a plain filter, so snippet() runs for the shown rows only.
             cursor.execute(
                 f"SELECT rowid, snippet(ged_search, -1, '{HIGHLIGHT_START}', '{HIGHLIGHT_END}', '…', 16) "  # noqa: S608
-                f"FROM ged_search WHERE ged_search MATCH %s AND rowid IN ({placeholders})",
-                [query, *document_ids])
+                f"FROM ged_search WHERE ged_search MATCH %s AND rowid >= %s AND rowid <= %s "
+                f"AND +rowid IN ({placeholders})",
+                [query, min(document_ids), max(document_ids), *document_ids])
         return dict(cursor.fetchall())
