@@ -78,6 +78,24 @@ def _floor_ms(queries: list[str]) -> list[float]:
     return times
 
 
+def _backend_cpu_seconds() -> float | None:
+    """CPU time used so far by this connection's PostgreSQL backend, when it runs on this machine."""
+    import os
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()  # noqa: SIM115, PTH123
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def run(ctx: Context) -> list[Row]:
     from comptoir.ged.models import Folder
     from comptoir.ged.search.selectors import document_search_for_user
@@ -96,11 +114,13 @@ def run(ctx: Context) -> list[Row]:
         have = size
         document_search_for_user(user=world.admin, query=queries[0])  # warm the caches
         times, cpu, hits = [], [], 0
+        backend_before = _backend_cpu_seconds()
         for query in queries:
             begun, begun_cpu = time.perf_counter(), time.process_time()
             hits += len(document_search_for_user(user=world.admin, query=query, limit=20))
             times.append((time.perf_counter() - begun) * 1000)
             cpu.append((time.process_time() - begun_cpu) * 1000)
+        backend_after = _backend_cpu_seconds()
         floor = _floor_ms(queries)
         p95, floor_p95 = percentile(times, 95), percentile(floor, 95)
         rows.append(Row(bench=NAME, label=f"search p95, {size:_} documents".replace("_", " "), value=p95, unit="ms",
@@ -117,6 +137,15 @@ def run(ctx: Context) -> list[Row]:
                         note="this process only" + (" (PostgreSQL's own CPU not counted)"
                                                     if ctx.profile == "postgres" else ""),
                         extra={"runs": cpu, "size": size}))
+        if backend_before is not None and backend_after is not None:
+            # /proc counts in clock ticks (10 ms): a mean over every query, not a percentile.
+            backend_ms = (backend_after - backend_before) * 1000 / len(queries)
+            mine = sum(cpu) / len(cpu)
+            rows.append(Row(bench=NAME, label=f"search mean CPU time with PostgreSQL's, {size:_} documents"
+                            .replace("_", " "), value=mine + backend_ms, unit="ms", target=f"≤ {TARGET_MS:.0f} ms",
+                            ok=mine + backend_ms <= TARGET_MS,
+                            note=f"this process {mine:.1f} ms + its PostgreSQL backend {backend_ms:.1f} ms",
+                            extra={"size": size}))
     rate = have / indexing_total if indexing_total else None
     rows.append(Row(bench=NAME, label="index rows written per second", value=rate, unit="docs/s",
                     target="≥ deposit rate", note=f"{have:_} rows (name, path, 40-word text layer)".replace("_", " ")))

@@ -4,6 +4,7 @@ A panel is a piece of a GED page that the page loads with htmx from another app'
 folder toolbar (the partner switches, the zip import) or in each document row (the delivery badges).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -89,10 +90,23 @@ class DocumentListOptions:
 
 
 document_list_options = DocumentListOptions()
-# More text a document should be found by (e.g. an invoice's number, customer and amount, from the
-# invoices app): callables taking a Document and returning text, gathered by
-# `comptoir.ged.search.index.document_indexable_row`. Re-index with `search_index_documents`.
-search_text_sources: list = []
+@dataclass(frozen=True)
+class SearchTextSource:
+    """More text a document should be found by (e.g. an invoice's number, customer and amount, from the
+    invoices app), gathered by `comptoir.ged.search.index.document_indexable_row`. The app re-indexes
+    with `search_index_documents` when that text changes after the deposit."""
+
+    key: str
+    text: Callable  # (Document) -> str
+    # Relations `text` reads, joined when many documents are indexed at once (no query per document).
+    select_related: tuple[str, ...] = ()
+
+
+search_text_sources: dict[str, SearchTextSource] = {}
+
+
+def search_text_source_register(source: SearchTextSource) -> None:
+    search_text_sources[source.key] = source
 
 # What else a document row shows that may change while the folder page is open (e.g. the delivery
 # badges): callables taking the ids of the documents on screen and returning a short string that

@@ -8,7 +8,8 @@ class InvoicesConfig(AppConfig):
 
     def ready(self) -> None:
         # The explicit registrations on the GED's seams (the GED imports none of this): the deposit
-        # reader, the invoice panel of each document row and page, the folder list's sorts and filters.
+        # reader, the invoice panel of each document row and page, the folder list's sorts and filters,
+        # the search text.
         from django.db.models import F
         from django.utils.translation import gettext_noop
 
@@ -16,13 +17,20 @@ class InvoicesConfig(AppConfig):
             DocumentFilter,
             DocumentOrdering,
             Panel,
+            SearchTextSource,
             document_list_options,
             document_panels,
+            search_text_source_register,
         )
         from comptoir.ged.readers import document_reader_register
+        from comptoir.invoices.selectors import invoice_search_text_for_document
         from comptoir.invoices.services import invoice_reader
 
         document_reader_register(invoice_reader)
+        # Number, customer and amount in the GED search: a deposit indexes once its facts are recorded,
+        # `invoice_facts_enter` re-indexes.
+        search_text_source_register(SearchTextSource("invoice", invoice_search_text_for_document,
+                                                     select_related=("invoice_facts",)))
         document_panels.register(Panel(key="invoice", url_name="invoices:document_panel", order=20))
         for ordering in (
             DocumentOrdering("montant", gettext_noop("montant TTC (décroissant)"),

@@ -64,9 +64,14 @@ def invoice_misfiled_text(facts: InvoiceFacts | None) -> str:
 
 
 def invoice_search_text(facts: InvoiceFacts | None) -> str:
-    """What the GED search should index for a document: number, customer and amount (wired at merge)."""
+    """What the GED search should index for a document: number, customer and amount."""
     if facts is None or facts.status != InvoiceStatus.READ:
         return ""
     parts = [facts.number, facts.buyer_name, facts.buyer_siren, facts.seller_name,
              _money(facts.total_incl_tax) or "", facts.order_reference]
     return " ".join(part for part in parts if part)
+
+
+def invoice_search_text_for_document(document: Document) -> str:
+    """The GED's search text source (registered in apps.py)."""
+    return invoice_search_text(invoice_facts_for_document(document=document))

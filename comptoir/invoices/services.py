@@ -12,6 +12,7 @@ from comptoir.ged.blobs import blob_open
 from comptoir.ged.filetypes import HEAD_SIZE, filetype_sniff
 from comptoir.ged.models import Document, Folder, FolderRole
 from comptoir.ged.readers import Recorder, StoredFile
+from comptoir.ged.search.index import search_index_documents
 from comptoir.invoices.kinds import PAYABLE_KINDS
 from comptoir.invoices.models import InvoiceFacts, InvoiceStatus
 from comptoir.invoices.notices import PURCHASE_IN_SALES, SALES_IN_PURCHASES, notice
@@ -204,4 +205,6 @@ def invoice_facts_enter(*, document: Document, number: str, buyer_name: str, buy
               "buyer_siren": buyer_siren, "total_incl_tax": total_incl_tax, "amount_due": total_incl_tax,
               "issue_date": issue_date, "due_date": due_date, "currency": currency, "warnings": []}
     facts, _created = InvoiceFacts.objects.update_or_create(document=document, defaults=fields)
+    document.invoice_facts = facts
+    search_index_documents(document_ids=[document.pk])  # found by its number and customer from now on
     return facts

@@ -70,3 +70,22 @@ def corpus(company, firm_admin):
 def test_same_hits_on_every_profile(corpus, firm_admin, query, expected):
     hits = document_search_for_user(user=firm_admin, query=query, limit=100)
     assert {hit.document.name for hit in hits} == expected
+
+
+def test_small_window_takes_the_newest_matches_and_finds_older_ones(corpus, firm_admin, monkeypatch):
+    """With a ranked window of 2 and (on PostgreSQL) a walk of the 4 newest documents: a word in every
+    document gives the 2 newest (the walk fills the window), a word only in the 2 oldest is still found
+    (the walk does not fill it, the index answers)."""
+    from comptoir.ged.search import backends
+
+    monkeypatch.setattr(backends, "RANKED_WINDOW", 2)
+    monkeypatch.setattr(backends, "NEWEST_WALK", 4)
+    newest = ["achats-fournisseurs.txt", "NOTE.txt"]
+    assert {hit.document.name for hit in document_search_for_user(user=firm_admin, query="ventes", limit=2)} == set(
+        newest)
+    assert {hit.document.name for hit in document_search_for_user(user=firm_admin, query="facture", limit=2)} == {
+        "Facture-2026-11_Électricité.pdf", "facture.pdf"}
+    # A second page widens the window to the newest 4 (offset + limit): its two are among them.
+    hits = document_search_for_user(user=firm_admin, query="ventes", limit=2, offset=2)
+    assert len(hits) == 2
+    assert {hit.document.name for hit in hits} <= {*newest, "contrat_œuvre.txt", "Relevé bancaire novembre.txt"}

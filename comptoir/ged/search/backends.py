@@ -78,11 +78,40 @@ def index_query(*, terms: list[str], scope_sql: str, scope_params: list, limit: 
     sql = (f"SELECT d.id, {rank} FROM {source} JOIN ged_folder f ON f.id = d.folder_id "  # noqa: S608 (no user text)
            f"WHERE {condition} AND {scope_sql} ORDER BY {newest} DESC LIMIT %s")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, window])
-        rows = cursor.fetchall()
+        rows = None
+        if _vendor() == "postgresql":
+            rows = _newest_walk(cursor, rank=rank, condition=condition, query=query, scope_sql=scope_sql,
+                                scope_params=scope_params, window=window)
+        if rows is None:
+            cursor.execute(sql, [*params, window])
+            rows = cursor.fetchall()
     # bm25 is better when lower, ts_rank when higher; newer first between equals.
     rows.sort(key=lambda row: ((-row[1] if better_first else row[1]), -row[0]))
     return [row[0] for row in rows[offset:offset + limit]]
+
+
+# PostgreSQL: how many of the newest documents in scope are tried one by one before the index.
+NEWEST_WALK = 5000
+
+
+def _newest_walk(cursor, *, rank: str, condition: str, query: str, scope_sql: str, scope_params: list,
+                 window: int) -> list | None:
+    """The newest `window` matches, found by trying the scope's newest documents one by one (each an
+    index lookup of its vector); None when fewer match among the newest NEWEST_WALK.
+
+    FTS5 walks its matches newest first by itself; a GIN index only gives the whole set of matches,
+    which the query above must then join to the scope and sort: a word in half of 100,000 documents
+    costs a second there. When the walk fills the window it has the same rows as that query (every
+    document newer than its last one was tried); a rarer word falls back to the index, cheap then.
+    """
+    cursor.execute(
+        "SELECT c.id, r.rank FROM (SELECT d.id FROM ged_document d JOIN ged_folder f ON f.id = d.folder_id "  # noqa: S608
+        f"WHERE {scope_sql} ORDER BY d.id DESC LIMIT %s) c "
+        f"CROSS JOIN LATERAL (SELECT {rank} AS rank FROM ged_search s WHERE s.document_id = c.id AND {condition} "
+        "OFFSET 0) r ORDER BY c.id DESC LIMIT %s",  # OFFSET 0: one lookup per document, not a join of all matches
+        [*scope_params, NEWEST_WALK, query, query, window])
+    rows = cursor.fetchall()
+    return rows if len(rows) >= window else None
 
 
 def index_snippets(*, terms: list[str], document_ids: list[int]) -> dict[int, str]:
@@ -100,8 +129,12 @@ def index_snippets(*, terms: list[str], document_ids: list[int]) -> dict[int, st
                 f"FROM ged_search WHERE document_id IN ({placeholders})",
                 [query, options, *document_ids])
         else:
+            # `rowid IN (…)` beside MATCH would run the whole match once per id (a prefix query
+            # rebuilds its list of documents each time); a rowid range is one walk of the match, and
+            # `+rowid` keeps the id list a plain filter, so snippet() runs for the shown rows only.
             cursor.execute(
                 f"SELECT rowid, snippet(ged_search, -1, '{HIGHLIGHT_START}', '{HIGHLIGHT_END}', '…', 16) "  # noqa: S608
-                f"FROM ged_search WHERE ged_search MATCH %s AND rowid IN ({placeholders})",
-                [query, *document_ids])
+                f"FROM ged_search WHERE ged_search MATCH %s AND rowid >= %s AND rowid <= %s "
+                f"AND +rowid IN ({placeholders})",
+                [query, min(document_ids), max(document_ids), *document_ids])
         return dict(cursor.fetchall())

@@ -20,7 +20,7 @@ def document_indexable_row(*, document: Document, folder_path: str) -> IndexRow:
     except DocumentExtract.DoesNotExist:
         extract = None
     body = [extract.text_layer, extract.ocr_text] if extract else []
-    body += [source(document) or "" for source in extensions.search_text_sources]
+    body += [source.text(document) or "" for source in extensions.search_text_sources.values()]
     return IndexRow(document_id=document.pk, name=search_text_normalize(document.name),
                     path=search_text_normalize(folder_path), body=search_text_normalize("\n".join(body)))
 
@@ -28,8 +28,9 @@ def document_indexable_row(*, document: Document, folder_path: str) -> IndexRow:
 def search_index_documents(*, document_ids: Iterable[int]) -> int:
     ids = sorted(set(document_ids))
     for start in range(0, len(ids), BATCH):
+        related = {name for source in extensions.search_text_sources.values() for name in source.select_related}
         documents = list(Document.objects.filter(pk__in=ids[start:start + BATCH])
-                         .select_related("folder", "extract"))
+                         .select_related("folder", "extract", *sorted(related)))
         paths = folder_display_paths(folders=list({d.folder_id: d.folder for d in documents}.values()))
         index_write([document_indexable_row(document=d, folder_path=paths.get(d.folder_id, ""))
                      for d in documents])

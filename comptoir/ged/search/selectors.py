@@ -14,7 +14,6 @@ from comptoir.firms.selectors import company_list_for_user
 from comptoir.ged.models import Document, Folder
 from comptoir.ged.search.backends import index_query, index_snippets
 from comptoir.ged.search.text import search_terms, snippet_parts, snippet_plain
-from comptoir.ged.selectors import folder_display_paths
 
 MAX_LIMIT = 100
 
@@ -77,8 +76,15 @@ def document_search_for_user(*, user: User, query: str, company: Company | None 
                       limit=max(1, min(limit, MAX_LIMIT)), offset=max(0, offset))
     if not ids:
         return []
-    documents = Document.objects.select_related("folder", "depositor").in_bulk(ids)
-    paths = folder_display_paths(folders=list({d.folder_id: d.folder for d in documents.values()}.values()))
+    documents = Document.objects.select_related("folder").in_bulk(ids)
+    paths = _folder_paths(folders={d.folder_id: d.folder for d in documents.values()})
     snippets = index_snippets(terms=terms, document_ids=ids)
     return [SearchHit(document=documents[pk], folder_path=paths.get(documents[pk].folder_id, ""),
                       marked_snippet=snippets.get(pk, "")) for pk in ids if pk in documents]
+
+
+def _folder_paths(*, folders: dict[int, Folder]) -> dict[int, str]:
+    """As `folder_display_paths`, reading only the ancestors' names (one query, no model rows)."""
+    names = dict(Folder.objects.filter(pk__in={pk for folder in folders.values() for pk in folder.ancestor_ids})
+                 .values_list("pk", "name"))
+    return {pk: " / ".join(names[a] for a in folder.ancestor_ids if a in names) for pk, folder in folders.items()}
