@@ -126,3 +126,22 @@ def test_the_delivery_state_menu_in_english(month, firm_admin, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get(reverse("ged:folder", args=[month.pk])).text
     assert "Delivery state" in page and ">failed<" in page and "delivery state (failures first)" in page
+
+
+def test_subfolders_show_the_partners_they_send_to_in_a_bounded_number_of_queries(company, firm_admin, upflow):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from comptoir.partners.selectors import folder_partner_badges
+
+    ventes = folder_named(company, "Ventes")
+    months = list(ventes.children.order_by("position"))
+    switch(ventes, upflow, "on", actor=firm_admin)
+    switch(months[1], upflow, "off", actor=firm_admin)
+    page = login(firm_admin).get(reverse("ged:folder", args=[ventes.pk])).text
+    rows = dict(re.findall(r'<tr class="subfolder" data-folder-id="(\d+)">(.*?)</tr>', page, re.S))
+    assert "● Upflow" in rows[str(months[0].pk)] and "● Upflow" not in rows[str(months[1].pk)]
+    with CaptureQueriesContext(connection) as queries:
+        badges = folder_partner_badges(months)
+    assert len(queries) <= 4  # connections (+ destinations), the switches: not one set per folder
+    assert badges[months[0].pk] == ["Upflow"] and badges[months[1].pk] == []

@@ -24,6 +24,7 @@ from comptoir.ged.selectors import (
     folder_get_for_user,
     folder_list_for_user,
 )
+from comptoir.ged.views.rows import document_rows_html
 from comptoir.ged.views.tree import FolderTree, document_panel_list, folder_panel_urls, folder_tree_build
 
 PREVIEWABLE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"}
@@ -77,7 +78,7 @@ def _listing_context(request: HttpRequest, *, folder, tree: FolderTree) -> dict:
         "query": urlencode(params),
         "sort_links": sort_links,
         "stamp": document_list_stamp(documents=rows, total=page.paginator.count),
-        "document_panels": document_panel_list(user=request.user),
+        "document_rows": document_rows_html(rows, panels=document_panel_list(user=request.user)),
         "tree": tree,
     }
 

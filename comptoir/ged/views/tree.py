@@ -19,6 +19,7 @@ class TreeNode:
     children: list["TreeNode"] = field(default_factory=list)
     is_open: bool = False
     is_current: bool = False
+    url: str = ""
 
 
 @dataclass
@@ -49,6 +50,7 @@ def folder_tree_build(*, user: User, company: Company, current: Folder | None = 
         children[folder.parent_id].append(folder)
     open_ids = set(current.ancestor_ids) if current else set()
     flat: list[FlatItem] = []
+    head, _sep, tail = reverse("ged:folder", args=[987654321]).partition("987654321")  # one reverse for the tree
 
     def build(parent_id: int | None, depth: int, prefix: str = "") -> list[TreeNode]:
         nodes = []
@@ -57,7 +59,8 @@ def folder_tree_build(*, user: User, company: Company, current: Folder | None = 
             flat.append(FlatItem(folder=folder, depth=depth, path=path))
             nodes.append(TreeNode(folder=folder, children=build(folder.pk, depth + 1, path),
                                   is_open=folder.pk in open_ids,
-                                  is_current=current is not None and folder.pk == current.pk))
+                                  is_current=current is not None and folder.pk == current.pk,
+                                  url=f"{head}{folder.pk}{tail}"))
         return nodes
 
     roots = build(None, 0)
