@@ -189,3 +189,16 @@ def test_a_rows_menu_is_loaded_when_opened_with_full_paths(company, firm_admin):
     menu = client.get(reverse("ged:document_menu", args=[document.pk])).content.decode()
     assert reverse("ged:document_rename", args=[document.pk]) in menu
     assert f"/ Achats / {_months(company)[0].name}</option>" in menu
+
+
+def test_rows_escape_what_people_typed(company, firm_admin):
+    firm_admin.full_name = 'Alice <script>alert("x")</script>'
+    firm_admin.save(update_fields=["full_name"])
+    month = _months(company)[0]
+    document = deposit_pdf(month, actor=firm_admin, name="Devis & facture 'été'.pdf")
+    page = login(firm_admin).get(reverse("ged:folder", args=[month.pk])).content.decode()
+    row = page.split('class="doc-row"')[1].split("</tr>")[0]
+    assert "&" in document.name and "<script>" not in row
+    assert 'class="doc-name">Devis &amp; facture &#x27;été&#x27;.pdf<' in row
+    assert 'aria-label="Sélectionner Devis &amp; facture &#x27;été&#x27;.pdf"' in row
+    assert "Alice &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in row
