@@ -7,8 +7,6 @@ folder toolbar (the partner switches, the zip import) or in each document row (t
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
-
 
 @dataclass(frozen=True)
 class Panel:
@@ -40,56 +38,9 @@ folder_panels = PanelRegistry()
 document_panels = PanelRegistry()
 
 
-@dataclass(frozen=True)
-class DocumentOrdering:
-    """A way to sort a folder's documents that another app knows about (e.g. by invoice amount)."""
+# The folder list's sorts and filters (the GED's own, invoice amount and due date, delivery state) are one
+# registry of their own: `comptoir.ged.list_options.document_list_options`, read by the folder page and the API.
 
-    key: str
-    label: str  # French msgid, translated when shown
-    order_by: tuple  # arguments of QuerySet.order_by (field paths or expressions)
-
-
-@dataclass(frozen=True)
-class DocumentFilter:
-    key: str
-    label: str
-    lookup: str  # an ORM lookup on Document taking the typed value, e.g. "invoice_facts__buyer_name__icontains"
-    input_type: str = "text"
-
-
-class DocumentListOptions:
-    """Sorts and filters of the folder list, registered at start-up; the GED applies what the URL asks."""
-
-    def __init__(self) -> None:
-        self.orderings: dict[str, DocumentOrdering] = {}
-        self.filters: dict[str, DocumentFilter] = {}
-
-    def register_ordering(self, ordering: DocumentOrdering) -> None:
-        self.orderings[ordering.key] = ordering
-
-    def register_filter(self, document_filter: DocumentFilter) -> None:
-        self.filters[document_filter.key] = document_filter
-
-    def apply(self, queryset, params) -> tuple:
-        """The queryset sorted and filtered by `params` (a QueryDict), and what was applied."""
-        chosen: dict[str, str] = {}
-        for key, document_filter in self.filters.items():
-            value = (params.get(key) or "").strip()[:100]
-            if not value:
-                continue
-            try:
-                filtered = queryset.filter(**{document_filter.lookup: value})
-                str(filtered.query)  # a value the field cannot take (a bad date) is ignored, not a 500
-            except (ValueError, TypeError, ValidationError):
-                continue
-            queryset, chosen[key] = filtered, value
-        ordering = self.orderings.get(params.get("tri", ""))
-        if ordering is not None:
-            queryset, chosen["tri"] = queryset.order_by(*ordering.order_by, "-deposited_at", "-id"), ordering.key
-        return queryset, chosen
-
-
-document_list_options = DocumentListOptions()
 @dataclass(frozen=True)
 class SearchTextSource:
     """More text a document should be found by (e.g. an invoice's number, customer and amount, from the

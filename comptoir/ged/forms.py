@@ -21,18 +21,6 @@ class FolderMoveForm(forms.Form):
     parent = forms.IntegerField(label=_("Nouveau parent"), required=False)
 
 
-class DocumentFilterForm(forms.Form):
-    """The folder view's query string: what to list and in which order (every field optional)."""
-
-    sous_dossiers = forms.BooleanField(label=_("Inclure les sous-dossiers"), required=False)
-    tri = forms.CharField(required=False)
-    canal = forms.CharField(required=False)
-    depose_par = forms.IntegerField(required=False)
-    type = forms.CharField(required=False, max_length=120)
-    du = forms.DateField(label=_("Du"), required=False)
-    au = forms.DateField(label=_("Au"), required=False)
-
-
 class DocumentSearchForm(forms.Form):
     q = forms.CharField(label=_("Rechercher"), required=False, max_length=200)
     company = forms.IntegerField(required=False)

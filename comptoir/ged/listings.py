@@ -3,29 +3,17 @@ documents of a folder (or of its whole subtree). Scoped like `ged.selectors`: th
 been fetched through `folder_get_for_user`, and client users never count firm-only folders."""
 
 import hashlib
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Q, QuerySet
-from django.utils import timezone
+from django.utils.translation import gettext
 
 from comptoir.accounts.models import User
 from comptoir.firms.policy import can_see_firm_only_folders
 from comptoir.ged import extensions
+from comptoir.ged.list_options import ListChoice, document_list_options
 from comptoir.ged.models import Document, Folder
-
-# Sort keys a person picks (the URL's `tri`), and what they order by. "-" first means descending.
-SORTS = {
-    "nom": ("name", "id"),
-    "-nom": ("-name", "-id"),
-    "date": ("deposited_at", "id"),
-    "-date": ("-deposited_at", "-id"),
-    "depose_par": ("depositor__full_name", "depositor__email", "-deposited_at"),
-    "-depose_par": ("-depositor__full_name", "-depositor__email", "-deposited_at"),
-    "taille": ("size", "id"),
-    "-taille": ("-size", "-id"),
-}
-DEFAULT_SORT = "-date"
 
 
 @dataclass(frozen=True)
@@ -37,13 +25,23 @@ class SubfolderCount:
 
 @dataclass(frozen=True)
 class DocumentFilters:
+    """What to list: this folder alone or its whole subtree, and the registry's sorts and filters."""
+
     include_subfolders: bool = False
-    sort: str = DEFAULT_SORT
-    channel: str = ""
-    depositor_id: int | None = None
-    content_type: str = ""
-    since: date | None = None
-    until: date | None = None
+    choice: ListChoice = field(default_factory=ListChoice)
+
+    @property
+    def sort(self) -> str:
+        return self.choice.sort
+
+    def params(self) -> dict[str, str]:
+        return {**({"sous_dossiers": "1"} if self.include_subfolders else {}), **self.choice.params()}
+
+
+def document_filters_read(params: Mapping[str, str]) -> DocumentFilters:
+    """The list's filters from a query string (the page's, the API's, "select all"'s)."""
+    return DocumentFilters(include_subfolders=(params.get("sous_dossiers") or "") in ("1", "on", "true"),
+                           choice=document_list_options.read(params))
 
 
 def _live_documents(*, user: User, folder: Folder) -> QuerySet[Document]:
@@ -74,39 +72,30 @@ def folder_children_counts(*, user: User, folder: Folder, visible: list[Folder])
             for child in children]
 
 
-def _day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
+def _where(*, user: User, folder: Folder, include_subfolders: bool) -> QuerySet[Document]:
+    documents = _live_documents(user=user, folder=folder)
+    if include_subfolders:
+        return documents.filter(folder__path__startswith=folder.path)
+    return documents.filter(folder=folder)
 
 
 def document_list_filtered(*, user: User, folder: Folder, filters: DocumentFilters) -> QuerySet[Document]:
-    documents = _live_documents(user=user, folder=folder)
-    if filters.include_subfolders:
-        documents = documents.filter(folder__path__startswith=folder.path)
-    else:
-        documents = documents.filter(folder=folder)
-    if filters.channel:
-        documents = documents.filter(channel=filters.channel)
-    if filters.depositor_id:
-        documents = documents.filter(depositor_id=filters.depositor_id)
-    if filters.content_type:
-        documents = documents.filter(content_type=filters.content_type)
-    if filters.since:
-        documents = documents.filter(deposited_at__gte=_day_start(filters.since))
-    if filters.until:
-        documents = documents.filter(deposited_at__lt=_day_start(filters.until) + timedelta(days=1))
-    order = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
-    return documents.select_related("depositor", "folder", "extract").order_by(*order)
+    documents = _where(user=user, folder=folder, include_subfolders=filters.include_subfolders)
+    documents = document_list_options.apply(documents, filters.choice, user=user)
+    return documents.select_related("depositor", "folder", "extract")
 
 
 def document_filter_choices(*, user: User, folder: Folder, include_subfolders: bool) -> dict[str, list]:
-    """The depositors and types present where the user is looking, for the filter menus."""
-    documents = _live_documents(user=user, folder=folder)
-    documents = documents.filter(folder__path__startswith=folder.path) if include_subfolders \
-        else documents.filter(folder=folder)
-    depositors = (User.objects.filter(pk__in=documents.exclude(depositor=None).values("depositor_id"))
-                  .order_by("full_name", "email"))
-    types = sorted(set(documents.values_list("content_type", flat=True).distinct()))
-    return {"depositors": list(depositors), "types": types}
+    """For each select filter, its (value, label) options: fixed ones, or the values present where the
+    user is looking (depositors, types)."""
+    documents = _where(user=user, folder=folder, include_subfolders=include_subfolders)
+    choices = {}
+    for document_filter in document_list_options.filters:
+        if document_filter.choices_present is not None:
+            choices[document_filter.key] = document_filter.choices_present(documents)
+        elif document_filter.choices:
+            choices[document_filter.key] = [(value, gettext(str(label))) for value, label in document_filter.choices]
+    return choices
 
 
 def document_list_stamp(*, documents: list[Document], total: int) -> str:

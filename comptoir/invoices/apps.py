@@ -13,15 +13,8 @@ class InvoicesConfig(AppConfig):
         from django.db.models import F
         from django.utils.translation import gettext_noop
 
-        from comptoir.ged.extensions import (
-            DocumentFilter,
-            DocumentOrdering,
-            Panel,
-            SearchTextSource,
-            document_list_options,
-            document_panels,
-            search_text_source_register,
-        )
+        from comptoir.ged.extensions import Panel, SearchTextSource, document_panels, search_text_source_register
+        from comptoir.ged.list_options import DocumentFilter, DocumentSort, document_list_options
         from comptoir.ged.readers import document_reader_register
         from comptoir.invoices.selectors import invoice_search_text_for_document
         from comptoir.invoices.services import invoice_reader
@@ -32,19 +25,21 @@ class InvoicesConfig(AppConfig):
         search_text_source_register(SearchTextSource("invoice", invoice_search_text_for_document,
                                                      select_related=("invoice_facts",)))
         document_panels.register(Panel(key="invoice", url_name="invoices:document_panel", order=20))
-        for ordering in (
-            DocumentOrdering("montant", gettext_noop("montant TTC (décroissant)"),
-                             (F("invoice_facts__total_incl_tax").desc(nulls_last=True),)),
-            DocumentOrdering("echeance", gettext_noop("échéance"),
-                             (F("invoice_facts__due_date").asc(nulls_last=True),)),
-            DocumentOrdering("client", gettext_noop("client"), (F("invoice_facts__buyer_name").asc(nulls_last=True),)),
+        # One way only (no "-montant"): documents without invoice facts stay last.
+        for sort in (
+            DocumentSort("montant", gettext_noop("montant TTC (décroissant)"),
+                         (F("invoice_facts__total_incl_tax").desc(nulls_last=True),), order=60),
+            DocumentSort("echeance", gettext_noop("échéance"), (F("invoice_facts__due_date").asc(nulls_last=True),),
+                         order=61),
+            DocumentSort("client", gettext_noop("client"), (F("invoice_facts__buyer_name").asc(nulls_last=True),),
+                         order=62),
         ):
-            document_list_options.register_ordering(ordering)
+            document_list_options.register_sort(sort)
         for document_filter in (
-            DocumentFilter("client", gettext_noop("Client"), "invoice_facts__buyer_name__icontains"),
-            DocumentFilter("echeance_avant", gettext_noop("Échéance au plus tard le"), "invoice_facts__due_date__lte",
-                           input_type="date"),
-            DocumentFilter("montant_min", gettext_noop("Montant TTC minimum"), "invoice_facts__total_incl_tax__gte",
-                           input_type="number"),
+            DocumentFilter("client", gettext_noop("Client"), lookup="invoice_facts__buyer_name__icontains", order=60),
+            DocumentFilter("echeance_avant", gettext_noop("Échéance au plus tard le"),
+                           lookup="invoice_facts__due_date__lte", input_type="date", order=61),
+            DocumentFilter("montant_min", gettext_noop("Montant TTC minimum"),
+                           lookup="invoice_facts__total_incl_tax__gte", input_type="number", order=62),
         ):
             document_list_options.register_filter(document_filter)

@@ -24,6 +24,10 @@ class PartnersConfig(AppConfig):
         from comptoir.ged.extensions import document_panels
 
         document_panels.register(Panel(key="receivable", url_name="partners:document_receivable", order=55))
+        # The folder list's sort and filter by delivery state.
+        from comptoir.partners.list_options import delivery_list_options_register
+
+        delivery_list_options_register()
         self._register_receivables()
 
     def _register_receivables(self) -> None:

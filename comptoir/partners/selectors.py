@@ -287,9 +287,30 @@ def delivery_list_for_document(*, user: User, document: Document) -> QuerySet[De
 
 
 def folder_partner_badges(folders: list[Folder]) -> dict[int, list[str]]:
-    """For the GED's folder view (registered in PartnersConfig.ready): the apps each folder sends to."""
-    return {folder.pk: [status.app.name for status in switch_states_for_folder(folder=folder, with_origins=False)
-                        if status.effective] for folder in folders}
+    """For the GED's folder view (registered in PartnersConfig.ready): the apps each folder sends to.
+
+    The same resolution as `switch_states_for_folder`, for many folders in two queries whatever their
+    number (the subfolders of one folder share a company): the connections, and the switches on the
+    union of their ancestors."""
+    if not folders:
+        return {}
+    badges: dict[int, list[str]] = {folder.pk: [] for folder in folders}
+    for company_id in {folder.company_id for folder in folders}:
+        connections = [c for c in connections_active_for_company(company_id=company_id)
+                       if app_find(c.installation.app_slug) is not None]
+        if not connections:
+            continue
+        mine = [folder for folder in folders if folder.company_id == company_id]
+        chains = {folder.pk: folder.ancestor_ids or [folder.pk] for folder in mine}
+        rows = list(FolderSwitch.objects.filter(folder_id__in={i for chain in chains.values() for i in chain},
+                                                connection__in=connections))
+        for folder in mine:
+            chain = set(chains[folder.pk])
+            nearest = _nearest([row for row in rows if row.folder_id in chain], chains[folder.pk])
+            badges[folder.pk] = [app_get(connection.installation.app_slug).name for connection in connections
+                                 if (origin := nearest.get(connection.pk)) is not None
+                                 and origin.state == SwitchState.ON]
+    return badges
 
 
 # --- receivables (Upflow by API) ----------------------------------------------------------------------

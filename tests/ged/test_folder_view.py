@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from comptoir.ged.listings import DocumentFilters, document_list_filtered, folder_children_counts
+from comptoir.ged.listings import document_filters_read, document_list_filtered, folder_children_counts
 from comptoir.ged.models import Document
 from comptoir.ged.services import document_trash
 from tests.conftest import login
@@ -115,18 +115,19 @@ def test_filters_by_channel_depositor_type_and_date(company, firm_admin, client_
     document_deposit(folder=month, file=ContentFile(PNG_BYTES, name="photo.png"), channel="phone",
                      actor=client_user, filename="photo.png")
 
-    def names(**filters):
+    def names(**params):
         return {d.name for d in document_list_filtered(user=firm_admin, folder=month,
-                                                         filters=DocumentFilters(**filters))}
+                                                         filters=document_filters_read(params))}
 
-    assert names(channel="api") == {"api-client.pdf"}
-    assert names(depositor_id=client_user.pk) == {"api-client.pdf", "photo.png"}
-    assert names(content_type="image/png") == {"photo.png"}
+    assert names(canal="api") == {"api-client.pdf"}
+    assert names(depose_par=str(client_user.pk)) == {"api-client.pdf", "photo.png"}
+    assert names(type="image/png") == {"photo.png"}
     from django.utils import timezone
 
     today = timezone.localdate()
-    assert len(names(since=today, until=today)) == 3
-    assert names(until=today - timezone.timedelta(days=1)) == set()
+    assert len(names(du=today.isoformat(), au=today.isoformat())) == 3
+    assert names(au=(today - timezone.timedelta(days=1)).isoformat()) == set()
+    assert len(names(du="hier", canal="fax", depose_par="x")) == 3  # what does not parse is ignored
     page = login(firm_admin).get(reverse("ged:folder", args=[month.pk]), {"canal": "phone"}).content.decode()
     assert re.findall(r'class="doc-name">([^<]+)<', page) == ["photo.png"]
 
@@ -188,3 +189,16 @@ def test_a_rows_menu_is_loaded_when_opened_with_full_paths(company, firm_admin):
     menu = client.get(reverse("ged:document_menu", args=[document.pk])).content.decode()
     assert reverse("ged:document_rename", args=[document.pk]) in menu
     assert f"/ Achats / {_months(company)[0].name}</option>" in menu
+
+
+def test_rows_escape_what_people_typed(company, firm_admin):
+    firm_admin.full_name = 'Alice <script>alert("x")</script>'
+    firm_admin.save(update_fields=["full_name"])
+    month = _months(company)[0]
+    document = deposit_pdf(month, actor=firm_admin, name="Devis & facture 'été'.pdf")
+    page = login(firm_admin).get(reverse("ged:folder", args=[month.pk])).content.decode()
+    row = page.split('class="doc-row"')[1].split("</tr>")[0]
+    assert "&" in document.name and "<script>" not in row
+    assert 'class="doc-name">Devis &amp; facture &#x27;été&#x27;.pdf<' in row
+    assert 'aria-label="Sélectionner Devis &amp; facture &#x27;été&#x27;.pdf"' in row
+    assert "Alice &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in row

@@ -12,6 +12,7 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 
 from comptoir.api.errors import error_response
+from comptoir.api.pagination import Limit, Offset
 from comptoir.api.schemas import (
     BulkItemOut,
     DocumentBulkMoveIn,
@@ -25,6 +26,8 @@ from comptoir.api.schemas import (
 from comptoir.firms.selectors import company_get_for_user
 from comptoir.ged.archives import documents_zip_response
 from comptoir.ged.blobs import blob_open
+from comptoir.ged.list_options import DEFAULT_SORT, SORT_PARAM, document_list_options
+from comptoir.ged.listings import document_filters_read, document_list_filtered
 from comptoir.ged.models import Channel, Document
 from comptoir.ged.search.selectors import document_search_for_user
 from comptoir.ged.search.text import search_terms
@@ -93,6 +96,31 @@ def document_upload(request: HttpRequest, folder_id: int, file: File[UploadedFil
                                 filename=file.name,
                                 idempotency_key=f"api:{request.auth.pk}:{key.strip()}" if key else None)
     return Status(201, document)
+
+
+def _list_option_parameters() -> list[dict]:
+    """The registry's sorts and filters as documented query parameters (filled at start-up, before the URLconf)."""
+    sorts = ", ".join(key for sort in document_list_options.sorts for key, _label in sort.options())
+    parameters = [{"in": "query", "name": SORT_PARAM, "required": False, "schema": {"type": "string"},
+                   "description": f"Tri : {sorts} (défaut {DEFAULT_SORT})"},
+                  {"in": "query", "name": "sous_dossiers", "required": False, "schema": {"type": "string"},
+                   "description": "1 : tout le sous-arbre du dossier"}]
+    for item in document_list_options.filters:
+        values = ", ".join(value for value, _label in item.choices)
+        parameters.append({"in": "query", "name": item.key, "required": False, "schema": {"type": "string"},
+                           "description": item.label + (f" ({values})" if values else f" ({item.input_type})")})
+    return parameters
+
+
+@router.get("/folders/{int:folder_id}/documents", response={200: list[DocumentOut], **ERRORS},
+            summary="Documents d'un dossier", openapi_extra={"parameters": _list_option_parameters()})
+def folder_document_list(request: HttpRequest, folder_id: int, limit: Limit = 100, offset: Offset = 0):
+    """Les documents du dossier, triés et filtrés comme dans la GED (mêmes paramètres que la page :
+    `tri`, `canal`, `depose_par`, `type`, `du`, `au`, `envoi`, `montant_min`…). Une valeur illisible est
+    ignorée. Dossier hors de portée : 404."""
+    folder = folder_get_for_user(user=request.auth, folder_id=folder_id)
+    documents = document_list_filtered(user=request.auth, folder=folder, filters=document_filters_read(request.GET))
+    return list(documents[offset:offset + limit])
 
 
 @router.get("/documents/{int:document_id}", response={200: DocumentDetailOut, **ERRORS}, summary="Un document")

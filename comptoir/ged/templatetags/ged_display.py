@@ -46,3 +46,28 @@ def human_size(size: int | None) -> str:
         if size >= unit_size:
             return label % {"size": floatformat(size / unit_size, 1)}
     return _("%(size)s Ko") % {"size": floatformat(size / 1024, 0)}
+
+
+def human_size_formatter():
+    """`human_size` for many sizes at the cost of one lookup of the words and the decimal separator
+    (the folder list's rows): the same text, without `floatformat`'s Decimal work per value."""
+    from django.utils.formats import get_format
+
+    separator = get_format("DECIMAL_SEPARATOR")
+    bytes_, kilo, mega, giga = _("%(size)s o"), _("%(size)s Ko"), _("%(size)s Mo"), _("%(size)s Go")
+
+    def tenths(value: float) -> str:  # rounded half up, as floatformat does
+        whole, tenth = divmod(int(value * 10 + 0.5), 10)
+        return f"{whole}{separator}{tenth}"
+
+    def format_size(size: int | None) -> str:
+        size = int(size or 0)
+        if size < 1024:
+            return bytes_ % {"size": size}
+        if size >= 1024 ** 3:
+            return giga % {"size": tenths(size / 1024 ** 3)}
+        if size >= 1024 ** 2:
+            return mega % {"size": tenths(size / 1024 ** 2)}
+        return kilo % {"size": int(size / 1024 + 0.5)}
+
+    return format_size

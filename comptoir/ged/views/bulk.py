@@ -12,9 +12,8 @@ from django.utils.translation import ngettext
 from comptoir.firms.selectors import company_get_for_user
 from comptoir.ged import services
 from comptoir.ged.archives import documents_zip_response
-from comptoir.ged.listings import document_list_filtered
+from comptoir.ged.listings import document_filters_read, document_list_filtered
 from comptoir.ged.selectors import document_list_by_ids_for_user, folder_display_path, folder_get_for_user
-from comptoir.ged.views.pages import document_filters_read
 
 # "Select all N in this folder" acts on at most this many documents in one request.
 MAX_BULK = 10_000
@@ -33,9 +32,8 @@ def _ids(request: HttpRequest) -> list[int]:
 def _picked(request: HttpRequest, folder) -> list:
     if request.POST.get("all"):
         # Everything the list's filters match, as the page showed it.
-        listing = HttpRequest()
-        listing.GET = QueryDict(request.POST.get("filters", ""))
-        documents = document_list_filtered(user=request.user, folder=folder, filters=document_filters_read(listing))
+        filters = document_filters_read(QueryDict(request.POST.get("filters", "")))
+        documents = document_list_filtered(user=request.user, folder=folder, filters=filters)
         return list(documents.select_related("company", "company__firm")[:MAX_BULK])
     return document_list_by_ids_for_user(user=request.user, document_ids=_ids(request)[:MAX_BULK])
 

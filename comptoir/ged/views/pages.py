@@ -4,22 +4,20 @@ from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 
 from comptoir.firms.policy import is_firm_staff
 from comptoir.firms.selectors import company_get_for_user
 from comptoir.ged import extensions
-from comptoir.ged.extensions import document_list_options
-from comptoir.ged.forms import DocumentFilterForm
+from comptoir.ged.list_options import SORT_PARAM, document_list_options
 from comptoir.ged.listings import (
-    DEFAULT_SORT,
-    SORTS,
-    DocumentFilters,
     document_filter_choices,
+    document_filters_read,
     document_list_filtered,
     document_list_stamp,
     folder_children_counts,
 )
-from comptoir.ged.models import Channel, DocumentExtract
+from comptoir.ged.models import DocumentExtract
 from comptoir.ged.policy import document_actions, folder_actions, ged_policy
 from comptoir.ged.selectors import (
     document_get_for_user,
@@ -27,11 +25,11 @@ from comptoir.ged.selectors import (
     folder_get_for_user,
     folder_list_for_user,
 )
+from comptoir.ged.views.rows import document_rows_html
 from comptoir.ged.views.tree import FolderTree, document_panel_list, folder_panel_urls, folder_tree_build
 
 PREVIEWABLE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"}
 PAGE_SIZE = 50
-FILTER_KEYS = ("sous_dossiers", "tri", "canal", "depose_par", "type", "du", "au")
 
 
 @login_required
@@ -44,31 +42,10 @@ def company_ged(request: HttpRequest, company_id: int) -> HttpResponse:
     return render(request, "ged/folder.html", _page_context(request, company=company, folder=None))
 
 
-def document_filters_read(request: HttpRequest) -> DocumentFilters:
-    """The list's filters from the query string; a value that does not parse is ignored, not an error."""
-    form = DocumentFilterForm(request.GET)
-    form.is_valid()
-    data = getattr(form, "cleaned_data", {})
-    sort = data.get("tri") or DEFAULT_SORT
-    return DocumentFilters(
-        include_subfolders=bool(data.get("sous_dossiers")),
-        sort=sort if sort in SORTS else DEFAULT_SORT,
-        channel=data.get("canal") if data.get("canal") in Channel.values else "",
-        depositor_id=data.get("depose_par"), content_type=data.get("type") or "",
-        since=data.get("du"), until=data.get("au"))
-
-
-def _query(request: HttpRequest, **overrides) -> str:
-    params = {key: request.GET[key] for key in FILTER_KEYS if request.GET.get(key)}
-    params.update({key: value for key, value in overrides.items() if value})
-    return urlencode(params)
-
-
 def _listing_context(request: HttpRequest, *, folder, tree: FolderTree) -> dict:
-    filters = document_filters_read(request)
+    filters = document_filters_read(request.GET)
+    params = filters.params()
     documents = document_list_filtered(user=request.user, folder=folder, filters=filters)
-    # Sorts and filters other apps registered (invoice amount, due date, customer).
-    documents, list_chosen = document_list_options.apply(documents, request.GET)
     page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     paths = {item.folder.pk: item.path for item in tree.flat}
@@ -78,8 +55,12 @@ def _listing_context(request: HttpRequest, *, folder, tree: FolderTree) -> dict:
         document.place = paths.get(document.folder_id, "").removeprefix(prefix) if document.folder_id != folder.pk \
             else ""
     # A column's link sorts by it; a second click reverses the order.
-    sort_links = {key: _query(request, tri=f"-{key}" if filters.sort == key else key)
-                  for key in SORTS if not key.startswith("-")}
+    sort_links = {sort.key: urlencode({**params, SORT_PARAM: f"-{sort.key}" if filters.sort == sort.key and sort.reverse
+                                       else sort.key}) for sort in document_list_options.sorts}
+    choices = document_filter_choices(user=request.user, folder=folder, include_subfolders=filters.include_subfolders)
+    list_filters = [{"key": item.key, "label": gettext(item.label), "input_type": item.input_type,
+                     "value": filters.choice.raw.get(item.key, ""), "choices": choices.get(item.key, [])}
+                    for item in document_list_options.filters]
     actions = _document_row_actions(request.user, rows)
     subfolders = folder_children_counts(user=request.user, folder=folder, visible=[item.folder for item in tree.flat])
     badges: dict[int, list[str]] = {}
@@ -94,16 +75,13 @@ def _listing_context(request: HttpRequest, *, folder, tree: FolderTree) -> dict:
         "page": page,
         "documents": rows,
         "filters": filters,
-        "filter_choices": document_filter_choices(user=request.user, folder=folder,
-                                                  include_subfolders=filters.include_subfolders),
-        "channels": Channel.choices,
-        "query": _query(request),
+        "list_filters": list_filters,
+        "list_sorts": [(key, gettext(label)) for sort in document_list_options.sorts for key, label in sort.options()],
+        "query": urlencode(params),
         "sort_links": sort_links,
         "stamp": document_list_stamp(documents=rows, total=page.paginator.count),
-        "document_panels": document_panel_list(user=request.user),
+        "document_rows": document_rows_html(rows, panels=document_panel_list(user=request.user)),
         "tree": tree,
-        "list_options": document_list_options,
-        "list_chosen": list_chosen,
         **actions,
     }
 

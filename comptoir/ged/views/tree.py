@@ -21,6 +21,7 @@ class TreeNode:
     is_current: bool = False
     # Something new in the folder or below it (extensions.folder_tree_news): a dot beside its name.
     has_news: bool = False
+    url: str = ""
 
 
 @dataclass
@@ -55,6 +56,7 @@ def folder_tree_build(*, user: User, company: Company, current: Folder | None = 
     open_ids = set(current.ancestor_ids) if current else set()
     news = _folder_news(user=user, company=company, current=current) if with_news else set()
     flat: list[FlatItem] = []
+    head, _sep, tail = reverse("ged:folder", args=[987654321]).partition("987654321")  # one reverse for the tree
 
     def build(parent_id: int | None, depth: int, prefix: str = "") -> list[TreeNode]:
         nodes = []
@@ -64,7 +66,8 @@ def folder_tree_build(*, user: User, company: Company, current: Folder | None = 
             below = build(folder.pk, depth + 1, path)
             nodes.append(TreeNode(folder=folder, children=below, is_open=folder.pk in open_ids,
                                   is_current=current is not None and folder.pk == current.pk,
-                                  has_news=folder.pk in news or any(node.has_news for node in below)))
+                                  has_news=folder.pk in news or any(node.has_news for node in below),
+                                  url=f"{head}{folder.pk}{tail}"))
         return nodes
 
     roots = build(None, 0)
