@@ -64,6 +64,8 @@ ROUTERS: list[tuple[str, str]] = [
     ("", "comptoir.api.routers.partners"),
     ("", "comptoir.api.routers.deliveries"),
     ("", "comptoir.api.routers.requests"),
+    ("", "comptoir.api.routers.people"),
+    ("", "comptoir.api.routers.intake"),
 ]
 
 

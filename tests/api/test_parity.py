@@ -35,7 +35,7 @@ ACTIONS: dict[str, list[str]] = {
     "accounts:invite": ["POST /api/v1/companies/{company_id}/invitations"],
     "web:invitation_resend": ["POST /api/v1/companies/{company_id}/invitations/{invitation_id}/resend"],
     "web:invitation_cancel": ["DELETE /api/v1/companies/{company_id}/invitations/{invitation_id}"],
-    "web:firm_settings": ["PATCH /api/v1/firm", "PUT /api/v1/firm/logo"],
+    "web:firm_settings": ["PATCH /api/v1/firm", "POST /api/v1/firm/logo"],
     # GED
     "ged:folder_create": ["POST /api/v1/companies/{company_id}/folders"],
     "ged:folder_rename": ["POST /api/v1/folders/{folder_id}/rename"],
@@ -88,9 +88,11 @@ NO_API: dict[str, str] = {
     "accounts:two_factor_setup": "enrôlement TOTP avec QR code, par la personne, dans une session",
     "accounts:two_factor_verify": "second facteur de la connexion web ; un jeton n'en a pas",
     "accounts:two_factor_off": "désactiver le second facteur par jeton permettrait à un jeton volé de l'enlever",
-    "accounts:firm_two_factor": "politique de sécurité du cabinet ; un jeton (sans second facteur) ne doit pas l'abaisser",
+    "accounts:firm_two_factor": ("politique de sécurité du cabinet ; un jeton (sans second facteur) "
+                                 "ne doit pas l'abaisser"),
     # Tokens: creating one needs a session that passed the second factor (docs/api.md, Authentication).
-    "accounts:settings": "création de jetons et préférences du compte, depuis une session qui a passé le second facteur",
+    "accounts:settings": ("création de jetons et préférences du compte, depuis une session "
+                          "qui a passé le second facteur"),
     "accounts:token_revoke": "gestion des jetons, depuis la même page que leur création (session)",
     "accounts:invitation_accept": "la personne invitée n'a pas encore de compte ni de jeton",
     # Interface preferences of the person using the web pages.
@@ -108,6 +110,7 @@ READS: dict[str, str | None] = {
     "web:company": "GET /api/v1/companies/{company_id}",
     "web:siren_lookup": None,  # htmx help while typing the new-company form
     "web:firm_logo": "GET /api/v1/firm/logo",
+    # (the branding form's page; its data)
     "web:firm_login": None,  # public login page
     "web:firm_login_logo": None,
     "web:favicon": None,
@@ -133,7 +136,8 @@ READS: dict[str, str | None] = {
     "delivery:document_badges": "GET /api/v1/documents/{document_id}",  # `deliveries` in the detail
     "delivery:history": "GET /api/v1/deliveries",
     "delivery:app_chart": None,
-    "delivery:history_csv": "GET /api/v1/deliveries/export.csv",
+    # The export is for spreadsheets; a program pages through the same rows (same filters) as JSON.
+    "delivery:history_csv": "GET /api/v1/deliveries",
     "delivery:outbox": None,  # the embedded SMTP sink's mailbox: a demo/dev screen of the operator
     "delivery:outbox_attachment": None,
     "intake:company_mailboxes": "GET /api/v1/companies/{company_id}/mailboxes",
