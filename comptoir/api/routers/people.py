@@ -13,10 +13,9 @@ from ninja import File, Router, UploadedFile
 from ninja.responses import Status
 
 from comptoir.api.pagination import Limit, Offset
+from comptoir.api.routers.companies import company_archive_out, company_for_edit
 from comptoir.api.schemas import (
     CompanyArchiveOut,
-    CompanyEditIn,
-    CompanyOut,
     ErrorOut,
     FirmIn,
     FirmOut,
@@ -28,7 +27,7 @@ from comptoir.api.schemas import (
 from comptoir.core.errors import PermissionDenied
 from comptoir.firms.emails import invitation_resend, invitation_send
 from comptoir.firms.models import Company, Firm
-from comptoir.firms.policy import can_edit_company, can_invite, can_manage_members, is_firm_admin
+from comptoir.firms.policy import can_invite, can_manage_members, is_firm_admin
 from comptoir.firms.selectors import (
     company_get_for_user,
     firm_for_user,
@@ -39,20 +38,15 @@ from comptoir.firms.selectors import (
 )
 from comptoir.firms.services import company_unarchive, firm_branding_update, invitation_cancel, membership_remove
 from comptoir.firms.services import membership_role_set as membership_role_set_service
-from comptoir.firms.validators import validate_siren, validate_siret
 from comptoir.web.forms import FirmBrandingForm
-from comptoir.web.services import company_archive_and_stop, company_edit
+from comptoir.web.services import company_archive_and_stop
 
 router = Router(tags=["Entreprises"])
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
-def _company_for_edit(request: HttpRequest, company_id: int) -> Company:
-    company = company_get_for_user(user=request.auth, company_id=company_id)
-    if not can_edit_company(request.auth, company):
-        raise PermissionDenied(_("Seuls les administrateurs du cabinet modifient une entreprise."))
-    return company
+_company_for_edit = company_for_edit
 
 
 def _company_for_members(request: HttpRequest, company_id: int) -> Company:
@@ -63,34 +57,7 @@ def _company_for_members(request: HttpRequest, company_id: int) -> Company:
 
 
 def _archive_out(company: Company, cancelled: int = 0) -> dict:
-    return {**CompanyOut.from_orm(company).dict(), "archived_at": company.archived_at,
-            "cancelled_deliveries": cancelled}
-
-
-@router.patch("/companies/{int:company_id}", response={200: CompanyArchiveOut, **ERRORS},
-              summary="Modifier une entreprise")
-def company_patch(request: HttpRequest, company_id: int, payload: CompanyEditIn):
-    """Raison sociale, SIREN/SIRET, exercice. Une entreprise archivée est en lecture seule (400)."""
-    company = _company_for_edit(request, company_id)
-    given = payload.dict(exclude_unset=True)
-    create_folders = given.pop("create_exercise_folders", False)
-    fields = {key: getattr(company, key) for key in ("name", "siren", "siret", "fiscal_year_start",
-                                                     "fiscal_year_end")}
-    fields.update({key: value for key, value in given.items() if value is not None})
-    fields["siren"] = fields["siren"].replace(" ", "")
-    fields["siret"] = (fields["siret"] or "").replace(" ", "")
-    errors = {}
-    for key, validate in (("siren", validate_siren), ("siret", validate_siret)):
-        try:
-            validate(fields[key])
-        except ValidationError as error:
-            errors[key] = error.messages
-    if fields["siret"] and not fields["siret"].startswith(fields["siren"]):
-        errors.setdefault("siret", []).append(_("Le SIRET doit commencer par le SIREN."))
-    if errors:
-        raise ValidationError(errors)
-    company_edit(company=company, actor=request.auth, create_exercise_folders=create_folders, **fields)
-    return _archive_out(company)
+    return company_archive_out(company, cancelled)
 
 
 @router.post("/companies/{int:company_id}/archive", response={200: CompanyArchiveOut, **ERRORS},
