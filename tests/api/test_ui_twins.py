@@ -193,7 +193,7 @@ def test_inviting_someone_who_has_an_account_is_a_400_and_sends_nothing(api_as, 
     assert "email" in detail
     assert not Invitation.objects.exists()
     assert OutgoingMail.objects.count() == mails
-    _error(api_as(firm_admin).post(f"/companies/{company.pk}/invitations", {"email": "pas-une-adresse"}), 422)
+    _error(api_as(firm_admin).post(f"/companies/{company.pk}/invitations", {"email": "pas-une-adresse"}), 400)
 
 
 def test_member_role_and_removal(api_as, company, firm_admin, client_user):

@@ -7,6 +7,7 @@ web/views/firm_settings.py): an API client can do what a person can, no more.
 import mimetypes
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Router, UploadedFile
@@ -126,6 +127,10 @@ def invitation_create(request: HttpRequest, company_id: int, payload: Invitation
     company = company_get_for_user(user=request.auth, company_id=company_id)
     if not can_invite(request.auth):
         raise PermissionDenied(_("Vous ne pouvez pas inviter d'utilisateurs."))
+    try:
+        validate_email(payload.email.strip())
+    except ValidationError as error:
+        raise ValidationError({"email": error.messages}) from error
     invitation = invitation_send(company=company, email=payload.email, role=payload.role, actor=request.auth)
     return Status(201, invitation)
 
