@@ -51,11 +51,13 @@ ACTIONS: dict[str, list[str]] = {
     "ged:trash_bulk_restore": ["POST /api/v1/documents/bulk/restore"],
     "ged:bulk": ["POST /api/v1/documents/bulk/move", "POST /api/v1/documents/bulk/trash",
                  "POST /api/v1/documents/bulk/zip"],
-    # Intake: the phone page deposits through the same service as an upload
-    "intake:phone_upload": ["POST /api/v1/folders/{folder_id}/documents"],
+    # Intake
+    "intake:phone_upload": ["POST /api/v1/folders/{folder_id}/photos"],
     "intake:zip_upload": ["POST /api/v1/folders/{folder_id}/zip-imports"],
-    "intake:mailbox_policy": ["PUT /api/v1/companies/{company_id}/sender-policy"],
+    "intake:mailbox_policy": ["PUT /api/v1/companies/{company_id}/sender-policy",
+                              "POST /api/v1/companies/{company_id}/mailboxes/rotate"],
     "intake:quarantine_decide": ["POST /api/v1/quarantine/{quarantine_id}/approve",
+                                 "POST /api/v1/quarantine/{quarantine_id}/approve-message",
                                  "POST /api/v1/quarantine/{quarantine_id}/reject"],
     # Partners and deliveries
     "partners:install": ["POST /api/v1/apps/{slug}/install"],

@@ -289,3 +289,50 @@ def test_a_file_that_is_not_a_zip_is_refused_and_nothing_recorded(api_as, compan
     detail = _error(api_as(firm_admin).upload(f"/folders/{ventes.pk}/zip-imports", "lot.zip", PDF_BYTES), 400)
     assert detail
     assert not ZipImport.objects.exists()
+
+
+def _photo(name: str, colour: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), colour).save(buffer, format="JPEG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+def test_photos_combined_into_one_pdf(api_as, company, client_user):
+    api = api_as(client_user)
+    achats = folder_named(company, "Achats")
+    response = api.client.post(f"/api/v1/folders/{achats.pk}/photos", headers=api.headers, data={
+        "files": [_photo("p1.jpg", "white"), _photo("p2.jpg", "red")], "combine": "true", "name": "Ticket"})
+    assert response.status_code == 201, response.content
+    assert [(d["name"], d["content_type"], d["channel"]) for d in response.json()] == [
+        ("Ticket.pdf", "application/pdf", "phone")]
+
+
+def test_photos_without_a_file_is_refused_and_deposits_nothing(api_as, company, client_user):
+    api = api_as(client_user)
+    achats = folder_named(company, "Achats")
+    response = api.client.post(f"/api/v1/folders/{achats.pk}/photos", headers=api.headers, data={"combine": "true"})
+    _error(response, 422, "invalid_request")
+    assert not Document.objects.exists()
+
+
+def test_approving_a_whole_message_deposits_each_of_its_files(api_as, company, firm_admin, client_user):
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from comptoir.intake.services.quarantine import quarantine_hold
+
+    ventes = folder_named(company, "Ventes")
+    held = [quarantine_hold(company=company, folder=ventes, file=ContentFile(PDF_BYTES + bytes([n])),
+                            filename=f"f{n}.pdf", mailbox="ventes", recipient="ventes+x.t@depot.test",
+                            reason="unauthenticated", authentication="", sender="x@evil.example",
+                            envelope_sender="x@evil.example", subject="", message_id="<m@x>", message_key="m",
+                            idempotency_key=f"k{n}", received_at=timezone.now()) for n in range(2)]
+    _error(api_as(client_user).post(f"/quarantine/{held[0].pk}/approve-message"), 404)
+    assert not Document.objects.exists()
+    response = api_as(firm_admin).post(f"/quarantine/{held[0].pk}/approve-message")
+    assert response.status_code == 200, response.content
+    assert sorted(d["name"] for d in response.json()) == ["f0.pdf", "f1.pdf"]
+    assert Document.objects.filter(folder=ventes).count() == 2

@@ -15,6 +15,7 @@ from comptoir.api.schemas import (
     CompanyEditIn,
     CompanyIn,
     CompanyOut,
+    DocumentOut,
     ErrorOut,
     FolderIn,
     FolderOut,
@@ -27,7 +28,7 @@ from comptoir.firms.validators import validate_siren, validate_siret
 from comptoir.ged.selectors import folder_get_for_user, folder_list_for_user
 from comptoir.ged.services import company_onboard, folder_create
 from comptoir.intake.selectors import company_mailboxes, quarantine_get_for_user, quarantine_list_for_user
-from comptoir.intake.services.quarantine import quarantine_approve, quarantine_reject
+from comptoir.intake.services.quarantine import quarantine_approve, quarantine_message_approve, quarantine_reject
 from comptoir.web.services import company_edit
 
 router = Router(tags=["Entreprises"])
@@ -192,6 +193,14 @@ def quarantine_approve_endpoint(request: HttpRequest, quarantine_id: int):
     quarantine_approve(item=item, actor=request.auth)
     item.refresh_from_db()
     return item
+
+
+@router.post("/quarantine/{int:quarantine_id}/approve-message",
+             response={200: list[DocumentOut], 409: ErrorOut, **ERRORS},
+             summary="Valider tous les fichiers en attente du même message")
+def quarantine_message_approve_endpoint(request: HttpRequest, quarantine_id: int):
+    item = quarantine_get_for_user(user=request.auth, quarantine_id=quarantine_id)
+    return quarantine_message_approve(item=item, actor=request.auth)
 
 
 @router.post("/quarantine/{int:quarantine_id}/reject", response={200: QuarantinedOut, 409: ErrorOut, **ERRORS},

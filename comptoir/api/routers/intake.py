@@ -8,11 +8,11 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Router, Schema, UploadedFile
+from ninja import File, Form, Router, Schema, UploadedFile
 from ninja.responses import Status
 from pydantic import Field
 
-from comptoir.api.schemas import ErrorOut
+from comptoir.api.schemas import DocumentOut, ErrorOut
 from comptoir.core.errors import PermissionDenied
 from comptoir.firms.models import Company
 from comptoir.firms.selectors import company_get_for_user
@@ -20,6 +20,7 @@ from comptoir.ged.selectors import folder_get_for_user
 from comptoir.intake.policy import intake_policy
 from comptoir.intake.selectors import company_mailboxes, zip_import_get_for_user
 from comptoir.intake.services.mailbox_policy import mailbox_policy_ensure, mailbox_policy_set, mailbox_token_rotate
+from comptoir.intake.services.phone import phone_capture_deposit
 from comptoir.intake.services.zip_import import zip_import_create
 
 router = Router(tags=["Dépôts"])
@@ -112,3 +113,17 @@ def zip_import_upload(request: HttpRequest, folder_id: int, file: File[UploadedF
             summary="Avancement d'un import zip")
 def zip_import_progress(request: HttpRequest, zip_import_id: int):
     return zip_import_get_for_user(user=request.auth, zip_import_id=zip_import_id)
+
+
+@router.post("/folders/{int:folder_id}/photos", response={201: list[DocumentOut], **ERRORS, 413: ErrorOut,
+                                                           415: ErrorOut},
+             summary="Déposer des photos (la capture du téléphone), réunies en un PDF si demandé")
+def photos_deposit(request: HttpRequest, folder_id: int, files: File[list[UploadedFile]],
+                   combine: Form[bool] = False, name: Form[str] = ""):
+    """Champ multipart `files` (plusieurs). Avec `combine`, les images deviennent un seul PDF nommé
+    `name` (les PDF restent à part) ; sinon chaque fichier est un document. Une photo refusée : rien
+    n'est déposé."""
+    folder = folder_get_for_user(user=request.auth, folder_id=folder_id)
+    documents = phone_capture_deposit(folder=folder, uploads=files, combine=combine, actor=request.auth,
+                                      name=name[:150])
+    return Status(201, documents)
