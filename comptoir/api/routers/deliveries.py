@@ -1,6 +1,6 @@
 """The send history: list deliveries, retry a failed one. Firm staff only; other tenants get 404."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
@@ -44,10 +44,13 @@ class DeliveryOut(Schema):
 @router.get("/deliveries", response={200: list[DeliveryOut], 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
             summary="Historique d'envoi")
 def delivery_list(request: HttpRequest, company: int | None = None, app: str | None = None,
-                  status: DeliveryStatus | None = None, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0):
+                  status: DeliveryStatus | None = None, since: date | None = None, until: date | None = None,
+                  limit: Limit = DEFAULT_LIMIT, offset: Offset = 0):
+    """Les filtres de la page d'historique (et de son export CSV) : `company`, `app`, `status`, et les
+    dates de création `since`/`until` (comprises)."""
     if not delivery_access.can(request.auth, "history.view"):
         raise Http404("firm staff only")
-    filters = DeliveryFilters(app_slug=app, company_id=company, status=status)
+    filters = DeliveryFilters(app_slug=app, company_id=company, status=status, date_from=since, date_to=until)
     deliveries = delivery_list_for_user(user=request.auth, filters=filters)[offset:offset + limit]
     return [DeliveryOut.from_delivery(delivery) for delivery in deliveries]
 
