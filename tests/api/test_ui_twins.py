@@ -314,7 +314,7 @@ def test_photos_without_a_file_is_refused_and_deposits_nothing(api_as, company, 
     api = api_as(client_user)
     achats = folder_named(company, "Achats")
     response = api.client.post(f"/api/v1/folders/{achats.pk}/photos", headers=api.headers, data={"combine": "true"})
-    _error(response, 422, "invalid_request")
+    assert _error(response, 400, "invalid") == "Aucun fichier reçu."
     assert not Document.objects.exists()
 
 

@@ -118,12 +118,13 @@ def zip_import_progress(request: HttpRequest, zip_import_id: int):
 @router.post("/folders/{int:folder_id}/photos", response={201: list[DocumentOut], **ERRORS, 413: ErrorOut,
                                                            415: ErrorOut},
              summary="Déposer des photos (la capture du téléphone), réunies en un PDF si demandé")
-def photos_deposit(request: HttpRequest, folder_id: int, files: File[list[UploadedFile]],
+def photos_deposit(request: HttpRequest, folder_id: int, files: File[list[UploadedFile]] = None,
                    combine: Form[bool] = False, name: Form[str] = ""):
     """Champ multipart `files` (plusieurs). Avec `combine`, les images deviennent un seul PDF nommé
     `name` (les PDF restent à part) ; sinon chaque fichier est un document. Une photo refusée : rien
     n'est déposé."""
     folder = folder_get_for_user(user=request.auth, folder_id=folder_id)
-    documents = phone_capture_deposit(folder=folder, uploads=files, combine=combine, actor=request.auth,
+    # No file is the service's refusal (400), after the folder is found: another tenant's folder stays a 404.
+    documents = phone_capture_deposit(folder=folder, uploads=files or [], combine=combine, actor=request.auth,
                                       name=name[:150])
     return Status(201, documents)
