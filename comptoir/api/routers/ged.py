@@ -1,4 +1,4 @@
-"""Documents: deposit into a folder, read, download, move; search; bulk move, trash, restore, zip."""
+"""Documents: a folder's list, deposit, read, download, rename, move, copy, trash, restore; search; bulk actions."""
 
 from datetime import date
 from functools import wraps
@@ -22,29 +22,20 @@ from comptoir.api.schemas import (
     DocumentOut,
     DocumentTargetIn,
     ErrorOut,
-    FolderMoveIn,
-    FolderOut,
-    FolderTrashIn,
     NameIn,
     SearchHitOut,
-    TrashItemOut,
 )
-from comptoir.core.errors import PermissionDenied
-from comptoir.firms.policy import can_manage_folders
 from comptoir.firms.selectors import company_get_for_user
 from comptoir.ged.archives import documents_zip_response
 from comptoir.ged.blobs import blob_open
-from comptoir.ged.models import Channel, Document, Folder
+from comptoir.ged.models import Channel, Document
 from comptoir.ged.search.selectors import document_search_for_user
 from comptoir.ged.search.text import search_terms
 from comptoir.ged.selectors import (
     document_get_for_user,
     document_list_by_ids_for_user,
     document_list_for_user,
-    folder_ancestors,
-    folder_display_paths,
     folder_get_for_user,
-    trash_list_for_user,
 )
 from comptoir.ged.services import (
     document_copy,
@@ -56,18 +47,12 @@ from comptoir.ged.services import (
     documents_bulk_move,
     documents_bulk_restore,
     documents_bulk_trash,
-    folder_move,
-    folder_rename,
-    folder_restore,
-    folder_trash,
 )
 from comptoir.invoices.selectors import invoice_api_dict, invoice_facts_for_document, invoice_status_for
 from comptoir.partners.receivables import receivable_api_dict, receivable_for_document
 from comptoir.partners.selectors import delivery_list_for_document
 
 router = Router(tags=["GED"])
-
-FOLDER_ROLE_ANNUAL = "annual"
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 # Room for the multipart envelope (boundaries, part headers) around the file itself.
@@ -211,18 +196,6 @@ def documents_zip_download(request: HttpRequest, payload: DocumentIdsIn):
 
 # -- Folders: the same services (and policy) as the GED pages ------------------------------------
 
-def _folder_out(folder: Folder) -> dict:
-    path = "/".join(ancestor.name for ancestor in folder_ancestors(folder=folder))
-    return {"id": folder.pk, "name": folder.name, "parent_id": folder.parent_id, "path": path}
-
-
-def _folder_to_change(request: HttpRequest, folder_id: int) -> Folder:
-    folder = folder_get_for_user(user=request.auth, folder_id=folder_id)
-    if not can_manage_folders(request.auth):
-        raise PermissionDenied(_("Vous ne pouvez pas modifier les dossiers."))
-    return folder
-
-
 @router.get("/folders/{int:folder_id}/documents", response={200: list[DocumentOut], **ERRORS},
             summary="Documents d'un dossier")
 def folder_documents(request: HttpRequest, folder_id: int, limit: Limit = 100, offset: Offset = 0):
@@ -230,69 +203,6 @@ def folder_documents(request: HttpRequest, folder_id: int, limit: Limit = 100, o
     folder = folder_get_for_user(user=request.auth, folder_id=folder_id)
     documents = document_list_for_user(user=request.auth, folder=folder).order_by("-deposited_at", "-pk")
     return list(documents[offset:offset + limit])
-
-
-@router.post("/folders/{int:folder_id}/rename", response={200: FolderOut, **ERRORS}, summary="Renommer un dossier")
-def folder_rename_endpoint(request: HttpRequest, folder_id: int, payload: NameIn):
-    """Un nom déjà pris par un dossier voisin : 400, rien n'est changé."""
-    folder = _folder_to_change(request, folder_id)
-    return _folder_out(folder_rename(folder=folder, name=payload.name, actor=request.auth))
-
-
-@router.post("/folders/{int:folder_id}/move", response={200: FolderOut, **ERRORS}, summary="Déplacer un dossier")
-def folder_move_endpoint(request: HttpRequest, folder_id: int, payload: FolderMoveIn):
-    """Sous `parent_id` (un dossier de la même entreprise, hors de son propre sous-arbre), ou à la racine."""
-    folder = _folder_to_change(request, folder_id)
-    parent = folder_get_for_user(user=request.auth, folder_id=payload.parent_id) if payload.parent_id else None
-    return _folder_out(folder_move(folder=folder, new_parent=parent, actor=request.auth))
-
-
-@router.post("/folders/{int:folder_id}/trash", response={200: FolderOut, **ERRORS},
-             summary="Mettre un dossier (et son contenu) à la corbeille")
-def folder_trash_endpoint(request: HttpRequest, folder_id: int, payload: FolderTrashIn):
-    """Pour le dossier annuel, `confirm_name` doit être son nom exact (400 sinon), comme à l'écran."""
-    folder = _folder_to_change(request, folder_id)
-    if folder.role == FOLDER_ROLE_ANNUAL and payload.confirm_name.strip() != folder.name:
-        raise HttpError(400, _("Tapez le nom exact du dossier pour confirmer."))
-    out = _folder_out(folder)
-    folder_trash(folder=folder, actor=request.auth)
-    return out
-
-
-@router.post("/folders/{int:folder_id}/restore", response={200: FolderOut, **ERRORS},
-             summary="Restaurer un dossier de la corbeille")
-def folder_restore_endpoint(request: HttpRequest, folder_id: int):
-    """Un dossier qui n'est pas à la corbeille (ou hors de portée) : 404."""
-    folder = Folder.objects.select_related("company").filter(pk=folder_id).first()
-    if folder is None:
-        raise Http404
-    trashed, _documents = trash_list_for_user(user=request.auth, company=folder.company)
-    folder = trashed.select_related("parent", "company").filter(pk=folder_id).first()
-    if folder is None:
-        raise Http404
-    return _folder_out(folder_restore(folder=folder, actor=request.auth))
-
-
-@router.get("/companies/{int:company_id}/trash", response={200: list[TrashItemOut], **ERRORS},
-            summary="Corbeille d'une entreprise")
-def trash_list(request: HttpRequest, company_id: int, limit: Limit = 100, offset: Offset = 0):
-    """Dossiers (avec leur contenu) et documents mis à la corbeille, du plus récent au plus ancien."""
-    company = company_get_for_user(user=request.auth, company_id=company_id)
-    folders, documents = trash_list_for_user(user=request.auth, company=company)
-    # Enough of each kind to fill the page once merged by date; never more.
-    end = offset + limit
-    folders = list(folders.select_related("deleted_by").order_by("-deleted_at", "-pk")[:end])
-    documents = list(documents.select_related("folder", "deleted_by").order_by("-deleted_at", "-pk")[:end])
-    items = sorted(folders + documents, key=lambda item: (item.deleted_at, item.pk), reverse=True)[offset:end]
-    paths = folder_display_paths(folders=[i if isinstance(i, Folder) else i.folder for i in items])
-    rows = []
-    for item in items:
-        is_folder = isinstance(item, Folder)
-        path = paths.get(item.pk if is_folder else item.folder_id, "")
-        rows.append({"kind": "folder" if is_folder else "document", "id": item.pk, "name": item.name,
-                     "path": path.replace(" / ", "/"), "deleted_at": item.deleted_at,
-                     "deleted_by": item.deleted_by.email if item.deleted_by else None})
-    return rows
 
 
 # -- One document: the same services (and policy) as the document menu ---------------------------
