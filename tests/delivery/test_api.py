@@ -61,5 +61,6 @@ def test_list_filters_by_creation_dates_as_the_history_export(failed, firm_membe
     api = ApiClient(firm_member)
     assert [row["id"] for row in api.get("/deliveries?since=2026-01-01&until=2026-01-31").json()] == [failed.pk]
     assert failed.pk not in [row["id"] for row in api.get("/deliveries?since=2026-02-01").json()]
-    response = api.get("/deliveries?since=hier")
-    assert response.status_code == 422 and response.json()["error"] == "invalid_request"
+    for bad in ("since=hier", "company=-5983496544172754507661312", "company=0"):
+        response = api.get(f"/deliveries?{bad}")
+        assert response.status_code == 422 and response.json()["error"] == "invalid_request", bad

@@ -23,6 +23,7 @@ from comptoir.api.schemas import (
     DocumentTargetIn,
     ErrorOut,
     NameIn,
+    RowId,
     SearchHitOut,
 )
 from comptoir.firms.selectors import company_get_for_user
@@ -141,7 +142,7 @@ def document_relocate(request: HttpRequest, document_id: int, payload: DocumentM
 
 @router.get("/search", response={200: list[SearchHitOut], **ERRORS}, summary="Rechercher des documents")
 def document_search(request: HttpRequest, q: str = Query(..., min_length=1, max_length=200),
-                    company: int | None = None, folder: int | None = None, since: date | None = None,
+                    company: RowId | None = None, folder: RowId | None = None, since: date | None = None,
                     until: date | None = None, limit: int = Query(20, ge=1, le=100),
                     offset: int = Query(0, ge=0, le=10_000)):
     """Chaque mot de `q` doit apparaître (au début d'un mot, sans tenir compte des majuscules ni des
