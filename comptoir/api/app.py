@@ -61,9 +61,12 @@ def on_http_error(request, exc: HttpError):
 ROUTERS: list[tuple[str, str]] = [
     ("", "comptoir.api.routers.companies"),
     ("", "comptoir.api.routers.ged"),
+    ("", "comptoir.api.routers.folders"),
     ("", "comptoir.api.routers.partners"),
     ("", "comptoir.api.routers.deliveries"),
     ("", "comptoir.api.routers.requests"),
+    ("", "comptoir.api.routers.people"),
+    ("", "comptoir.api.routers.intake"),
 ]
 
 

@@ -154,3 +154,90 @@ class BulkItemOut(Schema):
     ok: bool
     error: str | None = None
     detail: str = ""
+
+
+class NameIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+
+
+class FolderMoveIn(Schema):
+    parent_id: RowId | None = Field(None, description="le nouveau parent ; null : à la racine de l'entreprise")
+
+
+class FolderTrashIn(Schema):
+    confirm_name: str = Field("", max_length=200,
+                              description="le nom exact du dossier, exigé pour un dossier annuel (comme à l'écran)")
+
+
+class DocumentTargetIn(Schema):
+    folder_id: RowId
+
+
+class TrashItemOut(Schema):
+    """A folder (with what it holds) or a document in the company's trash."""
+
+    kind: Literal["folder", "document"]
+    id: int
+    name: str
+    path: str = Field(description="où il était : chemin du dossier depuis la racine, séparé par « / »")
+    deleted_at: datetime
+    deleted_by: str | None = Field(description="adresse de qui l'a mis à la corbeille")
+
+
+class CompanyEditIn(Schema):
+    """Only the fields given change; the others keep their value."""
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    siren: str | None = Field(None, max_length=11)
+    siret: str | None = Field(None, max_length=17)
+    fiscal_year_start: date | None = None
+    fiscal_year_end: date | None = None
+    create_exercise_folders: bool = Field(False, description="poser les dossiers du nouvel exercice (rien n'est "
+                                                             "supprimé ni renommé)")
+
+
+class CompanyArchiveOut(CompanyOut):
+    archived_at: datetime | None
+    cancelled_deliveries: int = Field(0, description="envois en attente annulés par l'archivage")
+
+
+class MemberOut(Schema):
+    id: int
+    email: str
+    full_name: str
+    role: str
+
+
+class MemberRoleIn(Schema):
+    role: Literal["client_admin", "client_member"]
+
+
+class InvitationIn(Schema):
+    email: str = Field(max_length=254, description="une adresse mal formée : 400")
+    role: Literal["client_admin", "client_member"] = "client_member"
+
+
+class InvitationOut(Schema):
+    id: int
+    email: str
+    role: str
+    expires_at: datetime
+    created_at: datetime | None = None
+
+
+class FirmOut(Schema):
+    name: str
+    slug: str
+    primary_color: str
+    accent_color: str
+    sender_name: str
+    has_logo: bool
+
+
+class FirmIn(Schema):
+    """Only the fields given change."""
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    primary_color: str | None = Field(None, pattern=r"^#[0-9a-fA-F]{6}$")
+    accent_color: str | None = Field(None, pattern=r"^#[0-9a-fA-F]{6}$")
+    sender_name: str | None = Field(None, max_length=100)

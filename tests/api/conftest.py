@@ -21,6 +21,11 @@ class ApiClient:
         return self.client.post(f"/api/v1{path}", data=json or {}, content_type="application/json",
                                 headers=self.headers)
 
+    def send(self, method: str, path: str, json: dict | None = None):
+        """PATCH, PUT, DELETE (or any method) with a JSON body."""
+        return getattr(self.client, method.lower())(f"/api/v1{path}", data=json or {},
+                                                     content_type="application/json", headers=self.headers)
+
     def upload(self, path: str, name: str, content: bytes):
         return self.client.post(f"/api/v1{path}", data={"file": SimpleUploadedFile(name, content)},
                                 headers=self.headers)

@@ -52,3 +52,15 @@ def test_other_tenants_and_client_users_get_404(failed, other_firm_admin, client
     assert ApiClient(other_firm_admin).get("/deliveries").json() == []
     assert ApiClient(client_user).post(f"/deliveries/{failed.pk}/retry").status_code == 404
     assert ApiClient(client_user).get("/deliveries").status_code == 404
+
+
+def test_list_filters_by_creation_dates_as_the_history_export(failed, firm_member):
+    import datetime as dt
+
+    Delivery.objects.filter(pk=failed.pk).update(created_at=dt.datetime(2026, 1, 15, 12, tzinfo=dt.UTC))
+    api = ApiClient(firm_member)
+    assert [row["id"] for row in api.get("/deliveries?since=2026-01-01&until=2026-01-31").json()] == [failed.pk]
+    assert failed.pk not in [row["id"] for row in api.get("/deliveries?since=2026-02-01").json()]
+    for bad in ("since=hier", "company=-5983496544172754507661312", "company=0"):
+        response = api.get(f"/deliveries?{bad}")
+        assert response.status_code == 422 and response.json()["error"] == "invalid_request", bad

@@ -2,21 +2,34 @@
 
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.responses import Status
 
-from comptoir.api.schemas import CompanyDetailOut, CompanyIn, CompanyOut, ErrorOut, FolderIn, FolderOut
+from comptoir.api.schemas import (
+    CompanyArchiveOut,
+    CompanyDetailOut,
+    CompanyEditIn,
+    CompanyIn,
+    CompanyOut,
+    DocumentOut,
+    ErrorOut,
+    FolderIn,
+    FolderOut,
+)
 from comptoir.core.errors import PermissionDenied
 from comptoir.firms import policy
 from comptoir.firms.models import Company
 from comptoir.firms.selectors import company_get_for_user, company_list_for_user, firm_for_user
+from comptoir.firms.validators import validate_siren, validate_siret
 from comptoir.ged.selectors import folder_get_for_user, folder_list_for_user
 from comptoir.ged.services import company_onboard, folder_create
 from comptoir.intake.selectors import company_mailboxes, quarantine_get_for_user, quarantine_list_for_user
-from comptoir.intake.services.quarantine import quarantine_approve, quarantine_reject
+from comptoir.intake.services.quarantine import quarantine_approve, quarantine_message_approve, quarantine_reject
+from comptoir.web.services import company_edit
 
 router = Router(tags=["Entreprises"])
 
@@ -71,6 +84,47 @@ def company_create(request: HttpRequest, payload: CompanyIn):
 def company_detail(request: HttpRequest, company_id: int):
     company = company_get_for_user(user=request.auth, company_id=company_id)
     return _company_detail(company)
+
+
+def company_for_edit(request: HttpRequest, company_id: int) -> Company:
+    """The company, if the caller may edit or archive it (the firm's administrators): else 403."""
+    company = company_get_for_user(user=request.auth, company_id=company_id)
+    if not policy.can_edit_company(request.auth, company):
+        raise PermissionDenied(_("Seuls les administrateurs du cabinet modifient une entreprise."))
+    return company
+
+
+def company_archive_out(company: Company, cancelled: int = 0) -> dict:
+    return {**CompanyOut.from_orm(company).dict(), "archived_at": company.archived_at,
+            "cancelled_deliveries": cancelled}
+
+
+# Same path as the GET above: ninja serves both methods from one router.
+@router.patch("/companies/{int:company_id}", response={200: CompanyArchiveOut, **ERRORS},
+              summary="Modifier une entreprise")
+def company_patch(request: HttpRequest, company_id: int, payload: CompanyEditIn):
+    """Raison sociale, SIREN/SIRET, exercice. Une entreprise archivée est en lecture seule (400)."""
+    company = company_for_edit(request, company_id)
+    given = payload.dict(exclude_unset=True)
+    create_folders = given.pop("create_exercise_folders", False)
+    fields = {key: getattr(company, key) for key in ("name", "siren", "siret", "fiscal_year_start",
+                                                     "fiscal_year_end")}
+    fields.update({key: value for key, value in given.items() if value is not None})
+    fields["siren"] = fields["siren"].replace(" ", "")
+    fields["siret"] = (fields["siret"] or "").replace(" ", "")
+    errors = {}
+    for key, validate in (("siren", validate_siren), ("siret", validate_siret)):
+        try:
+            validate(fields[key])
+        except ValidationError as error:
+            errors[key] = error.messages
+    if fields["siret"] and not fields["siret"].startswith(fields["siren"]):
+        errors.setdefault("siret", []).append(_("Le SIRET doit commencer par le SIREN."))
+    if errors:
+        raise ValidationError(errors)
+    company_edit(company=company, actor=request.auth, create_exercise_folders=create_folders, **fields)
+    return company_archive_out(company)
+
 
 
 @router.get("/companies/{int:company_id}/folders", response={200: list[FolderOut], **ERRORS},
@@ -139,6 +193,14 @@ def quarantine_approve_endpoint(request: HttpRequest, quarantine_id: int):
     quarantine_approve(item=item, actor=request.auth)
     item.refresh_from_db()
     return item
+
+
+@router.post("/quarantine/{int:quarantine_id}/approve-message",
+             response={200: list[DocumentOut], 409: ErrorOut, **ERRORS},
+             summary="Valider tous les fichiers en attente du même message")
+def quarantine_message_approve_endpoint(request: HttpRequest, quarantine_id: int):
+    item = quarantine_get_for_user(user=request.auth, quarantine_id=quarantine_id)
+    return quarantine_message_approve(item=item, actor=request.auth)
 
 
 @router.post("/quarantine/{int:quarantine_id}/reject", response={200: QuarantinedOut, 409: ErrorOut, **ERRORS},

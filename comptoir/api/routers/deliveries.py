@@ -1,12 +1,12 @@
 """The send history: list deliveries, retry a failed one. Firm staff only; other tenants get 404."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 
 from comptoir.api.pagination import DEFAULT_LIMIT, Limit, Offset
-from comptoir.api.schemas import ErrorOut
+from comptoir.api.schemas import ErrorOut, RowId
 from comptoir.delivery.access import delivery_access
 from comptoir.delivery.selectors import DeliveryFilters, delivery_get_for_user, delivery_list_for_user
 from comptoir.delivery.services import delivery_retry
@@ -43,11 +43,14 @@ class DeliveryOut(Schema):
 
 @router.get("/deliveries", response={200: list[DeliveryOut], 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
             summary="Historique d'envoi")
-def delivery_list(request: HttpRequest, company: int | None = None, app: str | None = None,
-                  status: DeliveryStatus | None = None, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0):
+def delivery_list(request: HttpRequest, company: RowId | None = None, app: str | None = None,
+                  status: DeliveryStatus | None = None, since: date | None = None, until: date | None = None,
+                  limit: Limit = DEFAULT_LIMIT, offset: Offset = 0):
+    """Les filtres de la page d'historique (et de son export CSV) : `company`, `app`, `status`, et les
+    dates de création `since`/`until` (comprises)."""
     if not delivery_access.can(request.auth, "history.view"):
         raise Http404("firm staff only")
-    filters = DeliveryFilters(app_slug=app, company_id=company, status=status)
+    filters = DeliveryFilters(app_slug=app, company_id=company, status=status, date_from=since, date_to=until)
     deliveries = delivery_list_for_user(user=request.auth, filters=filters)[offset:offset + limit]
     return [DeliveryOut.from_delivery(delivery) for delivery in deliveries]
 

@@ -1,10 +1,10 @@
-"""Documents: deposit into a folder, read, download, move; search; bulk move, trash, restore, zip."""
+"""Documents: a folder's list, deposit, read, download, rename, move, copy, trash, restore; search; bulk actions."""
 
 from datetime import date
 from functools import wraps
 
 from django.conf import settings
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, UploadedFile
 from ninja.decorators import decorate_view
@@ -20,7 +20,10 @@ from comptoir.api.schemas import (
     DocumentIdsIn,
     DocumentMoveIn,
     DocumentOut,
+    DocumentTargetIn,
     ErrorOut,
+    NameIn,
+    RowId,
     SearchHitOut,
 )
 from comptoir.firms.selectors import company_get_for_user
@@ -31,10 +34,19 @@ from comptoir.ged.listings import document_filters_read, document_list_filtered
 from comptoir.ged.models import Channel, Document
 from comptoir.ged.search.selectors import document_search_for_user
 from comptoir.ged.search.text import search_terms
-from comptoir.ged.selectors import document_get_for_user, document_list_by_ids_for_user, folder_get_for_user
+from comptoir.ged.selectors import (
+    document_get_for_user,
+    document_list_by_ids_for_user,
+    document_list_for_user,
+    folder_get_for_user,
+)
 from comptoir.ged.services import (
+    document_copy,
     document_deposit,
     document_move,
+    document_rename,
+    document_restore,
+    document_trash,
     documents_bulk_move,
     documents_bulk_restore,
     documents_bulk_trash,
@@ -157,7 +169,7 @@ def document_relocate(request: HttpRequest, document_id: int, payload: DocumentM
 
 @router.get("/search", response={200: list[SearchHitOut], **ERRORS}, summary="Rechercher des documents")
 def document_search(request: HttpRequest, q: str = Query(..., min_length=1, max_length=200),
-                    company: int | None = None, folder: int | None = None, since: date | None = None,
+                    company: RowId | None = None, folder: RowId | None = None, since: date | None = None,
                     until: date | None = None, limit: int = Query(20, ge=1, le=100),
                     offset: int = Query(0, ge=0, le=10_000)):
     """Chaque mot de `q` doit apparaître (au début d'un mot, sans tenir compte des majuscules ni des
@@ -203,8 +215,58 @@ def documents_restore(request: HttpRequest, payload: DocumentIdsIn):
     return _outcomes(documents_bulk_restore(documents=documents, actor=request.auth))
 
 
-@router.post("/documents/bulk/zip", response={200: bytes, **ERRORS}, summary="Télécharger plusieurs documents (zip)")
+@router.post("/documents/bulk/zip", response={200: bytes, **ERRORS}, summary="Télécharger plusieurs documents (zip)",
+             # The answer is the archive itself, not JSON: the schema says so (schemathesis checks the type).
+             openapi_extra={"responses": {200: {"description": "L'archive zip",
+                                                  "content": {"application/zip": {"schema": {"type": "string",
+                                                                                             "format": "binary"}}}}}})
 def documents_zip_download(request: HttpRequest, payload: DocumentIdsIn):
     """Un zip envoyé au fil de l'eau (jamais construit en mémoire), de taille annoncée (Content-Length)."""
     documents = document_list_by_ids_for_user(user=request.auth, document_ids=payload.document_ids)
     return documents_zip_response(documents=documents)
+
+
+# -- Folders: the same services (and policy) as the GED pages ------------------------------------
+
+@router.get("/folders/{int:folder_id}/documents", response={200: list[DocumentOut], **ERRORS},
+            summary="Documents d'un dossier")
+def folder_documents(request: HttpRequest, folder_id: int, limit: Limit = 100, offset: Offset = 0):
+    """Les documents du dossier lui-même (pas de ses sous-dossiers), du plus récent au plus ancien."""
+    folder = folder_get_for_user(user=request.auth, folder_id=folder_id)
+    documents = document_list_for_user(user=request.auth, folder=folder).order_by("-deposited_at", "-pk")
+    return list(documents[offset:offset + limit])
+
+
+# -- One document: the same services (and policy) as the document menu ---------------------------
+
+@router.post("/documents/{int:document_id}/rename", response={200: DocumentOut, **ERRORS},
+             summary="Renommer un document")
+def document_rename_endpoint(request: HttpRequest, document_id: int, payload: NameIn):
+    document = document_get_for_user(user=request.auth, document_id=document_id)
+    return document_rename(document=document, name=payload.name, actor=request.auth)
+
+
+@router.post("/documents/{int:document_id}/copy", response={201: DocumentOut, **ERRORS},
+             summary="Copier un document dans un dossier")
+def document_copy_endpoint(request: HttpRequest, document_id: int, payload: DocumentTargetIn):
+    """La copie est un nouveau document (les switches du dossier cible s'appliquent)."""
+    document = document_get_for_user(user=request.auth, document_id=document_id)
+    folder = folder_get_for_user(user=request.auth, folder_id=payload.folder_id)
+    return Status(201, document_copy(document=document, folder=folder, actor=request.auth))
+
+
+@router.post("/documents/{int:document_id}/trash", response={200: DocumentOut, **ERRORS},
+             summary="Mettre un document à la corbeille")
+def document_trash_endpoint(request: HttpRequest, document_id: int):
+    document = document_get_for_user(user=request.auth, document_id=document_id)
+    return document_trash(document=document, actor=request.auth)
+
+
+@router.post("/documents/{int:document_id}/restore", response={200: DocumentOut, **ERRORS},
+             summary="Restaurer un document de la corbeille")
+def document_restore_endpoint(request: HttpRequest, document_id: int):
+    """Un document qui n'est pas à la corbeille : 404. Son dossier à la corbeille : 400."""
+    document = document_get_for_user(user=request.auth, document_id=document_id, include_trashed=True)
+    if document.deleted_at is None:
+        raise Http404
+    return document_restore(document=document, actor=request.auth)

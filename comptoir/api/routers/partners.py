@@ -7,9 +7,10 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.responses import Status
-from pydantic import StrictBool
+from pydantic import Field, StrictBool
 
 from comptoir.api.schemas import ErrorOut
+from comptoir.core.errors import PermissionDenied
 from comptoir.firms.models import Firm
 from comptoir.firms.selectors import firm_for_user
 from comptoir.firms.services import company_receivables_visibility_set
@@ -19,6 +20,7 @@ from comptoir.partners.catalogue.registry import app_get, app_list
 from comptoir.partners.policy import partners_policy
 from comptoir.partners.selectors import (
     SwitchStatus,
+    backfill_preview,
     company_get_for_admin,
     company_receivables_get_for_user,
     connection_get_active,
@@ -34,6 +36,7 @@ from comptoir.partners.services import (
     connection_api_set,
     connection_revoke,
     connection_set,
+    deliveries_backfill,
     document_invoice_complete,
     folder_switch_set,
     installation_create,
@@ -215,6 +218,40 @@ def switch_put(request: HttpRequest, folder_id: int, slug: str, payload: SwitchI
     folder_switch_set(folder=folder, connection=connection, state=payload.state, destination=payload.destination,
                       actor=request.auth)
     return next(_switch_out(s) for s in switch_states_for_folder(folder=folder) if s.app.slug == slug)
+
+
+class BackfillPreviewOut(Schema):
+    to_send: int = Field(description="documents du sous-arbre qui partiraient")
+    to_skip: int = Field(description="documents écartés (déjà envoyés, type refusé…)")
+
+
+class BackfillOut(Schema):
+    queued: int = Field(description="envois mis en file")
+
+
+def _backfill_target(request: HttpRequest, folder_id: int, slug: str):
+    folder = folder_get_for_staff(user=request.auth, folder_id=folder_id)
+    connection = connection_get_for_folder(folder=folder, slug=slug)
+    if not partners_policy.can(request.auth, "backfill.run"):
+        raise PermissionDenied(_("Seul un administrateur du cabinet peut envoyer les documents déjà présents."))
+    return folder, connection
+
+
+@router.get("/folders/{int:folder_id}/switches/{slug}/backfill", response={200: BackfillPreviewOut, **ERRORS},
+            summary="Combien de documents déjà présents partiraient")
+def backfill_count(request: HttpRequest, folder_id: int, slug: str):
+    folder, connection = _backfill_target(request, folder_id, slug)
+    preview = backfill_preview(folder=folder, connection=connection)
+    return {"to_send": preview.to_send, "to_skip": preview.to_skip}
+
+
+@router.post("/folders/{int:folder_id}/switches/{slug}/backfill", response={200: BackfillOut, **ERRORS},
+             summary="Envoyer les documents déjà présents")
+def backfill_run(request: HttpRequest, folder_id: int, slug: str):
+    """Les documents du sous-arbre effectivement « activés » reçoivent un envoi, une seule fois chacun
+    (rejouer la requête n'envoie rien de plus). Réservé aux administrateurs du cabinet."""
+    folder, connection = _backfill_target(request, folder_id, slug)
+    return {"queued": deliveries_backfill(folder=folder, connection=connection, actor=request.auth)}
 
 
 class InvoiceCompletionIn(Schema):
