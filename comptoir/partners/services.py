@@ -15,6 +15,7 @@ from comptoir.core.errors import PermissionDenied
 from comptoir.core.mail import MAIL_SEND_ERRORS
 from comptoir.core.services import audit_event_record
 from comptoir.firms.models import Company, Firm
+from comptoir.firms.services import company_archive
 from comptoir.ged.models import Folder
 from comptoir.partners.catalogue.base import API_DESTINATION
 from comptoir.partners.catalogue.registry import app_get
@@ -415,3 +416,10 @@ def connection_secrets_rotate() -> int:
     audit_event_record(actor=None, action="partners.secrets_rotated", target=None, firm_id=None,
                        data={"rotated": rotated})
     return rotated
+
+
+@transaction.atomic
+def company_archive_and_stop(*, company: Company, actor: User) -> int:
+    """Archive (read-only, nothing deleted) and cancel what was still to send; returns how many were cancelled."""
+    company_archive(company=company, actor=actor)
+    return company_deliveries_stop(company=company, actor=actor)

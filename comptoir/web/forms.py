@@ -1,14 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
 
+from comptoir.firms.logos import LOGO_ACCEPT, logo_checked
 from comptoir.firms.models import Firm
 from comptoir.firms.validators import validate_siren, validate_siret
 from comptoir.web.models import DigestFrequency
-
-LOGO_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
-LOGO_MAX_BYTES = 2 * 1024 * 1024
-LOGO_ACCEPT = "image/png,image/jpeg,image/gif,image/webp"
 
 
 class DateInput(forms.DateInput):
@@ -58,22 +54,7 @@ class FirmBrandingForm(forms.ModelForm):
 
     def clean_logo_upload(self):
         logo = self.cleaned_data.get("logo_upload")
-        if not logo:
-            return None
-        if logo.size > LOGO_MAX_BYTES:
-            raise forms.ValidationError(_("Le logo dépasse 2 Mo."))
-        # Read the image itself, not its name: SVG or anything else is refused.
-        try:
-            with Image.open(logo) as image:
-                image_format = image.format
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-            raise forms.ValidationError(_("Le logo doit être une image (PNG, JPEG, GIF ou WebP).")) from error
-        if image_format not in LOGO_FORMATS:
-            raise forms.ValidationError(_("Le logo doit être une image (PNG, JPEG, GIF ou WebP)."))
-        logo.seek(0)
-        logo.name = f"logo.{LOGO_FORMATS[image_format]}"
-        return logo
+        return logo_checked(logo) if logo else None
 
 
 class CompanyEditForm(CompanyForm):

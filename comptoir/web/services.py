@@ -1,32 +1,10 @@
-"""Writes that span areas for the portal's pages: each calls the owning areas' services in one transaction."""
+"""Writes of the portal's own state: what a person has seen, how often they want a digest."""
 
 from django.db import transaction
 from django.utils import timezone
 
 from comptoir.accounts.models import User
-from comptoir.firms.models import Company
-from comptoir.firms.services import company_archive, company_update
-from comptoir.ged.models import Folder
-from comptoir.ged.services import annual_folder_ensure
-from comptoir.partners.services import company_deliveries_stop
 from comptoir.web.models import DigestFrequency, DigestPreference, FolderSeenMark, SeenMark
-
-
-@transaction.atomic
-def company_edit(*, company: Company, actor: User, create_exercise_folders: bool = False,
-                 **fields) -> tuple[list[str], Folder | None]:
-    """Edit the company; when asked (after a change of fiscal year), lay down the new exercise's folders.
-    Nothing is ever deleted or renamed."""
-    changed = company_update(company=company, actor=actor, **fields)
-    created = annual_folder_ensure(company=company, actor=actor) if create_exercise_folders else None
-    return changed, created
-
-
-@transaction.atomic
-def company_archive_and_stop(*, company: Company, actor: User) -> int:
-    """Archive (read-only, nothing deleted) and cancel what was still to send; returns how many were cancelled."""
-    company_archive(company=company, actor=actor)
-    return company_deliveries_stop(company=company, actor=actor)
 
 
 def seen_mark_record(*, user: User, company_id: int | None, when=None) -> None:

@@ -32,7 +32,7 @@ ACTIONS: dict[str, list[str]] = {
     "web:company_unarchive": ["POST /api/v1/companies/{company_id}/unarchive"],
     "web:member_role": ["PATCH /api/v1/companies/{company_id}/members/{membership_id}"],
     "web:member_remove": ["DELETE /api/v1/companies/{company_id}/members/{membership_id}"],
-    "accounts:invite": ["POST /api/v1/companies/{company_id}/invitations"],
+    "firms:invite": ["POST /api/v1/companies/{company_id}/invitations"],
     "web:invitation_resend": ["POST /api/v1/companies/{company_id}/invitations/{invitation_id}/resend"],
     "web:invitation_cancel": ["DELETE /api/v1/companies/{company_id}/invitations/{invitation_id}"],
     "web:firm_settings": ["PATCH /api/v1/firm", "POST /api/v1/firm/logo"],
@@ -67,6 +67,7 @@ ACTIONS: dict[str, list[str]] = {
     "partners:folder_switch_set": ["PUT /api/v1/folders/{folder_id}/switches/{slug}"],
     "partners:folder_backfill": ["POST /api/v1/folders/{folder_id}/switches/{slug}/backfill"],
     "partners:document_receivable": ["PUT /api/v1/documents/{document_id}/invoice"],  # « à compléter »
+    "partners:company_receivables_visibility": ["PUT /api/v1/companies/{company_id}/receivables/visibility"],
     "delivery:retry": ["POST /api/v1/deliveries/{delivery_id}/retry"],
     # Document requests
     "docrequests:create": ["POST /api/v1/requests"],
@@ -90,13 +91,13 @@ NO_API: dict[str, str] = {
     "accounts:two_factor_setup": "enrôlement TOTP avec QR code, par la personne, dans une session",
     "accounts:two_factor_verify": "second facteur de la connexion web ; un jeton n'en a pas",
     "accounts:two_factor_off": "désactiver le second facteur par jeton permettrait à un jeton volé de l'enlever",
-    "accounts:firm_two_factor": ("politique de sécurité du cabinet ; un jeton (sans second facteur) "
+    "firms:firm_two_factor": ("politique de sécurité du cabinet ; un jeton (sans second facteur) "
                                  "ne doit pas l'abaisser"),
     # Tokens: creating one needs a session that passed the second factor (docs/api.md, Authentication).
     "accounts:settings": ("création de jetons et préférences du compte, depuis une session "
                           "qui a passé le second facteur"),
     "accounts:token_revoke": "gestion des jetons, depuis la même page que leur création (session)",
-    "accounts:invitation_accept": "la personne invitée n'a pas encore de compte ni de jeton",
+    "firms:invitation_accept": "la personne invitée n'a pas encore de compte ni de jeton",
     # Interface preferences of the person using the web pages.
     "set_language": "langue de l'interface web (cookie)",
     "docrequests:time_zone": "fuseau horaire d'affichage des pages ; l'API donne des dates ISO 8601 avec décalage",

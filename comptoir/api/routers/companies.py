@@ -26,10 +26,9 @@ from comptoir.firms.models import Company
 from comptoir.firms.selectors import company_get_for_user, company_list_for_user, firm_for_user
 from comptoir.firms.validators import validate_siren, validate_siret
 from comptoir.ged.selectors import folder_get_for_user, folder_list_for_user
-from comptoir.ged.services import company_onboard, folder_create
+from comptoir.ged.services import company_edit, company_onboard, folder_create
 from comptoir.intake.selectors import company_mailboxes, quarantine_get_for_user, quarantine_list_for_user
 from comptoir.intake.services.quarantine import quarantine_approve, quarantine_message_approve, quarantine_reject
-from comptoir.web.services import company_edit
 
 router = Router(tags=["Entreprises"])
 

@@ -27,6 +27,7 @@ from comptoir.api.schemas import (
 )
 from comptoir.core.errors import PermissionDenied
 from comptoir.firms.emails import invitation_resend, invitation_send
+from comptoir.firms.logos import logo_checked
 from comptoir.firms.models import Company, Firm
 from comptoir.firms.policy import can_invite, can_manage_members, is_firm_admin
 from comptoir.firms.selectors import (
@@ -39,8 +40,7 @@ from comptoir.firms.selectors import (
 )
 from comptoir.firms.services import company_unarchive, firm_branding_update, invitation_cancel, membership_remove
 from comptoir.firms.services import membership_role_set as membership_role_set_service
-from comptoir.web.forms import FirmBrandingForm
-from comptoir.web.services import company_archive_and_stop
+from comptoir.partners.services import company_archive_and_stop
 
 router = Router(tags=["Entreprises"])
 
@@ -185,15 +185,11 @@ def firm_patch(request: HttpRequest, payload: FirmIn):
 def firm_logo_put(request: HttpRequest, file: File[UploadedFile]):
     """Champ multipart `file` : PNG, JPEG, GIF ou WebP de 2 Mo au plus, lu dans son contenu (400 sinon)."""
     firm = _firm_for_admin(request)
-    # The same checks as the settings form: size, and the image read by Pillow (never an SVG).
-    form = FirmBrandingForm(data={}, files={"logo_upload": file}, instance=firm)
-    form.fields = {"logo_upload": form.fields["logo_upload"]}
-    if not form.is_valid():
-        raise ValidationError({"file": form.errors["logo_upload"]} if "logo_upload" in form.errors
-                              else _("Aucun fichier reçu."))
-    logo = form.cleaned_data["logo_upload"]
-    if logo is None:
-        raise ValidationError({"file": [_("Aucun fichier reçu.")]})
+    # The same check as the settings form: size, and the image read by Pillow (never an SVG).
+    try:
+        logo = logo_checked(file)
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from error
     return _firm_out(firm_branding_update(firm=firm, actor=request.auth, logo=logo))
 
 

@@ -17,6 +17,7 @@ from comptoir.ged.services.documents import (
 )
 from comptoir.ged.services.folders import (
     annual_folder_ensure,
+    company_edit,
     company_onboard,
     folder_create,
     folder_move,
@@ -33,6 +34,7 @@ __all__ = [
     "documents_bulk_trash",
     "FileTooLarge",
     "annual_folder_ensure",
+    "company_edit",
     "company_onboard",
     "document_copy",
     "document_deposit",

@@ -7,7 +7,7 @@ from django.utils import timezone
 from comptoir.accounts.models import User
 from comptoir.core.services import audit_event_record
 from comptoir.firms.models import Company, Firm
-from comptoir.firms.services import company_create
+from comptoir.firms.services import company_create, company_update
 from comptoir.ged.filenames import filename_sanitize
 from comptoir.ged.folder_templates import (
     ANNUAL_SUBFOLDERS,
@@ -191,3 +191,13 @@ def company_onboard(*, firm: Firm, actor: User | None, **fields) -> Company:
     company = company_create(firm=firm, actor=actor, **fields)
     folder_template_apply(company=company, actor=actor)
     return company
+
+
+@transaction.atomic
+def company_edit(*, company: Company, actor: User, create_exercise_folders: bool = False,
+                 **fields) -> tuple[list[str], Folder | None]:
+    """Edit the company; when asked (after a change of fiscal year), lay down the new exercise's folders.
+    Nothing is ever deleted or renamed."""
+    changed = company_update(company=company, actor=actor, **fields)
+    created = annual_folder_ensure(company=company, actor=actor) if create_exercise_folders else None
+    return changed, created

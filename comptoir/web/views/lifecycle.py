@@ -19,8 +19,9 @@ from comptoir.firms.selectors import company_get_for_user, invitation_get_for_co
 from comptoir.firms.services import company_unarchive, invitation_cancel, membership_remove, membership_role_set
 from comptoir.firms.siren_lookup import SirenLookupUnavailable, siren_lookup_provider
 from comptoir.firms.validators import validate_siren
+from comptoir.ged.services import company_edit
+from comptoir.partners.services import company_archive_and_stop
 from comptoir.web.forms import CompanyEditForm
-from comptoir.web.services import company_archive_and_stop, company_edit
 
 
 def _company_for_edit(request: HttpRequest, company_id: int):
