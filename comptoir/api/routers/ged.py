@@ -37,7 +37,6 @@ from comptoir.ged.search.text import search_terms
 from comptoir.ged.selectors import (
     document_get_for_user,
     document_list_by_ids_for_user,
-    document_list_for_user,
     folder_get_for_user,
 )
 from comptoir.ged.services import (
@@ -227,15 +226,6 @@ def documents_zip_download(request: HttpRequest, payload: DocumentIdsIn):
 
 
 # -- Folders: the same services (and policy) as the GED pages ------------------------------------
-
-@router.get("/folders/{int:folder_id}/documents", response={200: list[DocumentOut], **ERRORS},
-            summary="Documents d'un dossier")
-def folder_documents(request: HttpRequest, folder_id: int, limit: Limit = 100, offset: Offset = 0):
-    """Les documents du dossier lui-même (pas de ses sous-dossiers), du plus récent au plus ancien."""
-    folder = folder_get_for_user(user=request.auth, folder_id=folder_id)
-    documents = document_list_for_user(user=request.auth, folder=folder).order_by("-deposited_at", "-pk")
-    return list(documents[offset:offset + limit])
-
 
 # -- One document: the same services (and policy) as the document menu ---------------------------
 

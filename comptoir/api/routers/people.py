@@ -57,6 +57,13 @@ def _company_for_members(request: HttpRequest, company_id: int) -> Company:
     return company
 
 
+def _company_for_invitations(request: HttpRequest, company_id: int) -> Company:
+    company = company_get_for_user(user=request.auth, company_id=company_id)
+    if not can_invite(request.auth):
+        raise PermissionDenied(_("Vous ne pouvez pas inviter d'utilisateurs."))
+    return company
+
+
 def _archive_out(company: Company, cancelled: int = 0) -> dict:
     return company_archive_out(company, cancelled)
 
@@ -113,9 +120,7 @@ def member_remove(request: HttpRequest, company_id: int, membership_id: int):
             summary="Invitations en cours")
 def invitation_list(request: HttpRequest, company_id: int, limit: Limit = 100, offset: Offset = 0):
     """Ni acceptées ni annulées, les expirées comprises (elles se renvoient), les plus récentes d'abord."""
-    company = company_get_for_user(user=request.auth, company_id=company_id)
-    if not can_invite(request.auth):
-        raise PermissionDenied(_("Vous ne pouvez pas inviter d'utilisateurs."))
+    company = _company_for_invitations(request, company_id)
     invitations = invitation_list_open_for_company(user=request.auth, company=company).order_by("-created_at", "-pk")
     return list(invitations[offset:offset + limit])
 
@@ -124,9 +129,7 @@ def invitation_list(request: HttpRequest, company_id: int, limit: Limit = 100, o
              summary="Inviter un utilisateur client (le courriel part avec le lien)")
 def invitation_create(request: HttpRequest, company_id: int, payload: InvitationIn):
     """Une adresse qui a déjà un compte : 400, rien n'est envoyé."""
-    company = company_get_for_user(user=request.auth, company_id=company_id)
-    if not can_invite(request.auth):
-        raise PermissionDenied(_("Vous ne pouvez pas inviter d'utilisateurs."))
+    company = _company_for_invitations(request, company_id)
     try:
         validate_email(payload.email.strip())
     except ValidationError as error:
