@@ -120,3 +120,20 @@ def test_a_reading_out_of_time_is_read_again_later_and_its_delivery_decided(
     assert bill.invoice_facts.status == "read" and bill.invoice_facts.number == "F-2027-NEG"
     assert Delivery.objects.get(document=bill).status == DeliveryStatus.PENDING
     assert Delivery.objects.get(document=quote).status == DeliveryStatus.SKIPPED
+
+
+def test_send_anyway_from_the_send_history_page(client, upflow, company, firm_admin, client_user):
+    from django.urls import reverse
+
+    document = _deposit(company, "own/broken_facturx_embedded.pdf", firm_admin)
+    delivery = Delivery.objects.get(document=document)
+    client.force_login(firm_admin)
+    page = client.get(reverse("delivery:history", args=["upflow"]))
+    assert "envoyer quand même" in page.content.decode()
+    client.force_login(client_user)
+    assert client.post(reverse("delivery:send_anyway", args=[delivery.pk])).status_code == 404
+    client.force_login(firm_admin)
+    response = client.post(reverse("delivery:send_anyway", args=[delivery.pk]))
+    assert response.status_code == 302
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.PENDING
