@@ -28,6 +28,9 @@ def _messages(*, recipient: str, count: int, tag: str) -> list[bytes]:
     for index in range(count):
         message = EmailMessage()
         message["Authentication-Results"] = f"{TRUSTED_MTA}; dkim=pass header.d=client.example"
+        # The line the MTA wrote on taking the message: only what it wrote above it is its own.
+        message["Received"] = (f"from mail.client.example (mail.client.example [192.0.2.7]) by {TRUSTED_MTA} "
+                               f"with ESMTPS id B{index}; Tue, 1 Dec 2026 10:00:00 +0000")
         message["From"] = "compta@client.example"
         message["To"] = recipient
         message["Subject"] = f"Facture {tag}-{index}"

@@ -1,6 +1,7 @@
 """Reads of the intake app: collection mailboxes, their routing, the sender policy, quarantine, zip imports."""
 
 import secrets
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
@@ -14,6 +15,8 @@ from comptoir.firms.selectors import company_get_for_user
 from comptoir.ged.models import Folder, FolderRole
 from comptoir.ged.selectors import folder_get_for_user
 from comptoir.intake.models import MailboxPolicy, QuarantinedDocument, QuarantineStatus, ZipImport
+from comptoir.partners.catalogue.base import PartnerApp
+from comptoir.partners.selectors import switch_states_for_folder
 
 # Mailbox name → role of the folder it feeds in the annual accounting folder.
 MAILBOXES = tuple(role.value for role in (FolderRole.ACHATS, FolderRole.VENTES, FolderRole.BANQUE,
@@ -127,7 +130,10 @@ def unsorted_folder_resolve(*, company: Company, on: date) -> Folder | None:
 
 def mailbox_sender_allowed(*, company: Company, sender: str) -> bool:
     """Is this (authenticated) From: address one the firm listed? An empty list allows nobody."""
-    policy = MailboxPolicy.objects.filter(company=company).first()
+    return policy_sender_allowed(policy=MailboxPolicy.objects.filter(company=company).first(), sender=sender)
+
+
+def policy_sender_allowed(*, policy: MailboxPolicy | None, sender: str) -> bool:
     patterns = policy.sender_patterns() if policy else []
     sender = (sender or "").strip().strip("<>").lower()
     domain = sender.rpartition("@")[2]
@@ -137,6 +143,38 @@ def mailbox_sender_allowed(*, company: Company, sender: str) -> bool:
 
 def mailbox_policy_for(*, company: Company) -> MailboxPolicy | None:
     return MailboxPolicy.objects.filter(company=company).first()
+
+
+def mailbox_payables_apps(*, folder: Folder) -> list[PartnerApp]:
+    """The payables partners (apps that declare the invoice kinds they take: Upflow, a PA) this folder is
+    effectively switched on for. Mail filed there must come from an allowed sender, not only an
+    authenticated one: a forged invoice must never reach a dunning tool."""
+    return [status.app for status in switch_states_for_folder(folder=folder, with_origins=False)
+            if status.effective and status.app.accepted_invoice_kinds is not None]
+
+
+@dataclass(frozen=True)
+class MailboxRule:
+    """What a collection mailbox deposits, as the « Expéditeurs autorisés » page shows it."""
+
+    box: str
+    address: str
+    folder: Folder | None
+    payables: list[PartnerApp]
+
+    @property
+    def strict(self) -> bool:
+        """Authenticated *and* allowed (True), or authenticated is enough (False)."""
+        return bool(self.payables)
+
+
+def mailbox_rules_for(*, company: Company, on: date) -> list[MailboxRule]:
+    rules = []
+    for box, address in company_mailboxes(company).items():
+        folder = mailbox_folder_resolve(company=company, box=box, on=on)
+        rules.append(MailboxRule(box=box, address=address, folder=folder,
+                                 payables=mailbox_payables_apps(folder=folder) if folder else []))
+    return rules
 
 
 def zip_import_get_for_user(*, user: User, zip_import_id: int) -> ZipImport:

@@ -20,7 +20,7 @@ from comptoir.intake.services.mailbox_policy import mailbox_policy_set, mailbox_
 from comptoir.intake.services.quarantine import QuarantineDecided, quarantine_approve, quarantine_reject
 from tests.delivery.conftest import drain, upflow  # noqa: F401 - the fixture
 from tests.factories import PDF_BYTES
-from tests.intake.conftest import TRUSTED_MTA, trust_senders
+from tests.intake.conftest import RECEIVED_BY_MTA, TRUSTED_MTA, trust_senders
 from tests.intake.test_mail_in import send, wire_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,6 +31,7 @@ def invoice(*, to: str, sender: str = "compta@allowed.fr", message_id: str = "<f
     message = EmailMessage()
     if results:
         message["Authentication-Results"] = results
+        message["Received"] = RECEIVED_BY_MTA
     message["From"], message["To"], message["Subject"] = sender, to, "Facture 2026-117"
     message["Message-ID"] = message_id
     message.set_content("Veuillez trouver notre facture ci-jointe.")
