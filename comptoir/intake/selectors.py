@@ -167,6 +167,10 @@ class MailboxRule:
         """Authenticated *and* allowed (True), or authenticated is enough (False)."""
         return bool(self.payables)
 
+    @property
+    def payable_names(self) -> list[str]:
+        return [app.name for app in self.payables]
+
 
 def mailbox_rules_for(*, company: Company, on: date) -> list[MailboxRule]:
     rules = []

@@ -128,13 +128,14 @@ class Mta:
 def mta_running(*, hostname: str, mail_domain: str, lmtp_port: int) -> Iterator[Mta]:
     """Postfix + OpenDKIM on free loopback ports, relaying `mail_domain` to 127.0.0.1:`lmtp_port` by LMTP."""
     # Outside pytest's 0700 tmp dirs: Postfix's daemons run as `postfix` and must reach their queue.
-    root = Path(tempfile.mkdtemp(prefix="comptoir-mta-"))
+    root = Path(tempfile.mkdtemp(prefix="comptoir-mta-", dir="/tmp"))
     root.chmod(0o711)
     smtp_port, milter_port = _free_port(), _free_port()
     values = {"root": root, "hostname": hostname, "mail_domain": mail_domain, "lmtp_port": lmtp_port,
               "milter_port": milter_port, "smtp_port": smtp_port, "daemons": DAEMONS}
     (root / "etc").mkdir()
-    (root / "queue").mkdir(mode=0o755)  # root's, as Postfix wants it; `postfix` makes its subfolders
+    (root / "queue").mkdir()
+    (root / "queue").chmod(0o755)  # root's, as Postfix wants it; `postfix` makes its subfolders
     (root / "data").mkdir(mode=0o700)
     shutil.chown(root / "data", "postfix", "postfix")
     (root / "etc" / "main.cf").write_text(_MAIN_CF.format(**values))
@@ -147,10 +148,11 @@ def mta_running(*, hostname: str, mail_domain: str, lmtp_port: int) -> Iterator[
     try:
         with (root / "opendkim.log").open("wb") as log:
             procs.append(subprocess.Popen([OPENDKIM, "-f", "-x", str(root / "opendkim.conf")], stdout=log,
-                                          stderr=subprocess.STDOUT, start_new_session=True))
+                                          stderr=subprocess.STDOUT, start_new_session=True, umask=0o022))
         with (root / "postfix.log").open("wb") as log:
+            # Comptoir's settings set a umask of 027: Postfix makes its queue's folders for other users.
             procs.append(subprocess.Popen([POSTFIX, "-c", str(root / "etc"), "start-fg"], stdout=log,
-                                          stderr=subprocess.STDOUT, start_new_session=True))
+                                          stderr=subprocess.STDOUT, start_new_session=True, umask=0o022))
         deadline = time.monotonic() + 30
         while not (_port_open(smtp_port) and _port_open(milter_port)):
             if time.monotonic() > deadline or any(proc.poll() is not None for proc in procs):

@@ -2,6 +2,7 @@
 
 import os
 import smtplib
+import time
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -130,3 +131,21 @@ def test_fuzzed_filenames_over_smtp_are_stored_inside_storage(mail_in, company, 
     for item in [*Document.objects.all(), *QuarantinedDocument.objects.all()]:
         assert "/" not in getattr(item, "name", getattr(item, "filename", ""))
         assert (storage / item.blob).resolve().is_relative_to(storage)
+
+
+def test_a_hundred_thousand_empty_parts_are_refused_at_the_limit_quickly(mail_in, company):
+    """The review's mail: 0.9 MB, 100,000 empty parts, to a valid address. It used to hold DATA for 11.5 s."""
+    to = company_mailboxes(company)["achats"]
+    raw = (f"From: x@example.com\r\nTo: {to}\r\nSubject: parts\r\nMessage-ID: <parts@x>\r\nMIME-Version: 1.0\r\n"
+           'Content-Type: multipart/mixed; boundary="b"\r\n\r\n').encode() + b"--b\r\n\r\n\r\n" * 100_000 + b"--b--\r\n"
+    assert len(raw) > 900_000
+    started = time.process_time()
+    with pytest.raises(MessageOverLimit):
+        message_read(raw)
+    assert time.process_time() - started < 0.5  # the 201st part stops the parse: ~5 ms here
+    started = time.monotonic()
+    code, text = send(mail_in, raw, to=[to])
+    assert (code, text) == (552, "5.3.4 Message refusé : plus de 200 parties MIME")
+    assert time.monotonic() - started < 10  # mostly SMTP's own reading of 200,000 lines; the CPU bound is the proof
+    assert not Document.objects.exists() and not QuarantinedDocument.objects.exists()
+    assert listener_answers(mail_in)
