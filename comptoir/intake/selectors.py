@@ -63,10 +63,11 @@ def mailbox_company(address: str) -> tuple[str, Company] | None:
     if parsed is None:
         return None
     box, slug, token = parsed
-    company = Company.objects.select_related("firm").filter(slug=slug).first()
+    # The policy comes in the same query: the caller reads `company.mailbox_policy` without another one.
+    company = Company.objects.select_related("firm", "mailbox_policy").filter(slug=slug).first()
     if company is None:
         return None
-    policy = MailboxPolicy.objects.filter(company=company).first()
+    policy = company_mailbox_policy(company)
     if token is None:
         accepted = policy is not None and policy.accept_slug_only
     else:
@@ -75,14 +76,14 @@ def mailbox_company(address: str) -> tuple[str, Company] | None:
 
 
 def annual_folder_for(*, company: Company, on: date) -> Folder | None:
-    """The annual accounting folder whose fiscal year contains `on`, else the latest one."""
+    """The annual accounting folder whose fiscal year contains `on`, else the latest one (two queries)."""
     annuals = list(Folder.objects.filter(company=company, role=FolderRole.ANNUAL, deleted_at__isnull=True)
                    .order_by("-fiscal_year", "-id"))
+    months = list(Folder.objects.filter(company=company, role=FolderRole.MONTH, deleted_at__isnull=True,
+                                        month__isnull=False).values_list("path", "month")) if annuals else []
     for annual in annuals:
-        months = Folder.objects.filter(path__startswith=annual.path, role=FolderRole.MONTH, deleted_at__isnull=True,
-                                       month__isnull=False).values_list("month", flat=True)
-        months = sorted(months)
-        if months and months[0] <= on.replace(day=1) <= months[-1]:
+        covered = sorted(month for path, month in months if path.startswith(annual.path))
+        if covered and covered[0] <= on.replace(day=1) <= covered[-1]:
             return annual
     for annual in annuals:
         # No month folders to tell: the company's fiscal-year dates, shifted to that year.
@@ -143,6 +144,14 @@ def policy_sender_allowed(*, policy: MailboxPolicy | None, sender: str) -> bool:
 
 def mailbox_policy_for(*, company: Company) -> MailboxPolicy | None:
     return MailboxPolicy.objects.filter(company=company).first()
+
+
+def company_mailbox_policy(company: Company) -> MailboxPolicy | None:
+    """The company's policy as loaded with it (`mailbox_company` selects it), else read now."""
+    try:
+        return company.mailbox_policy
+    except MailboxPolicy.DoesNotExist:
+        return None
 
 
 def mailbox_payables_apps(*, folder: Folder) -> list[PartnerApp]:

@@ -36,10 +36,10 @@ from comptoir.intake.models import MailboxPolicy, QuarantinedDocument, Quarantin
 from comptoir.intake.routes import MailRoute, mail_route_resolve
 from comptoir.intake.selectors import (
     UNSORTED_BOX,
+    company_mailbox_policy,
     mailbox_company,
     mailbox_folder_resolve,
     mailbox_payables_apps,
-    mailbox_policy_for,
     policy_sender_allowed,
 )
 from comptoir.intake.services.quarantine import quarantine_hold
@@ -127,7 +127,7 @@ class _Intake:
         if folder.pk not in self.decisions:
             self.decisions[folder.pk] = _quarantine_reason(
                 auth=self.auth, policy=self.policy, senders=self.route.senders if self.route else frozenset(),
-                strict=bool(mailbox_payables_apps(folder=folder)))
+                strict=lambda: bool(mailbox_payables_apps(folder=folder)))
         return self.decisions[folder.pk]
 
     def keep(self, *, folder: Folder, box: str, data: bytes, filename: str, result: MailIngestResult,
@@ -150,12 +150,12 @@ class _Intake:
 
 
 def _quarantine_reason(*, auth: SenderAuthentication, policy: MailboxPolicy | None, senders: frozenset[str],
-                       strict: bool) -> str | None:
-    """None to deposit; else why it is held. `strict`: the folder routes to a payables partner."""
+                       strict: Callable[[], bool]) -> str | None:
+    """None to deposit; else why it is held. `strict()`: the folder routes to a payables partner (asked last)."""
     if not auth.authenticated:
         return QuarantineReason.UNAUTHENTICATED
     sender = (auth.from_address or "").lower()
-    if not strict or sender in senders or policy_sender_allowed(policy=policy, sender=sender):
+    if sender in senders or policy_sender_allowed(policy=policy, sender=sender) or not strict():
         return None
     return QuarantineReason.SENDER_NOT_ALLOWED
 
@@ -184,7 +184,7 @@ def mail_message_ingest(*, raw: bytes, mail_from: str, recipients: list[str], re
         box, company = found or (route.box, route.company)
         intake = _Intake(raw=raw, read=ReadMessage(message_id=message_id), company=company, box=box,
                          recipient=recipient, received_at=received_at, auth=auth,
-                         policy=mailbox_policy_for(company=company), envelope_from=mail_from,
+                         policy=company_mailbox_policy(company), envelope_from=mail_from,
                          message_identity=identity, route=route)
         folder = intake.folder(box)
         reason = intake.reason(folder)
