@@ -130,3 +130,13 @@ def test_approving_offers_to_always_allow_an_authenticated_sender(firm_member, c
     assert "il ne peut pas être autorisé" in response.content.decode()
     unproven.refresh_from_db()
     assert unproven.status == "pending" and Document.objects.count() == 1
+
+
+def test_api_approval_may_always_allow_the_sender(firm_member, company):
+    unproven = hold(company, name="a.pdf", message_key="m1")
+    held = hold(company, name="b.pdf", message_key="m2", reason="not_allowed")
+    staff = ApiClient(firm_member)
+    refused = staff.post(f"/quarantine/{unproven.pk}/approve?allow_sender=true")
+    assert refused.status_code == 400 and "authentifié" in refused.json()["detail"]
+    assert staff.post(f"/quarantine/{held.pk}/approve?allow_sender=true").json()["status"] == "approved"
+    assert MailboxPolicy.objects.get(company=company).sender_patterns() == ["compta@allowed.fr"]
