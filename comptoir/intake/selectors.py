@@ -113,6 +113,8 @@ def mailbox_folder_resolve(*, company: Company, box: str, on: date) -> Folder | 
         return None
     month = Folder.objects.filter(parent=folder, role=FolderRole.MONTH, month=on.replace(day=1),
                                   deleted_at__isnull=True).first()
+    if month is not None:
+        month.parent = folder  # known already: the payables check and the deposit read it without a query
     return month or folder
 
 

@@ -30,13 +30,23 @@ def mail_max_bytes() -> int:
     return int(getattr(settings, "COMPTOIR_MAIL_MAX_BYTES", DEFAULT_MAX_BYTES))
 
 
-def _in_worker_thread(function, /, **kwargs):
-    """Run Django code from the event loop's worker thread, with a fresh, then closed, connection."""
+def _connections_refresh() -> None:
+    """Django's request-cycle rule: close what is unusable or past CONN_MAX_AGE. A SQLite connection is
+    kept whatever its age (a local file is never stale, and opening one, with its functions and
+    pragmas, costs more than a small message's queries); a broken one is still closed."""
+    for connection in connections.all(initialized_only=True):
+        if connection.vendor == "sqlite":
+            connection.close_at = None
     close_old_connections()
+
+
+def _in_worker_thread(function, /, **kwargs):
+    """Run Django code from the event loop's worker thread (each keeps its own connection, see above)."""
+    _connections_refresh()
     try:
         return function(**kwargs)
     finally:
-        connections.close_all()
+        _connections_refresh()
 
 
 class MailInHandler:
