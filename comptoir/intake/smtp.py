@@ -30,23 +30,27 @@ def mail_max_bytes() -> int:
     return int(getattr(settings, "COMPTOIR_MAIL_MAX_BYTES", DEFAULT_MAX_BYTES))
 
 
-def _connections_refresh() -> None:
-    """Django's request-cycle rule: close what is unusable or past CONN_MAX_AGE. A SQLite connection is
-    kept whatever its age (a local file is never stale, and opening one, with its functions and
-    pragmas, costs more than a small message's queries); a broken one is still closed."""
+def _sqlite_keep_open() -> None:
+    """A SQLite connection outlives CONN_MAX_AGE here: a local file is never stale, and opening one
+    (its functions, its pragmas) costs more than a small message's queries. A broken one is still closed."""
     for connection in connections.all(initialized_only=True):
         if connection.vendor == "sqlite":
             connection.close_at = None
-    close_old_connections()
 
 
 def _in_worker_thread(function, /, **kwargs):
-    """Run Django code from the event loop's worker thread (each keeps its own connection, see above)."""
-    _connections_refresh()
+    """Run Django code from the event loop's worker thread: a fresh connection, closed afterwards,
+    except SQLite's, which the thread keeps (see above)."""
+    _sqlite_keep_open()
+    close_old_connections()
     try:
         return function(**kwargs)
     finally:
-        _connections_refresh()
+        _sqlite_keep_open()
+        close_old_connections()
+        for connection in connections.all(initialized_only=True):
+            if connection.vendor != "sqlite":
+                connection.close()
 
 
 class MailInHandler:
