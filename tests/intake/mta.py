@@ -40,6 +40,14 @@ def _port_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
 # Only the services a relay needs, none chrooted (the queue is ours, not /var/spool/postfix).
 _MASTER_CF = """\
 127.0.0.1:{smtp_port} inet n - n - - smtpd
@@ -160,6 +168,14 @@ def mta_running(*, hostname: str, mail_domain: str, lmtp_port: int) -> Iterator[
             time.sleep(0.05)
         yield Mta(root=root, hostname=hostname, smtp_port=smtp_port, keys=keys)
     finally:
+        # Postfix's master detaches into its own session: stop it by its pid file, then what we started.
+        pid_file = root / "queue" / "pid" / "master.pid"
+        with contextlib.suppress(OSError, ValueError):
+            master = int(pid_file.read_text().split()[0])
+            os.kill(master, 15)
+            deadline = time.monotonic() + 10
+            while _running(master) and time.monotonic() < deadline:
+                time.sleep(0.05)
         for proc in reversed(procs):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, 15)
