@@ -2,17 +2,24 @@
 
 Results come from two places only:
 
-- the `Authentication-Results` headers whose authserv-id is `COMPTOIR_MAILIN_TRUSTED_AUTHSERV_ID`
-  (our own MTA). Unset: none is trusted. Every other such header is ignored (anyone can write one)
-  and stripped from what we keep;
+- the `Authentication-Results` headers of our own MTA (authserv-id `COMPTOIR_MAILIN_TRUSTED_AUTHSERV_ID`,
+  which must also be the host name it writes in its `Received: … by <name>`), and only those it wrote:
+  the ones *above* the `Received:` line recording the message's entry into it (its border hop), as
+  RFC 8601 §5 asks of receivers. Anything below that line, or below a `Received:` of another host, was
+  in the message before our MTA saw it and is ignored, whatever it claims; without a border hop
+  (mail that did not come through our MTA) none is believed. A hop inside the MTA (a content filter
+  re-injecting from loopback) does not end the block. Ignored headers are stripped from what we keep;
 - our own DKIM check of the message (dkimpy), for mail received directly. DNS answers come from
   `dnsfunc` (dkimpy's resolver by default; tests inject theirs).
 
-A pass counts only when it is *aligned*: a DKIM signature whose `d=` is the From: domain (or a
-parent of it), an SPF pass for an envelope domain aligned the same way, or a DMARC pass for that
+A result counts only when it is *aligned*: a DKIM signature whose `d=` is the From: domain (or a
+parent of it), an SPF pass for an envelope domain aligned the same way, or a DMARC result for that
 From: domain. A valid signature of `evil.example` on mail "from" `compta@allowed.fr` proves nothing.
+An aligned fail from our MTA stands, whatever pass sits beside it; the one exception is our own DKIM
+check passing for a signature aligned with From: (a DMARC pass by definition).
 """
 
+import ipaddress
 import logging
 import re
 from collections.abc import Callable
@@ -23,7 +30,7 @@ import authres
 import dkim
 from django.conf import settings
 
-from comptoir.intake.mime import message_parse
+from comptoir.intake.mime import MessageHead, message_head
 
 logger = logging.getLogger(__name__)
 
@@ -91,23 +98,84 @@ def _property(result, type_: str, name: str) -> str:
     return ""
 
 
-def _trusted_results(headers: list[str]) -> list:
-    trusted = trusted_authserv_id()
-    results = []
-    for value in headers:
+_FIELD = re.compile(rb"(?m)^[^ \t\r\n][^\n]*\n?(?:[ \t][^\n]*\n?)*")
+_RECEIVED_BY = re.compile(r"\bby\s+([^\s;()]+)", re.IGNORECASE)
+_RECEIVED_FROM = re.compile(r"^\s*from\s+([^\s;()]+)\s*(?:\(([^)]*)\))?", re.IGNORECASE)
+_BRACKETED = re.compile(r"\[(?:ipv6:)?([0-9a-f:.]+)\]", re.IGNORECASE)
+FAILED = frozenset({"fail", "softfail", "permerror"})
+
+
+def _fields(block: bytes) -> list[tuple[str, str, tuple[int, int]]]:
+    """(lowercased name, unfolded value, span in the block) of each header field, in order ("" for a
+    line that is not a field)."""
+    fields = []
+    for match in _FIELD.finditer(block):
+        name, colon, value = match.group(0).partition(b":")
+        fields.append((name.strip().lower().decode("ascii", "replace") if colon else "",
+                       " ".join(value.decode("utf-8", "replace").split()), match.span()))
+    return fields
+
+
+def _loopback(comment: str) -> bool:
+    for address in _BRACKETED.findall(comment or ""):
         try:
-            header = authres.AuthenticationResultsHeader.parse_value(value)
+            if ipaddress.ip_address(address).is_loopback:
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def _hop(received: str, trusted: str) -> str:
+    """"outside" (another host wrote it), "internal" (our MTA to itself, from loopback) or "border"."""
+    by = _RECEIVED_BY.search(received)
+    if not by or by.group(1).strip(".").lower() != trusted:
+        return "outside"
+    came_from = _RECEIVED_FROM.match(received)
+    if came_from and came_from.group(1).lower() in {trusted, "localhost"} and _loopback(came_from.group(2)):
+        return "internal"
+    return "border"
+
+
+def _authserv_id(value: str) -> str:
+    return re.split(r"[;\s(]", value.strip(), maxsplit=1)[0].lower()
+
+
+def trusted_results_fields(block: bytes) -> set[int]:
+    """Indices (in `_fields(block)`) of the Authentication-Results our MTA wrote: above its border hop."""
+    trusted = trusted_authserv_id()
+    if not trusted:
+        return set()
+    candidates: set[int] = set()
+    for index, (name, value, _) in enumerate(_fields(block)):
+        if name == "authentication-results" and _authserv_id(value) == trusted:
+            candidates.add(index)
+        elif name == "received":
+            hop = _hop(value, trusted)
+            if hop == "border":
+                return candidates
+            if hop == "outside":
+                return set()
+    return set()  # never went through our MTA: nothing it "said" is its own
+
+
+def _trusted_results(block: bytes) -> list:
+    fields = _fields(block)
+    results = []
+    for index in sorted(trusted_results_fields(block)):
+        try:
+            header = authres.AuthenticationResultsHeader.parse_value(fields[index][1])
         except Exception:  # noqa: BLE001, S112 - a malformed header is simply not evidence
             continue
-        if trusted and header.authserv_id == trusted:
-            results.extend(header.results)
+        results.extend(header.results)
     return results
 
 
 def _aligned_by_results(results: list, from_domain: str, evidence: list[str]) -> bool:
-    aligned = False
+    """Our MTA's verdict: an aligned pass, and no aligned fail beside it."""
+    passed = failed = False
     for result in results:
-        method, outcome = getattr(result, "method", ""), getattr(result, "result", "")
+        method, outcome = getattr(result, "method", ""), (getattr(result, "result", "") or "").lower()
         if method == "dkim":
             domain = _property(result, "header", "d") or _property(result, "header", "i")
         elif method == "spf":
@@ -116,12 +184,12 @@ def _aligned_by_results(results: list, from_domain: str, evidence: list[str]) ->
             domain = _property(result, "header", "from")
         else:
             continue
-        ok = outcome == "pass" and domain_aligned(domain=domain, from_domain=from_domain)
-        evidence.append(f"{method}={outcome} {domain or '?'}{'' if ok or outcome != 'pass' else ' ≠ ' + from_domain}")
-        aligned = aligned or ok
-    return aligned
-
-
+        aligned = domain_aligned(domain=domain, from_domain=from_domain)
+        unaligned = f" ≠ {from_domain}" if outcome == "pass" and not aligned else ""
+        evidence.append(f"{method}={outcome} {domain or '?'}{unaligned}")
+        passed = passed or (aligned and outcome == "pass")
+        failed = failed or (aligned and outcome in FAILED)
+    return passed and not failed
 def _aligned_by_own_dkim(raw: bytes, count: int, from_domain: str, dnsfunc: DnsTxt | None,
                          evidence: list[str]) -> bool:
     for index in range(min(count, MAX_DKIM_SIGNATURES)):
@@ -139,21 +207,20 @@ def _aligned_by_own_dkim(raw: bytes, count: int, from_domain: str, dnsfunc: DnsT
     return False
 
 
-def sender_authenticate(*, raw: bytes, dnsfunc: DnsTxt | None = None) -> SenderAuthentication:
-    """Is this message authenticated for the address in its From: header? Never raises."""
-    message = message_parse(raw, headers_only=True)  # DKIM below verifies the raw bytes, body included
+def sender_authenticate(*, raw: bytes, head: MessageHead | None = None,
+                        dnsfunc: DnsTxt | None = None) -> SenderAuthentication:
+    """Is this message authenticated for the address in its From: header? Reads the header block only
+    (and, for our own DKIM check, the raw bytes); never walks the body. Raises only MessageOverLimit."""
+    head = head or message_head(raw)
+    message = head.headers
     if message is None:
         return SenderAuthentication(from_address="", authenticated=False, evidence=["message=?"])
     from_address = _from_address(message)
     if not from_address:
         return SenderAuthentication(from_address="", authenticated=False, evidence=["from=?"])
     from_domain = from_address.rpartition("@")[2]
-    try:
-        headers = [str(value) for value in message.get_all("Authentication-Results", [])]
-    except Exception:  # noqa: BLE001
-        headers = []
     evidence: list[str] = []
-    aligned = _aligned_by_results(_trusted_results(headers), from_domain, evidence)
+    aligned = _aligned_by_results(_trusted_results(head.raw), from_domain, evidence)
     if not aligned and getattr(settings, "COMPTOIR_MAILIN_VERIFY_DKIM", True):
         try:
             signatures = len(message.get_all("DKIM-Signature", []))
@@ -163,19 +230,12 @@ def sender_authenticate(*, raw: bytes, dnsfunc: DnsTxt | None = None) -> SenderA
     return SenderAuthentication(from_address=from_address, authenticated=aligned, evidence=evidence)
 
 
-_AUTH_RESULTS_FIELD = re.compile(rb"(?im)^Authentication-Results:[^\n]*\n(?:[ \t][^\n]*\n)*")
-
-
 def untrusted_results_strip(raw: bytes) -> bytes:
-    """The message without the Authentication-Results headers that did not come from our trusted MTA."""
-    trusted = trusted_authserv_id()
-    split = raw.find(b"\r\n\r\n")
-    split = raw.find(b"\n\n") if split < 0 else split
-    head, body = (raw[:split + 1], raw[split + 1:]) if split >= 0 else (raw, b"")
-
-    def keep_trusted(match: re.Match) -> bytes:
-        value = match.group(0).split(b":", 1)[1].strip().lower()
-        authserv_id = re.split(rb"[;\s(]", value, maxsplit=1)[0].decode("ascii", "replace")
-        return match.group(0) if trusted and authserv_id == trusted else b""
-
-    return _AUTH_RESULTS_FIELD.sub(keep_trusted, head) + body
+    """The message without the Authentication-Results headers that were not believed (not our MTA's own)."""
+    end = re.search(rb"\r?\n\r?\n", raw)
+    head, body = (raw[:end.start() + 1], raw[end.start() + 1:]) if end else (raw, b"")
+    kept = trusted_results_fields(head)
+    for index, (name, _, (start, stop)) in reversed(list(enumerate(_fields(head)))):
+        if name == "authentication-results" and index not in kept:
+            head = head[:start] + head[stop:]
+    return head + body

@@ -1,6 +1,7 @@
 """Reads of the intake app: collection mailboxes, their routing, the sender policy, quarantine, zip imports."""
 
 import secrets
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
@@ -14,6 +15,8 @@ from comptoir.firms.selectors import company_get_for_user
 from comptoir.ged.models import Folder, FolderRole
 from comptoir.ged.selectors import folder_get_for_user
 from comptoir.intake.models import MailboxPolicy, QuarantinedDocument, QuarantineStatus, ZipImport
+from comptoir.partners.catalogue.base import PartnerApp
+from comptoir.partners.selectors import switch_states_for_folder
 
 # Mailbox name → role of the folder it feeds in the annual accounting folder.
 MAILBOXES = tuple(role.value for role in (FolderRole.ACHATS, FolderRole.VENTES, FolderRole.BANQUE,
@@ -60,10 +63,11 @@ def mailbox_company(address: str) -> tuple[str, Company] | None:
     if parsed is None:
         return None
     box, slug, token = parsed
-    company = Company.objects.select_related("firm").filter(slug=slug).first()
+    # The policy comes in the same query: the caller reads `company.mailbox_policy` without another one.
+    company = Company.objects.select_related("firm", "mailbox_policy").filter(slug=slug).first()
     if company is None:
         return None
-    policy = MailboxPolicy.objects.filter(company=company).first()
+    policy = company_mailbox_policy(company)
     if token is None:
         accepted = policy is not None and policy.accept_slug_only
     else:
@@ -72,14 +76,14 @@ def mailbox_company(address: str) -> tuple[str, Company] | None:
 
 
 def annual_folder_for(*, company: Company, on: date) -> Folder | None:
-    """The annual accounting folder whose fiscal year contains `on`, else the latest one."""
+    """The annual accounting folder whose fiscal year contains `on`, else the latest one (two queries)."""
     annuals = list(Folder.objects.filter(company=company, role=FolderRole.ANNUAL, deleted_at__isnull=True)
                    .order_by("-fiscal_year", "-id"))
+    months = list(Folder.objects.filter(company=company, role=FolderRole.MONTH, deleted_at__isnull=True,
+                                        month__isnull=False).values_list("path", "month")) if annuals else []
     for annual in annuals:
-        months = Folder.objects.filter(path__startswith=annual.path, role=FolderRole.MONTH, deleted_at__isnull=True,
-                                       month__isnull=False).values_list("month", flat=True)
-        months = sorted(months)
-        if months and months[0] <= on.replace(day=1) <= months[-1]:
+        covered = sorted(month for path, month in months if path.startswith(annual.path))
+        if covered and covered[0] <= on.replace(day=1) <= covered[-1]:
             return annual
     for annual in annuals:
         # No month folders to tell: the company's fiscal-year dates, shifted to that year.
@@ -109,6 +113,8 @@ def mailbox_folder_resolve(*, company: Company, box: str, on: date) -> Folder | 
         return None
     month = Folder.objects.filter(parent=folder, role=FolderRole.MONTH, month=on.replace(day=1),
                                   deleted_at__isnull=True).first()
+    if month is not None:
+        month.parent = folder  # known already: the payables check and the deposit read it without a query
     return month or folder
 
 
@@ -127,7 +133,10 @@ def unsorted_folder_resolve(*, company: Company, on: date) -> Folder | None:
 
 def mailbox_sender_allowed(*, company: Company, sender: str) -> bool:
     """Is this (authenticated) From: address one the firm listed? An empty list allows nobody."""
-    policy = MailboxPolicy.objects.filter(company=company).first()
+    return policy_sender_allowed(policy=MailboxPolicy.objects.filter(company=company).first(), sender=sender)
+
+
+def policy_sender_allowed(*, policy: MailboxPolicy | None, sender: str) -> bool:
     patterns = policy.sender_patterns() if policy else []
     sender = (sender or "").strip().strip("<>").lower()
     domain = sender.rpartition("@")[2]
@@ -137,6 +146,50 @@ def mailbox_sender_allowed(*, company: Company, sender: str) -> bool:
 
 def mailbox_policy_for(*, company: Company) -> MailboxPolicy | None:
     return MailboxPolicy.objects.filter(company=company).first()
+
+
+def company_mailbox_policy(company: Company) -> MailboxPolicy | None:
+    """The company's policy as loaded with it (`mailbox_company` selects it), else read now."""
+    try:
+        return company.mailbox_policy
+    except MailboxPolicy.DoesNotExist:
+        return None
+
+
+def mailbox_payables_apps(*, folder: Folder) -> list[PartnerApp]:
+    """The payables partners (apps that declare the invoice kinds they take: Upflow, a PA) this folder is
+    effectively switched on for. Mail filed there must come from an allowed sender, not only an
+    authenticated one: a forged invoice must never reach a dunning tool."""
+    return [status.app for status in switch_states_for_folder(folder=folder, with_origins=False)
+            if status.effective and status.app.accepted_invoice_kinds is not None]
+
+
+@dataclass(frozen=True)
+class MailboxRule:
+    """What a collection mailbox deposits, as the « Expéditeurs autorisés » page shows it."""
+
+    box: str
+    address: str
+    folder: Folder | None
+    payables: list[PartnerApp]
+
+    @property
+    def strict(self) -> bool:
+        """Authenticated *and* allowed (True), or authenticated is enough (False)."""
+        return bool(self.payables)
+
+    @property
+    def payable_names(self) -> list[str]:
+        return [app.name for app in self.payables]
+
+
+def mailbox_rules_for(*, company: Company, on: date) -> list[MailboxRule]:
+    rules = []
+    for box, address in company_mailboxes(company).items():
+        folder = mailbox_folder_resolve(company=company, box=box, on=on)
+        rules.append(MailboxRule(box=box, address=address, folder=folder,
+                                 payables=mailbox_payables_apps(folder=folder) if folder else []))
+    return rules
 
 
 def zip_import_get_for_user(*, user: User, zip_import_id: int) -> ZipImport:

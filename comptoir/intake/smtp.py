@@ -17,6 +17,7 @@ from django.db import close_old_connections, connections
 from django.utils import timezone
 
 from comptoir.core.metrics import mailin_reply_counted
+from comptoir.intake.mime import MessageOverLimit
 from comptoir.intake.services.mail_in import REFUSED_REPLY, mail_message_ingest, mail_recipient_refusal
 
 logger = logging.getLogger(__name__)
@@ -29,13 +30,27 @@ def mail_max_bytes() -> int:
     return int(getattr(settings, "COMPTOIR_MAIL_MAX_BYTES", DEFAULT_MAX_BYTES))
 
 
+def _sqlite_keep_open() -> None:
+    """A SQLite connection outlives CONN_MAX_AGE here: a local file is never stale, and opening one
+    (its functions, its pragmas) costs more than a small message's queries. A broken one is still closed."""
+    for connection in connections.all(initialized_only=True):
+        if connection.vendor == "sqlite":
+            connection.close_at = None
+
+
 def _in_worker_thread(function, /, **kwargs):
-    """Run Django code from the event loop's worker thread, with a fresh, then closed, connection."""
+    """Run Django code from the event loop's worker thread: a fresh connection, closed afterwards,
+    except SQLite's, which the thread keeps (see above)."""
+    _sqlite_keep_open()
     close_old_connections()
     try:
         return function(**kwargs)
     finally:
-        connections.close_all()
+        _sqlite_keep_open()
+        close_old_connections()
+        for connection in connections.all(initialized_only=True):
+            if connection.vendor != "sqlite":
+                connection.close()
 
 
 class MailInHandler:
@@ -68,6 +83,14 @@ class MailInHandler:
             result = await asyncio.to_thread(_in_worker_thread, mail_message_ingest, raw=raw,
                                              mail_from=envelope.mail_from or "", recipients=list(envelope.rcpt_tos),
                                              received_at=timezone.now(), dnsfunc=self.dnsfunc)
+        except MessageOverLimit as over:
+            # Refused whole, nothing kept: the same answer for every recipient, which names the limit.
+            logger.warning("mail-in: message from %r refused (%s limit) for %s", envelope.mail_from, over.limit,
+                           envelope.rcpt_tos)
+            replies = [over.reply] * max(1, len(envelope.rcpt_tos))
+            for reply in replies:
+                mailin_reply_counted(stage="data", reply=reply)
+            return "\r\n".join(replies) if self.lmtp else over.reply
         except Exception:
             logger.exception("mail-in: could not store a message for %s", envelope.rcpt_tos)
             replies = [TEMPORARY_FAILURE] * max(1, len(envelope.rcpt_tos))

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,6 +20,7 @@ from comptoir.intake.policy import intake_policy
 from comptoir.intake.selectors import (
     company_mailboxes,
     mailbox_policy_for,
+    mailbox_rules_for,
     quarantine_get_for_user,
     quarantine_list_for_user,
     quarantine_pending_count,
@@ -61,10 +63,9 @@ def mailbox_policy_edit(request: HttpRequest, company_id: int) -> HttpResponse:
                            actor=request.user)
         messages.success(request, _("Liste des expéditeurs autorisés enregistrée."))
         return redirect("intake:mailbox_policy", company_id=company.pk)
-    mailboxes = company_mailboxes(company)
     return render(request, "intake/mailbox_policy.html", {
-        "company": company, "mailboxes": mailboxes, "policy": mailbox_policy_for(company=company),
-        "untrusted_choices": UntrustedMail.choices})
+        "company": company, "rules": mailbox_rules_for(company=company, on=timezone.localdate()),
+        "policy": mailbox_policy_for(company=company), "untrusted_choices": UntrustedMail.choices})
 
 
 QUARANTINE_PAGE_SIZE = 100
@@ -84,15 +85,19 @@ def quarantine_list(request: HttpRequest, company_id: int) -> HttpResponse:
 def quarantine_decide(request: HttpRequest, quarantine_id: int) -> HttpResponse:
     item = quarantine_get_for_user(user=request.user, quarantine_id=quarantine_id)
     action = request.POST.get("action")
+    allow_sender = bool(request.POST.get("allow_sender"))
     try:
         if action == "approve":
-            document = quarantine_approve(item=item, actor=request.user)
+            document = quarantine_approve(item=item, actor=request.user, allow_sender=allow_sender)
             messages.success(request, _("« %(name)s » validé et déposé.") % {"name": document.name})
         elif action == "approve_message":
-            documents = quarantine_message_approve(item=item, actor=request.user)
+            documents = quarantine_message_approve(item=item, actor=request.user, allow_sender=allow_sender)
             messages.success(request, ngettext("%(count)d document validé et déposé.",
                                                "%(count)d documents validés et déposés.",
                                                len(documents)) % {"count": len(documents)})
+        if allow_sender and action in {"approve", "approve_message"}:
+            messages.success(request, _("%(sender)s est désormais autorisé : ses prochains envois seront déposés "
+                                        "directement.") % {"sender": item.sender})
         elif action == "reject":
             quarantine_reject(item=item, actor=request.user)
             messages.success(request, _("« %(name)s » rejeté et supprimé.") % {"name": item.filename})

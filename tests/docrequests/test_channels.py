@@ -22,7 +22,7 @@ from tests.conftest import login
 from tests.delivery.conftest import UPFLOW_ADDRESS, drain
 from tests.docrequests.conftest import ventes_month
 from tests.factories import PDF_BYTES
-from tests.intake.conftest import TRUSTED_MTA
+from tests.intake.conftest import RECEIVED_BY_MTA, TRUSTED_MTA
 from tests.intake.test_mail_in import send
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -50,6 +50,7 @@ def reply(*, to: str, sender: str, authenticated: bool, in_reply_to: str = "") -
     message = EmailMessage()
     if authenticated:
         message["Authentication-Results"] = f"{TRUSTED_MTA}; dkim=pass header.d={sender.rpartition('@')[2]}"
+        message["Received"] = RECEIVED_BY_MTA
     message["From"], message["To"], message["Subject"] = sender, to, "Re: Relance : Factures de ventes"
     message["Message-ID"] = "<reply-1@boulangerie.fr>"
     if in_reply_to:

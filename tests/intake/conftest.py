@@ -7,8 +7,11 @@ from comptoir.intake.services.mailbox_policy import mailbox_policy_ensure
 from comptoir.intake.smtp import MailInController
 from tests.factories import CompanyFactory
 
-# The authserv-id of "our" MTA in tests: its Authentication-Results headers are believed.
+# The authserv-id of "our" MTA in tests: its Authentication-Results headers are believed when they sit
+# above the Received: line it wrote on taking the message (its border hop, RECEIVED_BY_MTA).
 TRUSTED_MTA = "mx.depot.test"
+RECEIVED_BY_MTA = (f"from mail.client.example (mail.client.example [192.0.2.7]) by {TRUSTED_MTA} (Postfix) "
+                   "with ESMTPS id 4F1A2B3C; Tue, 1 Dec 2026 10:00:00 +0000")
 
 
 class DnsZone(dict):
@@ -45,10 +48,19 @@ def trust_senders(company, *patterns: str, untrusted: str = "quarantine"):
     return policy
 
 
+def mta_stamp(message, results: str):
+    """What our MTA puts on top of a message it takes: its Authentication-Results over its Received: line."""
+    headers = [("Authentication-Results", results), ("Received", RECEIVED_BY_MTA)] + list(message.items())
+    for name in set(message.keys()):
+        del message[name]
+    for name, value in headers:
+        message[name] = value
+    return message
+
+
 def authenticated(message, *, domain: str = "example.com", authserv_id: str = TRUSTED_MTA):
     """What our MTA adds to a message whose DKIM signature of `domain` it verified."""
-    message["Authentication-Results"] = f"{authserv_id}; dkim=pass header.d={domain}"
-    return message
+    return mta_stamp(message, f"{authserv_id}; dkim=pass header.d={domain}")
 
 
 @pytest.fixture

@@ -13,14 +13,15 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.files.storage import default_storage
 
+from comptoir.core.errors import ComptoirError
 from comptoir.ged.models import Document
 from comptoir.intake.models import QuarantinedDocument
-from comptoir.intake.selectors import company_mailboxes
+from comptoir.intake.selectors import company_mailboxes, mailbox_policy_for
 from comptoir.intake.services.mailbox_policy import mailbox_policy_set, mailbox_token_rotate
 from comptoir.intake.services.quarantine import QuarantineDecided, quarantine_approve, quarantine_reject
 from tests.delivery.conftest import drain, upflow  # noqa: F401 - the fixture
 from tests.factories import PDF_BYTES
-from tests.intake.conftest import TRUSTED_MTA, trust_senders
+from tests.intake.conftest import RECEIVED_BY_MTA, TRUSTED_MTA, trust_senders
 from tests.intake.test_mail_in import send, wire_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,6 +32,7 @@ def invoice(*, to: str, sender: str = "compta@allowed.fr", message_id: str = "<f
     message = EmailMessage()
     if results:
         message["Authentication-Results"] = results
+        message["Received"] = RECEIVED_BY_MTA
     message["From"], message["To"], message["Subject"] = sender, to, "Facture 2026-117"
     message["Message-ID"] = message_id
     message.set_content("Veuillez trouver notre facture ci-jointe.")
@@ -260,3 +262,71 @@ def test_lmtp_answers_the_policy_per_recipient(settings, company, other_company,
     assert [code for code, _ in replies] == [250, 550]
     assert replies[1][1] == b"5.7.1 message refus\xc3\xa9"
     assert QuarantinedDocument.objects.get().company == company
+
+
+def test_an_aligned_fail_from_the_trusted_mta_stands_over_a_pass(mail_in, sales_box):
+    results = f"{TRUSTED_MTA}; dkim=fail header.d=allowed.fr; spf=pass smtp.mailfrom=allowed.fr"
+    assert send(mail_in, invoice(to=sales_box, results=results))[0] == 250
+    held = QuarantinedDocument.objects.get()
+    assert held.reason == "unauthenticated" and "dkim=fail allowed.fr" in held.authentication
+    assert not Document.objects.exists()
+
+
+def test_our_own_aligned_dkim_pass_overrides_the_mta_fail(mail_in, sales_box, signing_key):
+    results = f"{TRUSTED_MTA}; dkim=fail header.d=allowed.fr"
+    raw = signing_key(wire_bytes(invoice(to=sales_box)), "allowed.fr")
+    stamped = (f"Authentication-Results: {results}\r\nReceived: {RECEIVED_BY_MTA}\r\n").encode() + raw
+    assert send(mail_in, stamped, to=[sales_box])[0] == 250
+    assert "dkim(comptoir)=pass allowed.fr" in Document.objects.get().source["authentication"]
+
+
+def test_trusted_results_below_the_border_received_or_without_one_are_not_believed(mail_in, sales_box):
+    results = f"{TRUSTED_MTA}; dkim=pass header.d=allowed.fr"
+    below = wire_bytes(invoice(to=sales_box, message_id="<below@allowed.fr>"))
+    below = (f"Authentication-Results: {TRUSTED_MTA}; dkim=none\r\nReceived: {RECEIVED_BY_MTA}\r\n"
+             f"Authentication-Results: {results}\r\n").encode() + below
+    assert send(mail_in, below, to=[sales_box])[0] == 250
+    direct = wire_bytes(invoice(to=sales_box, message_id="<direct@allowed.fr>"))  # never went through our MTA
+    assert send(mail_in, f"Authentication-Results: {results}\r\n".encode() + direct, to=[sales_box])[0] == 250
+    assert list(QuarantinedDocument.objects.values_list("reason", flat=True)) == ["unauthenticated"] * 2
+    assert not Document.objects.exists()
+
+
+def test_a_hop_inside_the_mta_does_not_end_its_own_headers(mail_in, sales_box):
+    """A content filter re-injecting from loopback adds a Received: above the MTA's own results."""
+    reinjected = f"from localhost (localhost [127.0.0.1]) by {TRUSTED_MTA} (Postfix) with ESMTP id 9Z"
+    raw = wire_bytes(invoice(to=sales_box, results=f"{TRUSTED_MTA}; dkim=pass header.d=allowed.fr"))
+    assert send(mail_in, f"Received: {reinjected}\r\n".encode() + raw, to=[sales_box])[0] == 250
+    assert Document.objects.count() == 1
+
+
+def test_where_no_payables_partner_is_on_an_authenticated_sender_is_enough(mail_in, sales_box, company):
+    purchases = company_mailboxes(company)["achats"]
+    results = f"{TRUSTED_MTA}; dkim=pass header.d=nouveau-fournisseur.fr"
+    assert send(mail_in, invoice(to=purchases, sender="compta@nouveau-fournisseur.fr", results=results))[0] == 250
+    assert Document.objects.get().folder.parent.name == "Achats"
+    # Unauthenticated mail still waits, in every mailbox.
+    assert send(mail_in, invoice(to=purchases, sender="compta@nouveau-fournisseur.fr",
+                                 message_id="<f2@allowed.fr>"))[0] == 250
+    assert QuarantinedDocument.objects.get().reason == "unauthenticated"
+    assert Document.objects.count() == 1
+
+
+def test_always_allowing_the_sender_on_approval_deposits_its_next_mail(mail_in, sales_box, company, firm_member):
+    results = f"{TRUSTED_MTA}; dkim=pass header.d=other.fr"
+    send(mail_in, invoice(to=sales_box, sender="compta@other.fr", results=results))
+    held = QuarantinedDocument.objects.get()
+    assert held.reason == "not_allowed"  # « Ventes » goes to Upflow: the strict rule
+    quarantine_approve(item=held, actor=firm_member, allow_sender=True)
+    assert "compta@other.fr" in mailbox_policy_for(company=company).sender_patterns()
+    send(mail_in, invoice(to=sales_box, sender="compta@other.fr", results=results, message_id="<f9@other.fr>"))
+    assert Document.objects.count() == 2 and QuarantinedDocument.objects.count() == 1
+
+
+def test_an_unauthenticated_sender_cannot_be_always_allowed(mail_in, sales_box, company, firm_member):
+    send(mail_in, invoice(to=sales_box, sender="compta@other.fr"))
+    held = QuarantinedDocument.objects.get()
+    with pytest.raises(ComptoirError):
+        quarantine_approve(item=held, actor=firm_member, allow_sender=True)
+    held.refresh_from_db()
+    assert held.status == "pending" and "compta@other.fr" not in mailbox_policy_for(company=company).sender_patterns()

@@ -14,7 +14,7 @@ from comptoir.ged.models import Document, Folder
 from comptoir.intake.selectors import company_mailboxes, mailbox_folder_resolve
 from comptoir.intake.smtp import MailInController
 from tests.factories import PDF_BYTES, folder_named
-from tests.intake.conftest import TRUSTED_MTA, trust_senders
+from tests.intake.conftest import RECEIVED_BY_MTA, TRUSTED_MTA, trust_senders
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,6 +34,7 @@ def invoice_mail(*, to: str, sender: str = "fournisseur@example.com", attachment
     if authenticated_by:
         message["Authentication-Results"] = (f"{authenticated_by}; dkim=pass header.d={sender.rpartition('@')[2]}"
                                              f" header.i=@{sender.rpartition('@')[2]}")
+        message["Received"] = RECEIVED_BY_MTA
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject

@@ -4,6 +4,7 @@ import io
 import re
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from PIL.PdfParser import PdfParser
@@ -11,6 +12,7 @@ from PIL.PdfParser import PdfParser
 from comptoir.ged.models import Document
 from comptoir.intake.models import MailboxPolicy
 from tests.conftest import login
+from tests.delivery.conftest import upflow  # noqa: F401 - the fixture
 from tests.factories import PDF_BYTES, folder_named
 
 
@@ -164,3 +166,16 @@ def test_big_photos_are_downscaled_to_a_page(client_user, company):
     with document_bytes(Document.objects.get()) as data:
         assert pdf_pages(data) == 2
         assert re.search(rb"/Width 2000\b", data) and re.search(rb"/Height 1500\b", data)
+
+
+@pytest.mark.django_db
+def test_the_sender_page_shows_each_mailbox_rule(firm_admin, company, upflow):  # noqa: F811 - the fixture
+    page = login(firm_admin).get(f"/depots/entreprises/{company.pk}/expediteurs/").content.decode()
+    rules = dict(re.findall(r'data-mailbox="([a-z-]+)" data-rule="([a-z]+)"', page))
+    assert rules == {"achats": "authenticated", "ventes": "strict", "banque": "authenticated",
+                     "social": "authenticated", "ndf": "authenticated", "a-classer": "authenticated"}
+    assert "le dossier part chez Upflow" in page
+    english = login(firm_admin)
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = english.get(f"/depots/entreprises/{company.pk}/expediteurs/").content.decode()
+    assert "Authenticated and allowed" in page and "Authenticated is enough" in page

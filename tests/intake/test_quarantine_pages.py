@@ -7,7 +7,7 @@ from django.test import Client
 from django.utils import timezone
 
 from comptoir.ged.models import Document
-from comptoir.intake.models import QuarantinedDocument
+from comptoir.intake.models import MailboxPolicy, QuarantinedDocument
 from comptoir.intake.services.quarantine import quarantine_hold
 from tests.api.conftest import ApiClient
 from tests.conftest import login
@@ -16,10 +16,11 @@ from tests.factories import PDF_BYTES, folder_named
 pytestmark = pytest.mark.django_db
 
 
-def hold(company, *, name="facture.pdf", message_key="m1", key=None, data=PDF_BYTES) -> QuarantinedDocument:
+def hold(company, *, name="facture.pdf", message_key="m1", key=None, data=PDF_BYTES,
+         reason="unauthenticated") -> QuarantinedDocument:
     return quarantine_hold(
         company=company, folder=folder_named(company, "Ventes"), file=ContentFile(data), filename=name,
-        mailbox="ventes", recipient="ventes+x.abc@depot.test", reason="unauthenticated",
+        mailbox="ventes", recipient="ventes+x.abc@depot.test", reason=reason,
         authentication="aucune authentification", sender="compta@allowed.fr", envelope_sender="x@evil.example",
         subject="Facture", message_id="<m1@allowed.fr>", message_key=message_key, idempotency_key=key or name,
         received_at=timezone.now())
@@ -112,3 +113,30 @@ def test_metrics_count_the_quarantine(company, firm_member, settings):
     text = Client().get("/metrics").content.decode()
     assert 'comptoir_quarantine_documents{status="pending"} 1.0' in text
     assert 'comptoir_quarantine_documents{status="rejected"} 1.0' in text
+
+
+def test_approving_offers_to_always_allow_an_authenticated_sender(firm_member, company):
+    unproven = hold(company, name="a.pdf", message_key="m1")
+    held = hold(company, name="b.pdf", message_key="m2", reason="not_allowed")
+    page = login(firm_member).get(f"/depots/entreprises/{company.pk}/a-valider/").content.decode()
+    assert page.count('name="allow_sender"') == 1  # only the authenticated sender can be allowed
+    assert "toujours autoriser cet expéditeur (compta@allowed.fr)" in page
+    response = login(firm_member).post(f"/depots/a-valider/{held.pk}/", {"action": "approve", "allow_sender": "1"},
+                                       follow=True)
+    assert "compta@allowed.fr est désormais autorisé" in response.content.decode()
+    assert MailboxPolicy.objects.get(company=company).sender_patterns() == ["compta@allowed.fr"]
+    response = login(firm_member).post(f"/depots/a-valider/{unproven.pk}/",
+                                       {"action": "approve", "allow_sender": "1"}, follow=True)
+    assert "il ne peut pas être autorisé" in response.content.decode()
+    unproven.refresh_from_db()
+    assert unproven.status == "pending" and Document.objects.count() == 1
+
+
+def test_api_approval_may_always_allow_the_sender(firm_member, company):
+    unproven = hold(company, name="a.pdf", message_key="m1")
+    held = hold(company, name="b.pdf", message_key="m2", reason="not_allowed")
+    staff = ApiClient(firm_member)
+    refused = staff.post(f"/quarantine/{unproven.pk}/approve?allow_sender=true")
+    assert refused.status_code == 400 and "authentifié" in refused.json()["detail"]
+    assert staff.post(f"/quarantine/{held.pk}/approve?allow_sender=true").json()["status"] == "approved"
+    assert MailboxPolicy.objects.get(company=company).sender_patterns() == ["compta@allowed.fr"]

@@ -187,9 +187,10 @@ def quarantine_list(request: HttpRequest, company_id: int, limit: int = 50, offs
 
 @router.post("/quarantine/{int:quarantine_id}/approve", response={200: QuarantinedOut, 409: ErrorOut, **ERRORS},
              summary="Valider un document : il est déposé (les switches s'appliquent maintenant)")
-def quarantine_approve_endpoint(request: HttpRequest, quarantine_id: int):
+def quarantine_approve_endpoint(request: HttpRequest, quarantine_id: int, allow_sender: bool = False):
+    """`allow_sender=true`: « toujours autoriser cet expéditeur » (an authenticated sender only, else 400)."""
     item = quarantine_get_for_user(user=request.auth, quarantine_id=quarantine_id)
-    quarantine_approve(item=item, actor=request.auth)
+    quarantine_approve(item=item, actor=request.auth, allow_sender=allow_sender)
     item.refresh_from_db()
     return item
 
@@ -197,9 +198,9 @@ def quarantine_approve_endpoint(request: HttpRequest, quarantine_id: int):
 @router.post("/quarantine/{int:quarantine_id}/approve-message",
              response={200: list[DocumentOut], 409: ErrorOut, **ERRORS},
              summary="Valider tous les fichiers en attente du même message")
-def quarantine_message_approve_endpoint(request: HttpRequest, quarantine_id: int):
+def quarantine_message_approve_endpoint(request: HttpRequest, quarantine_id: int, allow_sender: bool = False):
     item = quarantine_get_for_user(user=request.auth, quarantine_id=quarantine_id)
-    return quarantine_message_approve(item=item, actor=request.auth)
+    return quarantine_message_approve(item=item, actor=request.auth, allow_sender=allow_sender)
 
 
 @router.post("/quarantine/{int:quarantine_id}/reject", response={200: QuarantinedOut, 409: ErrorOut, **ERRORS},

@@ -1,11 +1,19 @@
 """Collection mailboxes: what the mail-in listener does with a recipient and a message.
 
 At RCPT only the address is checked (a mailbox of ours, with the company's current token). At the
-end of DATA the message's sender is authenticated (`comptoir.intake.authentication`) and each
-recipient company's policy decides: an authenticated, allowed sender's files are deposited; any
-other message is quarantined ("À valider") or refused, with the same 550 text whatever the reason.
+end of DATA, in this order: the header block is read (at most MAX_HEADERS fields) and the sender
+authenticated from it (`comptoir.intake.authentication`); each recipient's rule decides; only then
+is the body walked, within its limits (`comptoir.intake.mime`), and a message over one is refused
+whole (`MessageOverLimit`: 552/554 naming the limit) before anything is kept.
+
+The rule of a mailbox: unauthenticated mail is never deposited. Where the folder the mail is filed
+in routes to a payables partner (effectively switched on for an app that declares the invoice kinds
+it takes: Upflow, a PA), the authenticated sender must also be on the company's allowed list;
+elsewhere being authenticated is enough. What the rule does not deposit is quarantined
+("À valider") or refused, with the same 550 text whatever the reason.
 """
 
+import dataclasses
 import hashlib
 import logging
 from collections.abc import Callable
@@ -23,15 +31,16 @@ from comptoir.ged.filetypes import UnsupportedFileType
 from comptoir.ged.models import Channel, Document, Folder
 from comptoir.ged.services import document_deposit
 from comptoir.intake.authentication import SenderAuthentication, sender_authenticate, untrusted_results_strip
-from comptoir.intake.mime import ReadMessage, message_read
-from comptoir.intake.models import QuarantinedDocument, QuarantineReason, UntrustedMail
+from comptoir.intake.mime import ReadMessage, message_head, message_read
+from comptoir.intake.models import MailboxPolicy, QuarantinedDocument, QuarantineReason, UntrustedMail
 from comptoir.intake.routes import MailRoute, mail_route_resolve
 from comptoir.intake.selectors import (
     UNSORTED_BOX,
+    company_mailbox_policy,
     mailbox_company,
     mailbox_folder_resolve,
-    mailbox_policy_for,
-    mailbox_sender_allowed,
+    mailbox_payables_apps,
+    policy_sender_allowed,
 )
 from comptoir.intake.services.quarantine import quarantine_hold
 from comptoir.invoices.services import invoice_issue_date_peek
@@ -84,10 +93,12 @@ class _Intake:
     recipient: str
     received_at: datetime
     auth: SenderAuthentication
-    quarantine_reason: str | None  # None: deposit
+    policy: MailboxPolicy | None
     envelope_from: str
     message_identity: str
     route: MailRoute | None = None
+    # Folder id → (the quarantine reason or None to deposit): the rule of the folder a file goes to.
+    decisions: dict = field(default_factory=dict)
 
     @property
     def received_on(self) -> date:
@@ -111,87 +122,109 @@ class _Intake:
             raise LookupError(f"no folder for {box} of {self.company.slug}")
         return folder
 
+    def reason(self, folder: Folder) -> str | None:
+        """Why a file filed in `folder` is held (None: it is deposited), by the rule of that folder."""
+        if folder.pk not in self.decisions:
+            self.decisions[folder.pk] = _quarantine_reason(
+                auth=self.auth, policy=self.policy, senders=self.route.senders if self.route else frozenset(),
+                strict=lambda: bool(mailbox_payables_apps(folder=folder)))
+        return self.decisions[folder.pk]
+
     def keep(self, *, folder: Folder, box: str, data: bytes, filename: str, result: MailIngestResult,
              source: dict | None = None, key: str | None = None) -> None:
         """Deposit or quarantine one file, once per (mailbox, message, file)."""
         key = key or self.file_key(hashlib.sha256(data).hexdigest())
-        if self.quarantine_reason is None:
+        reason = self.reason(folder)
+        if reason is None:
             result.stored.append(document_deposit(folder=folder, file=ContentFile(data), channel=Channel.EMAIL,
                                                   actor=None, filename=filename, source=source or self.source,
                                                   idempotency_key=key))
             return
         result.quarantined.append(quarantine_hold(
             company=self.company, folder=folder, file=ContentFile(data), filename=filename, mailbox=box,
-            recipient=self.recipient, reason=self.quarantine_reason, authentication=self.auth.summary,
+            recipient=self.recipient, reason=reason, authentication=self.auth.summary,
             sender=self.auth.from_address or self.read.sender, envelope_sender=self.envelope_from,
             subject=self.read.subject, message_id=self.read.message_id,
             message_key=_key(self.recipient, self.message_identity)[5:], idempotency_key=key,
             received_at=self.received_at))
 
 
-def _verdict(*, company: Company, auth: SenderAuthentication,
-             senders: frozenset[str] = frozenset()) -> tuple[str, str | None]:
-    """("deposit" | "quarantine" | "refuse", the quarantine reason)."""
-    if auth.authenticated and ((auth.from_address or "").lower() in senders
-                               or mailbox_sender_allowed(company=company, sender=auth.from_address)):
-        return "deposit", None
-    reason = QuarantineReason.SENDER_NOT_ALLOWED if auth.authenticated else QuarantineReason.UNAUTHENTICATED
-    policy = mailbox_policy_for(company=company)
-    if policy is not None and policy.untrusted == UntrustedMail.REFUSE:
-        return "refuse", reason
-    return "quarantine", reason
+def _quarantine_reason(*, auth: SenderAuthentication, policy: MailboxPolicy | None, senders: frozenset[str],
+                       strict: Callable[[], bool]) -> str | None:
+    """None to deposit; else why it is held. `strict()`: the folder routes to a payables partner (asked last)."""
+    if not auth.authenticated:
+        return QuarantineReason.UNAUTHENTICATED
+    sender = (auth.from_address or "").lower()
+    if sender in senders or policy_sender_allowed(policy=policy, sender=sender) or not strict():
+        return None
+    return QuarantineReason.SENDER_NOT_ALLOWED
 
 
 def mail_message_ingest(*, raw: bytes, mail_from: str, recipients: list[str], received_at: datetime | None = None,
                         dnsfunc: Callable | None = None) -> MailIngestResult:
     """File every usable attachment of a message for each recipient mailbox; the whole .eml otherwise.
 
-    Each file commits on its own with an idempotency key (mailbox + Message-ID + file hash): a failure
-    raises (the listener answers 451) and the sender's retry stores nothing twice. Refused file types
-    are skipped and recorded, never a reason to drop the message.
+    Raises `MessageOverLimit` (the listener answers its 552/554) before anything is kept. Each file
+    commits on its own with an idempotency key (mailbox + Message-ID + file hash): a failure raises
+    (the listener answers 451) and the sender's retry stores nothing twice. Refused file types are
+    skipped and recorded, never a reason to drop the message.
     """
     received_at = received_at or timezone.now()
-    read = message_read(raw)
-    auth = sender_authenticate(raw=raw, dnsfunc=dnsfunc)
-    identity = read.message_id or "sha256:" + hashlib.sha256(raw).hexdigest()
+    head = message_head(raw)
+    auth = sender_authenticate(raw=raw, head=head, dnsfunc=dnsfunc)
+    message_id = head.text("Message-ID", limit=250)
+    identity = message_id or "sha256:" + hashlib.sha256(raw).hexdigest()
     result = MailIngestResult()
+    intakes: list[tuple[_Intake, Folder]] = []
     for recipient in dict.fromkeys(address.lower() for address in recipients):
         found = mailbox_company(recipient)
         route = mail_route_resolve(recipient) if found is None else None
         if found is None and route is None:
             continue
         box, company = found or (route.box, route.company)
-        verdict, reason = _verdict(company=company, auth=auth, senders=route.senders if route else frozenset())
-        if verdict == "refuse":
+        intake = _Intake(raw=raw, read=ReadMessage(message_id=message_id), company=company, box=box,
+                         recipient=recipient, received_at=received_at, auth=auth,
+                         policy=company_mailbox_policy(company), envelope_from=mail_from,
+                         message_identity=identity, route=route)
+        folder = intake.folder(box)
+        reason = intake.reason(folder)
+        if reason is not None and intake.policy is not None and intake.policy.untrusted == UntrustedMail.REFUSE:
             result.refused_recipients.append(recipient)
             audit_event_record(actor=None, action="intake.email.policy_refused", firm_id=company.firm_id,
                                data={"recipient": recipient, "reason": reason, "sender": auth.from_address,
-                                     "envelope_from": mail_from[:254], "message_id": read.message_id})
+                                     "envelope_from": mail_from[:254], "message_id": message_id})
             continue
-        intake = _Intake(raw=raw, read=read, company=company, box=box, recipient=recipient, received_at=received_at,
-                         auth=auth, quarantine_reason=reason, envelope_from=mail_from, message_identity=identity,
-                         route=route)
-        kept_before = len(result.stored) + len(result.quarantined)
-        refused_here: list[dict] = []
-        folder = intake.folder(box)
-        for attachment in read.attachments:
-            # An e-invoice is filed in the month it was issued (several invoices in one mail, several months).
-            sha256 = hashlib.sha256(attachment.data).hexdigest()
-            issued = invoice_issue_date_peek(data=attachment.data, filename=attachment.filename, sha256=sha256)
-            by_issue = mailbox_folder_resolve(company=company, box=box, on=issued) if issued else None
-            target = by_issue if by_issue is not None and by_issue.month == issued.replace(day=1) else folder
-            try:
-                intake.keep(folder=target, box=box, data=attachment.data, filename=attachment.filename,
-                            result=result)
-            except ComptoirError as refusal:
-                refused_here.append({"filename": attachment.filename, "reason": refusal.message})
-                audit_event_record(actor=None, action="intake.email.refused", firm_id=company.firm_id,
-                                   data={"recipient": recipient, "filename": attachment.filename[:200],
-                                         "reason": refusal.message, "message_id": read.message_id})
-        result.refused += refused_here
-        if len(result.stored) + len(result.quarantined) == kept_before:
-            _keep_whole_message(intake=intake, refused=refused_here, result=result)
+        intakes.append((intake, folder))
+    if not intakes:
+        return result  # refused or not ours: the body is never walked
+    read = message_read(raw, head=head)  # MessageOverLimit here: nothing kept yet
+    for intake, folder in intakes:
+        intake = dataclasses.replace(intake, read=read)
+        _keep_files(intake=intake, folder=folder, result=result)
     return result
+
+
+def _keep_files(*, intake: _Intake, folder: Folder, result: MailIngestResult) -> None:
+    company, box, recipient, read = intake.company, intake.box, intake.recipient, intake.read
+    kept_before = len(result.stored) + len(result.quarantined)
+    refused_here: list[dict] = []
+    for attachment in read.attachments:
+        # An e-invoice is filed in the month it was issued (several invoices in one mail, several months).
+        sha256 = hashlib.sha256(attachment.data).hexdigest()
+        issued = invoice_issue_date_peek(data=attachment.data, filename=attachment.filename, sha256=sha256)
+        by_issue = mailbox_folder_resolve(company=company, box=box, on=issued) if issued else None
+        target = by_issue if by_issue is not None and by_issue.month == issued.replace(day=1) else folder
+        try:
+            intake.keep(folder=target, box=box, data=attachment.data, filename=attachment.filename, result=result,
+                        key=intake.file_key(sha256))
+        except ComptoirError as refusal:
+            refused_here.append({"filename": attachment.filename, "reason": refusal.message})
+            audit_event_record(actor=None, action="intake.email.refused", firm_id=company.firm_id,
+                               data={"recipient": recipient, "filename": attachment.filename[:200],
+                                     "reason": refusal.message, "message_id": read.message_id})
+    result.refused += refused_here
+    if len(result.stored) + len(result.quarantined) == kept_before:
+        _keep_whole_message(intake=intake, refused=refused_here, result=result)
 
 
 def _keep_whole_message(*, intake: _Intake, refused: list[dict], result: MailIngestResult) -> None:

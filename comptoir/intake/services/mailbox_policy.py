@@ -60,3 +60,18 @@ def mailbox_token_rotate(*, company: Company, actor: User) -> MailboxPolicy:
     policy.save(update_fields=["token", "updated_by", "updated_at"])
     audit_event_record(actor=actor, action="intake.mailbox_token.rotate", target=policy, firm_id=company.firm_id)
     return policy
+
+
+@transaction.atomic
+def mailbox_sender_allow(*, company: Company, sender: str, actor: User) -> MailboxPolicy:
+    """« Toujours autoriser cet expéditeur »: one more (authenticated) address on the allowed list."""
+    sender = (sender or "").strip().strip("<>").lower()
+    policy = MailboxPolicy.objects.select_for_update().get(pk=mailbox_policy_ensure(company=company).pk)
+    patterns = policy.sender_patterns()
+    if sender and sender not in patterns:
+        policy.allowed_senders = "\n".join([*patterns, sender])
+        policy.updated_by = actor
+        policy.save(update_fields=["allowed_senders", "updated_by", "updated_at"])
+        audit_event_record(actor=actor, action="intake.mailbox_policy.sender_allow", target=policy,
+                           firm_id=company.firm_id, data={"sender": sender})
+    return policy

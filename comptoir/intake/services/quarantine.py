@@ -21,8 +21,9 @@ from comptoir.ged.filenames import filename_sanitize
 from comptoir.ged.filetypes import filetype_sniff
 from comptoir.ged.models import Channel, Document, Folder
 from comptoir.ged.services import document_deposit
-from comptoir.intake.models import QuarantinedDocument, QuarantineStatus
+from comptoir.intake.models import QuarantinedDocument, QuarantineReason, QuarantineStatus
 from comptoir.intake.selectors import mailbox_folder_resolve
+from comptoir.intake.services.mailbox_policy import mailbox_sender_allow
 
 
 class QuarantineDecided(ComptoirError):
@@ -69,14 +70,23 @@ def _target_folder(item: QuarantinedDocument) -> Folder:
     return folder
 
 
-def quarantine_approve(*, item: QuarantinedDocument, actor: User) -> Document:
-    """Deposit the held file where its mailbox files mail (a deposit now: the switches apply now)."""
+def quarantine_approve(*, item: QuarantinedDocument, actor: User, allow_sender: bool = False) -> Document:
+    """Deposit the held file where its mailbox files mail (a deposit now: the switches apply now).
+
+    `allow_sender` (« toujours autoriser cet expéditeur »): its authenticated From: address joins the
+    company's allowed senders, so its next mail is deposited directly. Only an authenticated sender
+    can be allowed: an unauthenticated From: proves nothing.
+    """
     with transaction.atomic():
         # Lock the row only ("of self"): PostgreSQL cannot lock the nullable side of the folder join.
         item = (QuarantinedDocument.objects.select_for_update(of=("self",)).select_related("company", "folder")
                 .get(pk=item.pk))
         if item.status != QuarantineStatus.PENDING:
             raise QuarantineDecided(_("Ce document a déjà été traité."))
+        if allow_sender:
+            if item.reason != QuarantineReason.SENDER_NOT_ALLOWED or not item.sender:
+                raise ComptoirError(_("Cet expéditeur n'est pas authentifié : il ne peut pas être autorisé."))
+            mailbox_sender_allow(company=item.company, sender=item.sender, actor=actor)
         with blob_open(item.blob) as stream:
             document = document_deposit(
                 folder=_target_folder(item), file=stream, channel=Channel.EMAIL, actor=actor, filename=item.filename,
@@ -111,8 +121,8 @@ def quarantine_reject(*, item: QuarantinedDocument, actor: User) -> QuarantinedD
 
 
 @transaction.atomic
-def quarantine_message_approve(*, item: QuarantinedDocument, actor: User) -> list[Document]:
+def quarantine_message_approve(*, item: QuarantinedDocument, actor: User, allow_sender: bool = False) -> list[Document]:
     """« Tout valider pour ce message »: every pending file of the same message to the same mailbox."""
     siblings = QuarantinedDocument.objects.filter(company_id=item.company_id, message_key=item.message_key,
                                                   status=QuarantineStatus.PENDING).order_by("id")
-    return [quarantine_approve(item=sibling, actor=actor) for sibling in siblings]
+    return [quarantine_approve(item=sibling, actor=actor, allow_sender=allow_sender) for sibling in siblings]
