@@ -289,3 +289,15 @@ def company_receivables_visibility_set(*, company: Company, visible: bool, actor
         audit_event_record(actor=actor, action="company.receivables_visibility_set", target=company,
                            firm_id=company.firm_id, data={"client_visible": visible})
     return company
+
+
+@transaction.atomic
+def company_einvoice_settings_set(*, company: Company, clients_may_answer: bool, actor: User) -> Company:
+    """Let the company's administrators answer its received e-invoices and complete its invoice data
+    (`Company.clients_may_answer`), or leave it to the firm. The caller checked `company.einvoice_settings`."""
+    if company.clients_may_answer != clients_may_answer:
+        company.clients_may_answer = clients_may_answer
+        company.save(update_fields=["clients_may_answer"])
+        audit_event_record(actor=actor, action="company.einvoice_settings_set", target=company,
+                           firm_id=company.firm_id, data={"clients_may_answer": clients_may_answer})
+    return company

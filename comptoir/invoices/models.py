@@ -16,6 +16,8 @@ class InvoiceSource(models.TextChoices):
     FACTURX = "factur-x", "Factur-X"
     UBL = "ubl", "UBL"
     CII = "cii", "CII"
+    # Typed in by a person (a completed « à compléter » invoice), not read from an e-invoice.
+    MANUAL = "manual", _("saisie manuelle")
 
 
 def _money() -> models.DecimalField:

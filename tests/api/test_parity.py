@@ -30,6 +30,7 @@ ACTIONS: dict[str, list[str]] = {
     "web:company_edit": ["PATCH /api/v1/companies/{company_id}"],
     "web:company_archive": ["POST /api/v1/companies/{company_id}/archive"],
     "web:company_unarchive": ["POST /api/v1/companies/{company_id}/unarchive"],
+    "web:company_einvoice_settings": ["PUT /api/v1/companies/{company_id}/einvoice/settings"],
     "web:member_role": ["PATCH /api/v1/companies/{company_id}/members/{membership_id}"],
     "web:member_remove": ["DELETE /api/v1/companies/{company_id}/members/{membership_id}"],
     "firms:invite": ["POST /api/v1/companies/{company_id}/invitations"],

@@ -140,7 +140,7 @@ def document_detail(request: HttpRequest, document_id: int):
     facts = invoice_facts_for_document(document=document)
     return {**DocumentOut.from_orm(document).dict(), "deliveries": _deliveries(request, document),
             "invoice_status": invoice_status_for(facts), "invoice": invoice_api_dict(facts),
-            "receivable": receivable_api_dict(receivable_for_document(document=document))}
+            "receivable": receivable_api_dict(receivable_for_document(document=document, user=request.auth))}
 
 
 @router.get("/documents/{int:document_id}/content", response={200: bytes, **ERRORS},
