@@ -68,6 +68,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("", "comptoir.api.routers.people"),
     ("", "comptoir.api.routers.intake"),
     ("", "comptoir.api.routers.einvoice"),
+    ("", "comptoir.api.routers.tokens"),
 ]
 
 
