@@ -12,14 +12,14 @@ def typed_in_facts_marked_manual(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('invoices', '0002_invoice_first_key_unique'),
+        ('invoices', '0003_facts_claims_invoice_zugferd_orderx'),
     ]
 
     operations = [
         migrations.AlterField(
             model_name='invoicefacts',
             name='source',
-            field=models.CharField(blank=True, choices=[('factur-x', 'Factur-X'), ('ubl', 'UBL'), ('cii', 'CII'), ('manual', 'saisie manuelle')], max_length=10),
+            field=models.CharField(blank=True, choices=[('factur-x', 'Factur-X'), ('ubl', 'UBL'), ('cii', 'CII'), ('zugferd-1', 'ZUGFeRD 1.0'), ('order-x', 'Order-X'), ('manual', 'saisie manuelle')], max_length=10),
         ),
         migrations.RunPython(typed_in_facts_marked_manual, migrations.RunPython.noop),
     ]
