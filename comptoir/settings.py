@@ -326,6 +326,8 @@ COMPTOIR_SIREN_LOOKUP_URL = env.str("COMPTOIR_SIREN_LOOKUP_URL", default="https:
 
 # /healthz fails when the longest-waiting due delivery waited longer than this (0: never on lag).
 COMPTOIR_HEALTH_MAX_LAG_SECONDS = env.int("COMPTOIR_HEALTH_MAX_LAG_SECONDS", default=900)
+# An anonymous /healthz writes a storage probe at most this often per process (0: every call).
+COMPTOIR_HEALTH_STORAGE_SECONDS = env.int("COMPTOIR_HEALTH_STORAGE_SECONDS", default=60)
 # /metrics requires "Authorization: Bearer <token>"; without a token it is closed, unless opened on purpose.
 COMPTOIR_METRICS_TOKEN = env.str("COMPTOIR_METRICS_TOKEN", default="")
 COMPTOIR_METRICS_PUBLIC = env.bool("COMPTOIR_METRICS_PUBLIC", default=False)

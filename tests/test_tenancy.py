@@ -198,6 +198,25 @@ class Tenant:
 
 
     @cached_property
+    def firm_only_receivable(self):
+        """An invoice the firm keeps in a firm-only folder, pushed to Upflow and synced (open)."""
+        from django.utils import timezone
+
+        from comptoir.ged.services import folder_create
+        from comptoir.partners.models import Delivery, Receivable
+
+        folder = folder_create(company=self.company, parent=self.folder, name="Interne", actor=self.owner,
+                               firm_only=True)
+        document = deposit_pdf(folder, actor=self.owner, name="interne.pdf")
+        delivery = Delivery.objects.filter(document=document).first() or Delivery.objects.create(
+            document=document, lineage=document.lineage, destination=self.destination, company=self.company,
+            firm=self.firm, app_slug=self.APP_SLUG, trigger="deposit")
+        return Receivable.objects.create(delivery=delivery, document=document, company=self.company,
+                                         app_slug=self.APP_SLUG, external_id="comptoir-interne",
+                                         number="F-CABINET-SEUL", customer_name="Client Secret",
+                                         currency="EUR", state="open", synced_at=timezone.now())
+
+    @cached_property
     def docrequest(self):
         import datetime as dt
 
@@ -498,6 +517,36 @@ def test_quarantine_is_404_for_the_companys_own_client_users(route: Route, compa
         assert response.status_code in (404, 405), f"{method.upper()} {url} as the company's client: " \
                                                    f"{response.status_code}"
     assert QuarantinedDocument.objects.get().status == "pending"
+
+# --- « Poste client »: even shared with the company, what the firm keeps firm-only is not shown. ---
+
+RECEIVABLE_ROUTES = [route for route in ROUTES if "receivable" in route.name or "poste-client" in route.route
+                     or "encaissement" in route.route or route.route.endswith("/invoice")]
+
+
+def test_receivables_urls_are_enumerated():
+    assert len(RECEIVABLE_ROUTES) >= 5, [str(route) for route in RECEIVABLE_ROUTES]
+
+
+@pytest.mark.parametrize("route", RECEIVABLE_ROUTES, ids=str)
+def test_receivables_urls_never_show_the_companys_client_users_a_firm_only_invoice(route: Route, company, firm_admin,
+                                                                                  client_user):
+    from comptoir.firms.models import Company
+
+    tenant = Tenant(company=company, owner=firm_admin)
+    hidden = tenant.firm_only_receivable
+    Company.objects.filter(pk=company.pk).update(receivables_client_visible=True)
+    values = {argument: hidden.document_id if argument == "document_id"
+              else ARGUMENTS[_argument_key(route, argument)](tenant) for argument in route.arguments}
+    url = _url(route, values)
+    for method, response in _requests(route, url, client_user, {"company_id": company.pk}):
+        assert hidden.number not in response.content.decode(errors="replace"), f"{method.upper()} {url}"
+        if "document_id" in route.arguments:
+            assert response.status_code in (404, 405), f"{method.upper()} {url}: {response.status_code}"
+    if route.name == "partners:company_receivables":
+        # Control: the firm sees the row, so its absence above is about visibility.
+        assert hidden.number in _owner_get(route, url, firm_admin).content.decode()
+
 
 # ---------------------------------------------------------------------------------------------
 # GED search and bulk actions: their tenant ids travel in the query string or the body, so the

@@ -56,3 +56,10 @@ def password_reset_requests_since(*, hours: int = 1, email: str | None = None, i
     if ip_address is not None:
         events = events.filter(data__ip=ip_address)
     return events.count()
+
+
+def api_token_get_for_user(*, user: User, token_id: int):
+    """One of the user's own API tokens; anyone else's is a 404."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(user.api_tokens, pk=token_id)

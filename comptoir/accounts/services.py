@@ -31,6 +31,18 @@ def api_token_revoke(*, token: ApiToken, actor: User) -> None:
     token.delete()
 
 
+@transaction.atomic
+def api_tokens_revoke_all(*, user: User, actor: User | None, reason: str) -> int:
+    """Every API token of `user` stops working (a password reset, a second factor now required): a token
+    is a password of its own, which must not outlive what protected its creation. Returns how many."""
+    tokens = list(ApiToken.objects.filter(user=user).values_list("pk", "name"))
+    if tokens:
+        ApiToken.objects.filter(pk__in=[pk for pk, _name in tokens]).delete()
+        audit_event_record(actor=actor, action="api_token.revoke_all", target=user,
+                           data={"reason": reason, "tokens": [name for _pk, name in tokens]})
+    return len(tokens)
+
+
 # --- two-factor authentication (django-otp) -------------------------------------------------------
 
 RECOVERY_CODES = 10

@@ -4,11 +4,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from comptoir.accounts.extensions import two_factor_settings_panels
 from comptoir.accounts.forms import ApiTokenForm
 from comptoir.accounts.selectors import two_factor_required_for, user_has_two_factor
-from comptoir.accounts.services import api_token_create
+from comptoir.accounts.services import api_token_create, api_tokens_revoke_all
 from comptoir.accounts.services import api_token_revoke as api_token_revoke_service
 
 
@@ -20,7 +21,21 @@ class PasswordResetRequestView(auth_views.PasswordResetView):
 
 
 class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
-    """Django's view; a link that is not (or no longer) valid answers 404, with the page that says so."""
+    """Django's view; a link that is not (or no longer) valid answers 404, with the page that says so.
+
+    A new password revokes the account's API tokens: whoever reset it may be taking the account back
+    from someone who also holds a token. The next page says so."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        revoked = api_tokens_revoke_all(user=form.user, actor=form.user, reason="password_reset")
+        if revoked:
+            messages.warning(self.request, ngettext(
+                "Votre jeton d'API a été révoqué avec l'ancien mot de passe : créez-en un nouveau dans vos "
+                "paramètres si un programme en a besoin.",
+                "Vos %(count)d jetons d'API ont été révoqués avec l'ancien mot de passe : créez-en de nouveaux "
+                "dans vos paramètres si des programmes en ont besoin.", revoked) % {"count": revoked})
+        return response
 
     def dispatch(self, *args, **kwargs):
         response = super().dispatch(*args, **kwargs)

@@ -67,6 +67,8 @@ ROUTERS: list[tuple[str, str]] = [
     ("", "comptoir.api.routers.requests"),
     ("", "comptoir.api.routers.people"),
     ("", "comptoir.api.routers.intake"),
+    ("", "comptoir.api.routers.einvoice"),
+    ("", "comptoir.api.routers.tokens"),
 ]
 
 

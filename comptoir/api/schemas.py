@@ -99,7 +99,8 @@ class InvoiceOut(Schema):
     amount_due: str | None
     seller: InvoicePartyOut
     buyer: InvoicePartyOut
-    source: Literal["factur-x", "ubl", "cii", "zugferd-1", "order-x"]
+    source: Literal["factur-x", "ubl", "cii", "zugferd-1", "order-x", "manual"] = Field(
+        description="manual: typed in by a person (PUT /documents/{id}/invoice), not read from an e-invoice")
     profile: str | None
     warnings: list[str]
     misfiled: Literal["purchase_in_sales", "sales_in_purchases"] | None = Field(

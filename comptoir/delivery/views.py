@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from comptoir.core.errors import ComptoirError
+from comptoir.core.params import ParamError, param_date, param_int
 from comptoir.core.refusals import refusal_message
 from comptoir.delivery.access import delivery_access
 from comptoir.delivery.charts import delivery_chart
@@ -48,13 +49,16 @@ def document_badges(request: HttpRequest, document_id: int) -> HttpResponse:
 
 def _date(raw: str | None) -> date | None:
     try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
+        return param_date(raw) if raw else None
+    except ParamError:
         return None
 
 
 def _int(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() else None
+    try:
+        return param_int(raw, low=1, high=2**63 - 1) if raw else None
+    except ParamError:
+        return None
 
 
 def _filters(request: HttpRequest, app_slug: str) -> DeliveryFilters:

@@ -59,6 +59,12 @@ class Company(models.Model):
     # Whether the company's client users see its « Poste client » (what its receivables partner says of
     # its invoices); firm staff always do. Off by default: the firm decides to share it.
     receivables_client_visible = models.BooleanField(_("poste client visible par l'entreprise"), default=False)
+    # The e-invoicing setting the firm decides per company: whether the company's administrators act on
+    # its invoices themselves (answer the e-invoices received through the PA, complete the invoice data
+    # an API partner needs). Off by default: the firm does it. Read by `firms.policy.may_act_on_invoices`.
+    clients_may_answer = models.BooleanField(
+        _("les utilisateurs de l'entreprise répondent aux factures reçues et complètent les données de facture"),
+        default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

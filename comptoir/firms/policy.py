@@ -30,6 +30,18 @@ def is_firm_admin(user: User) -> bool:
     return role_of(user) == Role.FIRM_ADMIN
 
 
+def may_act_on_invoices(user: User, company: Company | None) -> bool:
+    """Complete a company's invoice data (and answer its received e-invoices): the staff of the company's
+    firm; an administrator of that company only where the firm allows it (`Company.clients_may_answer`);
+    a client member never. The one rule for every invoice action, so they cannot drift apart."""
+    membership = membership_for(user)
+    if membership is None or company is None or membership.firm_id != company.firm_id:
+        return False
+    if membership.is_firm_staff:
+        return True
+    return membership.role == Role.CLIENT_ADMIN and membership.company_id == company.pk and company.clients_may_answer
+
+
 def _roles(*roles: str):
     allowed = set(roles)
     return lambda user, obj=None: role_of(user) in allowed
@@ -44,6 +56,8 @@ firms_policy = Policy("firms", {
     "folder.manage": _roles(Role.FIRM_ADMIN, Role.FIRM_MEMBER, Role.CLIENT_ADMIN),
     "company.edit": _roles(Role.FIRM_ADMIN),
     "member.manage": _roles(Role.FIRM_ADMIN, Role.FIRM_MEMBER, Role.CLIENT_ADMIN),
+    # Company.clients_may_answer (whether its administrators act on its invoices): the firm decides.
+    "company.einvoice_settings": _roles(Role.FIRM_ADMIN, Role.FIRM_MEMBER),
 })
 
 

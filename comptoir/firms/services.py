@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
 from comptoir.core.services import audit_event_record
-from comptoir.firms.models import CLIENT_ROLES, Company, Firm, Invitation, Membership, Role
+from comptoir.firms.models import CLIENT_ROLES, FIRM_ROLES, Company, Firm, Invitation, Membership, Role
 
 
 def _unique_slug(model, base: str, max_length: int = 50) -> str:
@@ -129,11 +129,25 @@ def invitation_accept(*, invitation: Invitation, password: str, full_name: str =
 
 @transaction.atomic
 def firm_two_factor_require(*, firm: Firm, required: bool, actor: User) -> Firm:
-    """Require (or stop requiring) a second factor for every firm staff member's web login."""
+    """Require (or stop requiring) a second factor for every firm staff member's web login.
+
+    Turning it on revokes the API tokens of the staff who have no second factor yet: those tokens were
+    created behind a password alone, which the firm has just said is not enough. They create new ones
+    once enrolled (a token is created from a session that passed the second factor)."""
+    from comptoir.accounts.selectors import user_has_two_factor
+    from comptoir.accounts.services import api_tokens_revoke_all
+
+    newly = required and not firm.require_two_factor
     firm.require_two_factor = required
     firm.save(update_fields=["require_two_factor"])
+    revoked = 0
+    if newly:
+        staff = User.objects.filter(membership__firm=firm, membership__role__in=FIRM_ROLES, api_tokens__isnull=False)
+        for user in staff.distinct():
+            if not user_has_two_factor(user=user):
+                revoked += api_tokens_revoke_all(user=user, actor=actor, reason="two_factor_required")
     audit_event_record(actor=actor, action="firm.two_factor_require", target=firm, firm_id=firm.pk,
-                       data={"required": required})
+                       data={"required": required, "revoked_tokens": revoked})
     return firm
 
 
@@ -288,4 +302,16 @@ def company_receivables_visibility_set(*, company: Company, visible: bool, actor
         company.save(update_fields=["receivables_client_visible"])
         audit_event_record(actor=actor, action="company.receivables_visibility_set", target=company,
                            firm_id=company.firm_id, data={"client_visible": visible})
+    return company
+
+
+@transaction.atomic
+def company_einvoice_settings_set(*, company: Company, clients_may_answer: bool, actor: User) -> Company:
+    """Let the company's administrators answer its received e-invoices and complete its invoice data
+    (`Company.clients_may_answer`), or leave it to the firm. The caller checked `company.einvoice_settings`."""
+    if company.clients_may_answer != clients_may_answer:
+        company.clients_may_answer = clients_may_answer
+        company.save(update_fields=["clients_may_answer"])
+        audit_event_record(actor=actor, action="company.einvoice_settings_set", target=company,
+                           firm_id=company.firm_id, data={"clients_may_answer": clients_may_answer})
     return company

@@ -63,7 +63,8 @@ def firm_two_factor_policy(request: HttpRequest) -> HttpResponse:
     required = request.POST.get("required") == "1"
     firm_two_factor_require(firm=firm_for_user(user=request.user), required=required, actor=request.user)
     if required:
-        messages.success(request, _("La double authentification est désormais obligatoire pour le cabinet."))
+        messages.success(request, _("La double authentification est désormais obligatoire pour le cabinet. Les "
+                                    "jetons d'API des collaborateurs qui ne l'ont pas encore activée sont révoqués."))
     else:
         messages.success(request, _("La double authentification n'est plus obligatoire pour le cabinet."))
     return redirect("accounts:settings")

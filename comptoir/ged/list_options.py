@@ -4,19 +4,22 @@ delivery state from `partners`) all register into at start-up. The folder page, 
 "select all" and the API's document list read only this registry, so an option registered once is
 offered, kept across pages, and applied the same way everywhere.
 
-A value that does not parse (a bad date, an unknown choice) is dropped, never an error page.
+A value that does not parse (a bad date, a date out of bounds, NaN, an unknown choice) is dropped and
+said: `ListChoice.errors` holds a sentence per parameter, which the page shows as a line and the API
+answers as a 400 (`comptoir.core.params` is the parser). Never an error page.
 """
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from comptoir.core.params import MAX_TEXT, ParamError, param_amount, param_date, param_int
 from comptoir.ged.models import Channel
 
 SORT_PARAM = "tri"
@@ -61,20 +64,18 @@ class DocumentFilter:
     order: int = 100
 
     def cleaned(self, raw: str) -> Any:
-        raw = raw.strip()[:100]
+        """The value, or `ParamError` (a sentence for people); an empty value is `ValueError`, not said."""
+        raw = raw.strip()[:MAX_TEXT]
         if not raw:
             raise ValueError("empty")
         if self.clean is not None:
             return self.clean(raw)
         if self.input_type == "date":
-            return date.fromisoformat(raw)
+            return param_date(raw)
         if self.input_type == "number":
-            try:
-                return Decimal(raw.replace(",", "."))
-            except InvalidOperation as exc:
-                raise ValueError(raw) from exc
-        if self.input_type == "select" and self.choices and raw not in {value for value, _ in self.choices}:
-            raise ValueError(raw)
+            return param_amount(raw)
+        if self.input_type == "select" and self.choices and raw not in {value for value, _label in self.choices}:
+            raise ParamError(_("« %(value)s » n'est pas un choix possible.") % {"value": raw})
         return raw
 
 
@@ -85,6 +86,11 @@ class ListChoice:
     sort: str = DEFAULT_SORT
     values: dict[str, Any] = field(default_factory=dict)
     raw: dict[str, str] = field(default_factory=dict)  # as typed, for the form and the links
+    # Parameter → why its value was dropped (translated): a line on the page, a 400 in the API.
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def error_lines(self) -> list[str]:
+        return list(self.errors.values())
 
     def params(self) -> dict[str, str]:
         """The query string that asks for this again (pagination, polling, "select all")."""
@@ -118,11 +124,15 @@ class DocumentListOptions:
         return self._sorts.get(key.removeprefix("-"))
 
     def read(self, params: Mapping[str, str]) -> ListChoice:
-        values, raw = {}, {}
+        values, raw, errors = {}, {}, {}
         for key, document_filter in self._filters.items():
-            text = (params.get(key) or "").strip()[:100]
+            text = (params.get(key) or "").strip()[:MAX_TEXT]
             try:
                 values[key] = document_filter.cleaned(text)
+            except ParamError as refusal:
+                errors[key] = _("%(filter)s : %(reason)s Ce filtre est ignoré.") % {
+                    "filter": _(document_filter.label), "reason": refusal.message}
+                continue
             except (ValueError, TypeError):
                 continue
             raw[key] = text
@@ -130,7 +140,7 @@ class DocumentListOptions:
         known = self.sort_get(sort)
         if known is None or (sort.startswith("-") and not known.reverse):
             sort = DEFAULT_SORT
-        return ListChoice(sort=sort, values=values, raw=raw)
+        return ListChoice(sort=sort, values=values, raw=raw, errors=errors)
 
     def apply(self, documents: QuerySet, choice: ListChoice, *, user) -> QuerySet:
         """`documents` filtered and sorted as `choice` says (ties: newest first, then id)."""
@@ -171,10 +181,7 @@ def _types_present(documents: QuerySet) -> list[tuple[str, str]]:
 
 
 def _positive_int(raw: str) -> int:
-    value = int(raw)
-    if value <= 0:
-        raise ValueError(raw)
-    return value
+    return param_int(raw, low=1, high=2**63 - 1)
 
 
 for _sort in (

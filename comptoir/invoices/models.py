@@ -18,6 +18,8 @@ class InvoiceSource(models.TextChoices):
     CII = "cii", "CII"
     ZUGFERD_1 = "zugferd-1", "ZUGFeRD 1.0"
     ORDER_X = "order-x", "Order-X"
+    # Typed in by a person (a completed « à compléter » invoice), not read from an e-invoice.
+    MANUAL = "manual", _("saisie manuelle")
 
 
 def _money() -> models.DecimalField:

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from comptoir.core.errors import ComptoirError
 from comptoir.firms.models import Company
@@ -14,7 +15,7 @@ from comptoir.ged.models import Document, Folder, FolderRole
 from comptoir.ged.readers import Recorder, StoredFile
 from comptoir.ged.search.index import search_index_documents
 from comptoir.invoices.kinds import PAYABLE_KINDS
-from comptoir.invoices.models import InvoiceFacts, InvoiceStatus
+from comptoir.invoices.models import InvoiceFacts, InvoiceSource, InvoiceStatus
 from comptoir.invoices.notices import PURCHASE_IN_SALES, SALES_IN_PURCHASES, notice
 from comptoir.invoices.reading import (
     NONE,
@@ -198,11 +199,14 @@ def invoice_facts_enter(*, document: Document, number: str, buyer_name: str, buy
     (a partner's completion service) is atomic and writes the audit event.
     """
     existing = InvoiceFacts.objects.filter(document=document).first()
-    if existing is not None and existing.status == InvoiceStatus.READ and existing.source:
-        raise ComptoirError("Les données de cette facture viennent de sa facture électronique.", status=409)
+    # What an e-invoice says stands; what a person typed may be typed again (a correction).
+    if (existing is not None and existing.status == InvoiceStatus.READ
+            and existing.source not in ("", InvoiceSource.MANUAL)):
+        raise ComptoirError(_("Les données de cette facture viennent de sa facture électronique."), status=409)
     fields = {"company_id": document.company_id, "status": InvoiceStatus.READ, "parser_version": PARSER_VERSION,
-              "source": "", "kind": "invoice", "type_code": "380", "number": number, "buyer_name": buyer_name,
-              "buyer_siren": buyer_siren, "total_incl_tax": total_incl_tax, "amount_due": total_incl_tax,
+              "source": InvoiceSource.MANUAL, "kind": "invoice", "type_code": "380", "number": number,
+              "buyer_name": buyer_name, "buyer_siren": buyer_siren, "total_incl_tax": total_incl_tax,
+              "amount_due": total_incl_tax,
               "issue_date": issue_date, "due_date": due_date, "currency": currency, "warnings": []}
     facts, _created = InvoiceFacts.objects.update_or_create(document=document, defaults=fields)
     document.invoice_facts = facts

@@ -12,9 +12,21 @@ class XmlRefused(Exception):
     """The document declares a DTD or entities: never read."""
 
 
+# XML may be UTF-16 or UTF-32 (with or without a BOM): there `<!DOCTYPE` is not these bytes.
+WIDE_ENCODINGS = ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+
+
+def _declares_dtd(data: bytes) -> bool:
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        return True
+    if b"\x00" not in data[:4]:
+        return False  # an ASCII-compatible encoding: the bytes above were the whole check
+    return any(marker.encode(encoding) in data for encoding in WIDE_ENCODINGS for marker in ("<!DOCTYPE", "<!ENTITY"))
+
+
 def xml_parse_untrusted(data: bytes) -> etree._Element:
     """The root element; raises XmlRefused, or etree.XMLSyntaxError for what is not well-formed."""
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+    if _declares_dtd(data):
         raise XmlRefused("DTD")
     # A parser per call: lxml parsers must not be shared between threads.
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,

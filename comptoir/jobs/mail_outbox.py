@@ -7,8 +7,8 @@ records the outcome: SMTP 5xx → failed, anything else → retrying with backof
 `MAX_ATTEMPTS`. The `key` (unique) makes a mail once: enqueueing the same key again adds nothing.
 
 A mail may carry an HTML alternative (`html_body`, sent as multipart/alternative beside the text). A mail
-queued with `secret=True` (its body holds a token) has its bodies emptied when it is sent: the row keeps
-who, what subject and when, never a working link.
+queued with `secret=True` (its body holds a token) has its bodies emptied when it is sent, or when it
+fails or dies: the row keeps who, what subject and when, never a working link.
 """
 
 import itertools
@@ -30,6 +30,8 @@ from comptoir.jobs.wakeups import work_wake
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
+# What a mail never leaves (a person may only queue a new one).
+FINAL_STATUSES = {MailStatus.SENT, MailStatus.FAILED, MailStatus.DEAD}
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=2)
 _claims = itertools.count(1)
@@ -126,8 +128,6 @@ def mail_send(*, mail: OutgoingMail) -> OutgoingMail:
     now = timezone.now()
     if not error:
         fields = {"status": MailStatus.SENT, "sent_at": now, "last_error": ""}
-        if mail.secret:
-            fields |= {"body": "", "html_body": ""}
     elif permanent:
         fields = {"status": MailStatus.FAILED, "last_error": error}
     elif mail.attempts >= MAX_ATTEMPTS:
@@ -136,6 +136,10 @@ def mail_send(*, mail: OutgoingMail) -> OutgoingMail:
         fields = {"status": MailStatus.RETRYING, "last_error": error,
                   "next_attempt_at": now + backoff_delay(attempts=mail.attempts, base=BACKOFF_BASE,
                                                          cap=BACKOFF_CAP, jitter=0.2)}
+    if mail.secret and fields["status"] in FINAL_STATUSES:
+        # Sent, failed or dead, the mail goes out no more: its working link is not kept either. (An
+        # invitation sent again is a new mail, with a new token.)
+        fields |= {"body": "", "html_body": ""}
     OutgoingMail.objects.filter(pk=mail.pk, leased_by=mail.leased_by, status=MailStatus.SENDING).update(
         lease_until=None, updated_at=now, **fields)
     mail.refresh_from_db()

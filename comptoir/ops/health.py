@@ -1,12 +1,20 @@
-"""What /healthz checks: the database answers, storage takes a write, workers keep up."""
+"""What /healthz checks: the database answers, storage takes a write, workers keep up.
+
+The storage probe writes and deletes an object, which costs a request to S3 (and a noncurrent version
+where the bucket keeps them). Anyone may call /healthz, so an anonymous call probes storage at most
+once per `COMPTOIR_HEALTH_STORAGE_SECONDS` per process and otherwise repeats the last answer; the
+monitoring that holds the metrics token gets a fresh probe on every call (docs/deploy.md).
+"""
 
 import logging
+import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage, storages
 from django.db import connection
 from django.db.models import Min
 from django.db.models.functions import Coalesce
@@ -65,6 +73,23 @@ def _check_storage() -> dict:
     return {"ok": True}
 
 
+_storage_probe_lock = threading.Lock()
+_storage_probe_last: dict = {}  # {"key": the storage probed, "at": monotonic time, "result": dict}
+
+
+def _check_storage_limited(*, every_seconds: float, fresh: bool) -> dict:
+    """The storage probe, run at most once per `every_seconds` unless `fresh` (the operator's deep check)."""
+    key = id(storages["default"])  # a new backend (settings changed) is probed anew
+    with _storage_probe_lock:
+        last = _storage_probe_last
+        if (not fresh and last.get("key") == key and every_seconds > 0
+                and time.monotonic() - last["at"] < every_seconds):
+            return last["result"]
+        result = _check_storage()
+        _storage_probe_last.update(key=key, at=time.monotonic(), result=result)
+        return result
+
+
 def _check_worker(*, max_lag_seconds: int, database_ok: bool) -> dict:
     if not database_ok:
         return {"ok": False, "error": "database unavailable"}
@@ -79,10 +104,10 @@ def _check_worker(*, max_lag_seconds: int, database_ok: bool) -> dict:
     return {"ok": ok, "lag_seconds": round(lag, 3), "max_lag_seconds": max_lag_seconds}
 
 
-def health_check(*, max_lag_seconds: int) -> HealthReport:
+def health_check(*, max_lag_seconds: int, storage_every_seconds: float = 0, deep: bool = True) -> HealthReport:
     report = HealthReport()
     report.checks["database"] = _check_database()
-    report.checks["storage"] = _check_storage()
+    report.checks["storage"] = _check_storage_limited(every_seconds=storage_every_seconds, fresh=deep)
     report.checks["worker"] = _check_worker(max_lag_seconds=max_lag_seconds,
                                             database_ok=report.checks["database"]["ok"])
     return report

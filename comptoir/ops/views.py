@@ -12,8 +12,11 @@ from comptoir.ops.metrics import metrics_render
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """No login: load balancers and monitors call it. Reveals states, never data."""
-    report = health_check(max_lag_seconds=settings.COMPTOIR_HEALTH_MAX_LAG_SECONDS)
+    """No login: load balancers and monitors call it. Reveals states, never data. The storage write is
+    rate-limited for anonymous calls; with the metrics token it is made on every call."""
+    report = health_check(max_lag_seconds=settings.COMPTOIR_HEALTH_MAX_LAG_SECONDS,
+                          storage_every_seconds=settings.COMPTOIR_HEALTH_STORAGE_SECONDS,
+                          deep=_metrics_token_given(request))
     return JsonResponse(report.as_dict(), status=200 if report.healthy else 503)
 
 

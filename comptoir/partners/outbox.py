@@ -83,10 +83,10 @@ def delivery_create_once(*, document: Document, destination: Destination, app_sl
     return delivery
 
 
-def deliveries_complete(*, lineage, company_id: int) -> int:
-    """The invoice's data was completed: this paper's incomplete deliveries become pending (and are woken)."""
-    completed = Delivery.objects.filter(lineage=lineage, company_id=company_id,
-                                        status=DeliveryStatus.INCOMPLETE).update(
+def deliveries_complete(*, document) -> int:
+    """The invoice's data was completed: this document's incomplete deliveries become pending (and are
+    woken). Its copies' deliveries are not: each copy is completed where it is (its folder's audience)."""
+    completed = Delivery.objects.filter(document=document, status=DeliveryStatus.INCOMPLETE).update(
         status=DeliveryStatus.PENDING, next_attempt_at=None, updated_at=timezone.now())
     if completed:
         work_wake()

@@ -3,7 +3,7 @@ are the firm's business; client users never see them (their reads answer 404).""
 
 from comptoir.core.policy import Policy
 from comptoir.firms.models import FIRM_ROLES, Role
-from comptoir.firms.policy import role_of, user_is_client_of
+from comptoir.firms.policy import may_act_on_invoices, role_of, user_is_client_of
 from comptoir.firms.selectors import membership_for
 
 
@@ -27,6 +27,11 @@ def _receivables_view(user, company=None) -> bool:
     return bool(company is not None and company.receivables_client_visible and user_is_client_of(user, company.pk))
 
 
+def _invoice_complete(user, document=None) -> bool:
+    """Type in the invoice data an API partner needs (« à compléter »), which releases its sends."""
+    return document is not None and may_act_on_invoices(user, document.company)
+
+
 partners_policy = Policy("partners", {
     "store.view": _staff,
     "store.manage": _admin,
@@ -35,4 +40,5 @@ partners_policy = Policy("partners", {
     "backfill.run": _admin,
     "receivables.view": _receivables_view,
     "receivables.share": _staff_of_company,
+    "invoice.complete": _invoice_complete,
 })

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from comptoir.core.services import audit_event_record
+from comptoir.firms.policy import can_see_firm_only_folders
 from comptoir.invoices.models import InvoiceFacts
 from comptoir.jobs.scheduler import PeriodicJob
 from comptoir.partners.models import Delivery, Receivable, ReceivableState
@@ -99,10 +100,13 @@ def sync_job() -> PeriodicJob:
 # --- reads ----------------------------------------------------------------------------------------
 
 
-def receivable_for_document(*, document) -> Receivable | None:
-    """The latest receivable of this paper (copies share a lineage), for the badge and the API."""
-    return (Receivable.objects.filter(delivery__lineage=document.lineage, company_id=document.company_id)
-            .order_by("-id").first())
+def receivable_for_document(*, document, user) -> Receivable | None:
+    """The latest receivable of this paper (copies share a lineage) that `user` may see, for the badge and
+    the API: a client user never learns what was sent from a copy the firm keeps in a firm-only folder."""
+    receivables = Receivable.objects.filter(delivery__lineage=document.lineage, company_id=document.company_id)
+    if not can_see_firm_only_folders(user):
+        receivables = receivables.filter(delivery__document__folder__firm_only=False)
+    return receivables.order_by("-id").first()
 
 
 def receivable_api_dict(receivable: Receivable | None) -> dict | None:

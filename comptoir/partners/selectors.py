@@ -337,8 +337,7 @@ class InvoiceCompletion:
 
 
 def invoice_completion_for_document(*, document: Document) -> InvoiceCompletion | None:
-    waiting = list(Delivery.objects.filter(lineage=document.lineage, company_id=document.company_id,
-                                           status=DeliveryStatus.INCOMPLETE))
+    waiting = list(Delivery.objects.filter(document=document, status=DeliveryStatus.INCOMPLETE))
     if not waiting:
         return None
     from comptoir.invoices.selectors import invoice_facts_for_document
@@ -370,8 +369,18 @@ class ReceivablesLedger:
     currency: str
 
 
-def receivables_ledger(*, company: Company, state: str = "", sort: str = "due_date") -> ReceivablesLedger:
-    """The company's invoices known to its receivables partner, totals and outstanding by days past due."""
+def receivables_visible_to(*, user: User, receivables: QuerySet) -> QuerySet:
+    """The same rule as `delivery_list_for_document`: a client user never sees what the firm keeps in
+    firm-only folders, nor (on the « Poste client ») what is in the trash."""
+    if can_see_firm_only_folders(user):
+        return receivables
+    return receivables.filter(document__folder__firm_only=False, document__deleted_at__isnull=True,
+                              document__folder__deleted_at__isnull=True)
+
+
+def receivables_ledger(*, user: User, company: Company, state: str = "", sort: str = "due_date") -> ReceivablesLedger:
+    """The company's invoices known to its receivables partner that `user` may see, totals and outstanding
+    by days past due."""
     from decimal import Decimal
 
     from django.utils import timezone
@@ -379,7 +388,9 @@ def receivables_ledger(*, company: Company, state: str = "", sort: str = "due_da
     from comptoir.partners.models import Receivable, ReceivableState
 
     sort = sort if sort in LEDGER_SORTS else "due_date"
-    every = list(Receivable.objects.filter(company=company, is_credit_note=False).select_related("document"))
+    visible = receivables_visible_to(user=user, receivables=Receivable.objects.filter(company=company,
+                                                                                       is_credit_note=False))
+    every = list(visible.select_related("document"))
     today = timezone.localdate()
     unpaid = [r for r in every if r.state != ReceivableState.PAID]
     outstanding = sum((r.amount_outstanding if r.amount_outstanding is not None else r.gross_amount or 0
@@ -398,7 +409,7 @@ def receivables_ledger(*, company: Company, state: str = "", sort: str = "due_da
         buckets.append((label, amount))
     top = max((amount for _label, amount in buckets), default=Decimal(0)) or Decimal(1)
     ageing = [(label, amount, int(amount * 100 / top)) for label, amount in buckets]
-    rows = Receivable.objects.filter(company=company, is_credit_note=False).select_related("document")
+    rows = visible.select_related("document")
     if state:
         rows = rows.filter(state=state)
     return ReceivablesLedger(rows=list(rows.order_by(*LEDGER_SORTS[sort])), sort=sort, outstanding=outstanding,

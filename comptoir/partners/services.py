@@ -354,9 +354,12 @@ def company_deliveries_stop(*, company: Company, actor: User | None) -> int:
 def document_invoice_complete(*, document, number: str, customer_name: str, customer_siren: str = "",
                               amount: str, due_date: str = "", issue_date: str = "", currency: str = "EUR",
                               actor: User | None) -> int:
-    """Record the invoice's data typed by a person; its deliveries waiting « à compléter » go out.
+    """Record the invoice's data typed by a person; this document's deliveries waiting « à compléter » go out.
 
-    Returns how many deliveries were released. Errors are keyed by field, nothing is written then.
+    Only the deliveries of this document are released, not those of its copies (a copy the firm keeps in
+    a firm-only folder is the firm's to complete). The actor needs `invoice.complete` (firm staff, or a
+    client admin where the firm allows it): 403 otherwise. Returns how many deliveries were released.
+    Errors are keyed by field, nothing is written then.
     """
     from datetime import date
     from decimal import Decimal, InvalidOperation
@@ -364,6 +367,9 @@ def document_invoice_complete(*, document, number: str, customer_name: str, cust
     from comptoir.invoices.services import invoice_facts_enter
     from comptoir.partners.outbox import deliveries_complete
 
+    if actor is not None:
+        partners_policy.require(actor, "invoice.complete", document,
+                                message=_("Votre rôle ne permet pas de compléter les données de cette facture."))
     errors: dict[str, list[str]] = {}
     number, customer_name, customer_siren = (number or "").strip(), (customer_name or "").strip(), \
         (customer_siren or "").replace(" ", "")
@@ -394,7 +400,7 @@ def document_invoice_complete(*, document, number: str, customer_name: str, cust
     issued = dates["issue_date"] or timezone.localdate(document.deposited_at)
     invoice_facts_enter(document=document, number=number, buyer_name=customer_name, buyer_siren=customer_siren,
                         total_incl_tax=total, issue_date=issued, due_date=dates["due_date"], currency=currency)
-    released = deliveries_complete(lineage=document.lineage, company_id=document.company_id)
+    released = deliveries_complete(document=document)
     audit_event_record(actor=actor, action="invoices.completed", target=document, firm_id=document.company.firm_id,
                        data={"number": number, "amount": f"{total:.2f}", "released": released})
     return released

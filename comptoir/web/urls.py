@@ -10,6 +10,8 @@ urlpatterns = [
     path("entreprises/siren/", lifecycle.siren_lookup, name="siren_lookup"),
     path("entreprises/<int:company_id>/", companies.company_detail, name="company"),
     path("entreprises/<int:company_id>/modifier/", lifecycle.company_edit_page, name="company_edit"),
+    path("entreprises/<int:company_id>/facturation-electronique/", lifecycle.company_einvoice_settings,
+         name="company_einvoice_settings"),
     path("entreprises/<int:company_id>/archiver/", lifecycle.company_archive_view, name="company_archive"),
     path("entreprises/<int:company_id>/reactiver/", lifecycle.company_unarchive_view, name="company_unarchive"),
     path("entreprises/<int:company_id>/membres/<int:membership_id>/role/", lifecycle.member_role,

@@ -64,9 +64,13 @@ EXPECTED = {
     "ses dépôts": lambda origin: origin == "self",
     "côté entreprise": lambda origin: origin in {"self", "other_client", "channel"},
     "si partagé": lambda origin: origin == "shared",
+    "si autorisé": lambda origin: origin == "allowed",
 }
 # The « Poste client » of the user's company shown to its users, the same not shown, another company's shown.
 COMPANY_ORIGINS = ("shared", "not_shared", "other_company")
+# An invoice of the user's company where the firm lets its users act on invoices, the same where it does
+# not, one of another company (of the same firm) that allows it.
+INVOICE_ORIGINS = ("allowed", "not_allowed", "other_company")
 
 
 class World:
@@ -116,8 +120,22 @@ class World:
             self._companies[origin] = company
         return self._companies[origin]
 
+    def invoice_of(self, origin: str) -> Document:
+        key = ("invoice", origin)
+        if key not in self._documents:
+            company = CompanyFactory(firm=self.company.firm, name="Autre entreprise (factures)") \
+                if origin == "other_company" else self.company
+            document = deposit_pdf(folder_named(company, "Ventes"), actor=self.users[Role.FIRM_ADMIN],
+                                   name=f"facture-{origin}.pdf")
+            document = Document.objects.select_related("company").get(pk=document.pk)
+            document.company.clients_may_answer = origin != "not_allowed"
+            self._documents[key] = document
+        return self._documents[key]
+
     def objects_for(self, action: str, role: str) -> list[tuple[str, object]]:
         kind = action.split(".")[0]
+        if kind == "invoice":
+            return [(origin, self.invoice_of(origin)) for origin in INVOICE_ORIGINS]
         if kind == "receivables":
             return [(origin, self.company_of(origin)) for origin in COMPANY_ORIGINS]
         if kind == "document" and action != "document.deposit":

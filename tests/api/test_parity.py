@@ -30,6 +30,9 @@ ACTIONS: dict[str, list[str]] = {
     "web:company_edit": ["PATCH /api/v1/companies/{company_id}"],
     "web:company_archive": ["POST /api/v1/companies/{company_id}/archive"],
     "web:company_unarchive": ["POST /api/v1/companies/{company_id}/unarchive"],
+    "web:company_einvoice_settings": ["PUT /api/v1/companies/{company_id}/einvoice/settings"],
+    # Revoking only takes power away; creating a token stays in the session (NO_API, accounts:settings).
+    "accounts:token_revoke": ["DELETE /api/v1/me/tokens/{token_id}"],
     "web:member_role": ["PATCH /api/v1/companies/{company_id}/members/{membership_id}"],
     "web:member_remove": ["DELETE /api/v1/companies/{company_id}/members/{membership_id}"],
     "firms:invite": ["POST /api/v1/companies/{company_id}/invitations"],
@@ -97,7 +100,6 @@ NO_API: dict[str, str] = {
     # Tokens: creating one needs a session that passed the second factor (docs/api.md, Authentication).
     "accounts:settings": ("création de jetons et préférences du compte, depuis une session "
                           "qui a passé le second facteur"),
-    "accounts:token_revoke": "gestion des jetons, depuis la même page que leur création (session)",
     "firms:invitation_accept": "la personne invitée n'a pas encore de compte ni de jeton",
     # Interface preferences of the person using the web pages.
     "set_language": "langue de l'interface web (cookie)",

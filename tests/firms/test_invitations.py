@@ -163,3 +163,17 @@ def test_local_sink_refuses_the_demo_failure_address_with_550(settings):
     finally:
         controller.stop()
     assert len(list(outbox_dir().glob("*.eml"))) == 1
+
+
+@pytest.mark.parametrize("outcome", ["failed", "dead"])
+def test_an_invitation_that_failed_or_died_keeps_no_working_link(outcome, admin_client, company, smtp_server,
+                                                                 monkeypatch, django_capture_on_commit_callbacks):
+    """Issue 22, finding 10: the row of a mail that will never go out must not keep the token either."""
+    from comptoir.jobs import mail_outbox
+
+    smtp_server.reply_with("550 5.1.1 no such user" if outcome == "failed" else "451 4.3.0 try again later")
+    monkeypatch.setattr(mail_outbox, "MAX_ATTEMPTS", 1)  # for "dead": the one attempt made is the last
+    _invite(admin_client, company, django_capture_on_commit_callbacks)
+    row = OutgoingMail.objects.get(key__startswith="invitation:")
+    assert row.status == outcome
+    assert row.body == "" and row.html_body == "" and row.subject.endswith("vous invite sur son portail")

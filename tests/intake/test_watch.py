@@ -202,6 +202,18 @@ def test_links_in_the_tree_and_a_planted_reason_file_are_never_followed(watcher,
     assert reported == {str(scans / "lien.pdf"), str(scans / ".processing" / "pris.pdf")}
 
 
+def test_a_hard_link_to_a_file_elsewhere_is_refused_and_never_deposited(watcher, scans, sibling):
+    """Issue 22, finding 10: a second name for a file outside the share (`st_nlink > 1`) is not read."""
+    scans.mkdir()
+    os.link(sibling / "secret.pdf", scans / "dur.pdf")
+    before = snapshot(sibling)
+    for _ in range(3):
+        watcher.poll()
+    assert not Document.objects.exists(), "the linked file was deposited"
+    assert snapshot(sibling) == before
+    assert any(unsafe.path.endswith("dur.pdf") and "lien physique" in unsafe.why for unsafe in watcher.refusals)
+
+
 def test_the_same_scanned_file_twice_is_one_document(watcher, scans):
     scans.mkdir()
     for _ in range(2):

@@ -99,3 +99,53 @@ def test_the_api_shows_and_sets_the_setting_for_firm_staff_only(company, firm_me
     assert done.status_code == 200 and done.json() == {"company_id": company.pk, "client_visible": True}
     assert Company.objects.get(pk=company.pk).receivables_client_visible is True
     assert login(client_user).get(page_url(company)).status_code == 200
+
+
+# --- issue 22, finding 2: the « Poste client » follows the deliveries' visibility rule -------------
+
+def _pushed_into(folder, firm_admin, number: str):
+    from decimal import Decimal
+
+    from tests.delivery.conftest import drain
+    from tests.invoices import corpus
+    from tests.invoices.conftest import deposit
+
+    bill = corpus.Invoice(number=number, seller_siren=folder.company.siren, seller_vat="", due=Decimal("1200.00"))
+    document = deposit(folder, corpus.facturx_pdf(bill), name=f"{number}.pdf", actor=firm_admin)
+    assert drain() == 1
+    return document
+
+
+def test_a_client_never_sees_the_firm_only_or_trashed_receivables(fake, upflow_api, company, firm_admin,
+                                                                  client_user, api_as):
+    from comptoir.ged.services import document_copy, document_trash, folder_create
+    from comptoir.partners.receivables import receivables_sync
+    from tests.delivery.conftest import ventes
+
+    sales = ventes(company)
+    internal = folder_create(company=company, parent=sales, name="Interne", actor=firm_admin, firm_only=True)
+    hidden = _pushed_into(internal, firm_admin, "F-INTERNE-1")
+    _pushed_into(sales, firm_admin, "F-VISIBLE-1")
+    trashed = _pushed_into(sales, firm_admin, "F-JETEE-1")
+    receivables_sync()
+    document_trash(document=trashed, actor=firm_admin)
+    shared_copy = document_copy(document=hidden, folder=folder_create(company=company, parent=None, name="Partagé",
+                                                                      actor=firm_admin), actor=firm_admin)
+    Company.objects.filter(pk=company.pk).update(receivables_client_visible=True)
+
+    staff_page = text(login(firm_admin).get(page_url(company)))
+    assert all(f'data-number="{n}"' in staff_page for n in ("F-INTERNE-1", "F-VISIBLE-1", "F-JETEE-1"))
+    page = login(client_user).get(page_url(company))
+    assert page.status_code == 200
+    seen = text(page)
+    assert 'data-number="F-VISIBLE-1"' in seen
+    assert "F-INTERNE-1" not in seen and "F-JETEE-1" not in seen, "firm-only and trashed rows stay the firm's"
+    assert "Interne" not in seen
+
+    # The document's API detail: the copy the client sees shares the lineage of the firm-only original,
+    # whose send the client must not learn of.
+    assert api_as(firm_admin).get(f"/documents/{shared_copy.pk}").json()["receivable"] is not None
+    detail = api_as(client_user).get(f"/documents/{shared_copy.pk}")
+    assert detail.status_code == 200 and detail.json()["receivable"] is None
+    badge = login(client_user).get(f"/applications/documents/{shared_copy.pk}/encaissement/")
+    assert badge.status_code == 200 and "data-state=" not in text(badge)

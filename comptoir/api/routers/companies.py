@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.responses import Status
 
+from comptoir.api.pagination import Limit, Offset
 from comptoir.api.schemas import (
     CompanyArchiveOut,
     CompanyDetailOut,
@@ -154,8 +155,6 @@ def folder_add(request: HttpRequest, company_id: int, payload: FolderIn):
 
 # --- The quarantine ("À valider") of the collection mailboxes: firm staff only; clients get 404. ---
 
-QUARANTINE_MAX_LIMIT = 200
-
 
 class QuarantinedOut(Schema):
     id: int
@@ -178,10 +177,9 @@ class QuarantinedOut(Schema):
 
 @router.get("/companies/{int:company_id}/quarantine", response={200: list[QuarantinedOut], **ERRORS},
             summary="Documents à valider (courrier non authentifié)")
-def quarantine_list(request: HttpRequest, company_id: int, limit: int = 50, offset: int = 0):
-    """Réservé au cabinet. Liste nue, paginée par `limit` (1–200) et `offset`."""
+def quarantine_list(request: HttpRequest, company_id: int, limit: Limit = 50, offset: Offset = 0):
+    """Réservé au cabinet. Liste nue, paginée par `limit` et `offset` (hors bornes : 422)."""
     company = company_get_for_user(user=request.auth, company_id=company_id)
-    limit, offset = max(1, min(limit, QUARANTINE_MAX_LIMIT)), max(0, offset)
     return list(quarantine_list_for_user(user=request.auth, company=company)[offset:offset + limit])
 
 

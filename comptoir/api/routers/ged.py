@@ -1,9 +1,9 @@
 """Documents: a folder's list, deposit, read, download, rename, move, copy, trash, restore; search; bulk actions."""
 
-from datetime import date
 from functools import wraps
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, UploadedFile
@@ -12,7 +12,7 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 
 from comptoir.api.errors import error_response
-from comptoir.api.pagination import Limit, Offset
+from comptoir.api.pagination import BoundedDate, Limit, Offset
 from comptoir.api.schemas import (
     BulkItemOut,
     DocumentBulkMoveIn,
@@ -132,10 +132,14 @@ def _list_option_parameters() -> list[dict]:
             summary="Documents d'un dossier", openapi_extra={"parameters": _list_option_parameters()})
 def folder_document_list(request: HttpRequest, folder_id: int, limit: Limit = 100, offset: Offset = 0):
     """Les documents du dossier, triés et filtrés comme dans la GED (mêmes paramètres que la page :
-    `tri`, `canal`, `depose_par`, `type`, `du`, `au`, `envoi`, `montant_min`…). Une valeur illisible est
-    ignorée. Dossier hors de portée : 404."""
+    `tri`, `canal`, `depose_par`, `type`, `du`, `au`, `envoi`, `montant_min`…). Une valeur illisible ou
+    hors bornes (date, montant non fini, choix inconnu) est un 400 qui dit laquelle. Dossier hors de
+    portée : 404."""
     folder = folder_get_for_user(user=request.auth, folder_id=folder_id)
-    documents = document_list_filtered(user=request.auth, folder=folder, filters=document_filters_read(request.GET))
+    filters = document_filters_read(request.GET)
+    if filters.choice.errors:
+        raise ValidationError(filters.choice.errors)
+    documents = document_list_filtered(user=request.auth, folder=folder, filters=filters)
     return list(documents[offset:offset + limit])
 
 
@@ -146,7 +150,7 @@ def document_detail(request: HttpRequest, document_id: int):
     return {**DocumentOut.from_orm(document).dict(), "deliveries": _deliveries(request, document),
             "invoice_status": invoice_status_for(facts), "invoice": invoice_api_dict(facts),
             "invoice_unreadable_reason": invoice_unreadable_reason(facts),
-            "receivable": receivable_api_dict(receivable_for_document(document=document))}
+            "receivable": receivable_api_dict(receivable_for_document(document=document, user=request.auth))}
 
 
 @router.get("/documents/{int:document_id}/content", response={200: bytes, **ERRORS},
@@ -174,8 +178,8 @@ def document_relocate(request: HttpRequest, document_id: int, payload: DocumentM
 
 @router.get("/search", response={200: list[SearchHitOut], **ERRORS}, summary="Rechercher des documents")
 def document_search(request: HttpRequest, q: str = Query(..., min_length=1, max_length=200),
-                    company: RowId | None = None, folder: RowId | None = None, since: date | None = None,
-                    until: date | None = None, limit: int = Query(20, ge=1, le=100),
+                    company: RowId | None = None, folder: RowId | None = None, since: BoundedDate | None = None,
+                    until: BoundedDate | None = None, limit: int = Query(20, ge=1, le=100),
                     offset: int = Query(0, ge=0, le=10_000)):
     """Chaque mot de `q` doit apparaître (au début d'un mot, sans tenir compte des majuscules ni des
     accents) dans le nom, le chemin du dossier ou le texte du document. `folder` couvre tout son

@@ -7,7 +7,8 @@ without depositing it twice. Then it goes to `done/`, or to `failed/` with `<nam
 
 Whoever can write to a scanner share must not be able to make the service write elsewhere: every
 path is opened relative to a directory descriptor, without following links (`O_NOFOLLOW`,
-`O_DIRECTORY`, `O_EXCL`, renames between descriptors, `lstat`). A symbolic link anywhere (a dropped
+`O_DIRECTORY`, `O_EXCL`, renames between descriptors, `lstat`), and a file with more than one name
+(a hard link, `st_nlink > 1`) is refused. A symbolic link anywhere (a dropped
 file, `done/`, `failed/`, `.processing/`, a reason file) is refused and reported, never followed;
 while one of the three working directories is a link, nothing is taken at all.
 """
@@ -116,9 +117,15 @@ def _file_open(name: str, *, dir_fd: int, shown: str) -> int:
         if error.errno == errno.ELOOP or _is_link(name, dir_fd):
             raise UnsafePath(shown, "lien symbolique : refusé") from error
         raise
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
+    file_stat = os.fstat(fd)
+    if not stat.S_ISREG(file_stat.st_mode):
         os.close(fd)
         raise UnsafePath(shown, "pas un fichier ordinaire : refusé")
+    if file_stat.st_nlink > 1:
+        # A hard link: a second name for a file that lives elsewhere (one the share's writer may not read
+        # but the service can). A scanner or a sync client writes files with one name.
+        os.close(fd)
+        raise UnsafePath(shown, "lien physique (le fichier a un autre nom ailleurs) : refusé")
     os.set_blocking(fd, True)
     return fd
 

@@ -2,10 +2,11 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from comptoir.core.errors import PermissionDenied
 from comptoir.firms.services import company_receivables_visibility_set
 from comptoir.ged.selectors import document_get_for_user
 from comptoir.partners.models import ReceivableState
@@ -21,13 +22,15 @@ from comptoir.partners.services import document_invoice_complete
 FIELDS = ("number", "customer_name", "customer_siren", "amount", "issue_date", "due_date", "currency")
 
 
-def _panel(request: HttpRequest, document, *, errors=None, values=None, done: int = 0) -> HttpResponse:
+def _panel(request: HttpRequest, document, *, errors=None, values=None, done: int = 0,
+           status: int = 200) -> HttpResponse:
     completion = invoice_completion_for_document(document=document)
     return render(request, "partners/_receivable.html", {
-        "document": document, "receivable": receivable_for_document(document=document),
+        "document": document, "receivable": receivable_for_document(document=document, user=request.user),
         "completion": completion, "values": values or completion.initial if completion else {},
+        "can_complete": partners_policy.can(request.user, "invoice.complete", document),
         "errors": errors or {}, "done": done,
-    })
+    }, status=status)
 
 
 @login_required
@@ -39,6 +42,9 @@ def document_receivable(request: HttpRequest, document_id: int) -> HttpResponse:
     values = {key: request.POST.get(key, "") for key in FIELDS}
     try:
         released = document_invoice_complete(document=document, actor=request.user, **values)
+    except PermissionDenied as refusal:
+        return _panel(request, document, errors={"general": [refusal.message]}, values=values,
+                      status=HttpResponseForbidden.status_code)
     except ValidationError as exc:
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"general": exc.messages}
         return _panel(request, document, errors=errors, values=values)
@@ -53,7 +59,7 @@ def company_receivables(request: HttpRequest, company_id: int) -> HttpResponse:
     if state and state not in ReceivableState.values:
         state = ""
     sort = request.GET.get("sort") or "due_date"
-    ledger = receivables_ledger(company=company, state=state, sort=sort)
+    ledger = receivables_ledger(user=request.user, company=company, state=state, sort=sort)
     return render(request, "partners/receivables.html", {
         "company": company, "ledger": ledger, "state": state, "sort": ledger.sort,
         "states": ReceivableState.choices,

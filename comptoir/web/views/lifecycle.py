@@ -14,9 +14,15 @@ from django.views.decorators.http import require_GET, require_POST
 from comptoir.core.refusals import REFUSALS, refusal_form_add, refusal_message, refusal_text
 from comptoir.firms.emails import invitation_resend
 from comptoir.firms.models import CLIENT_ROLES, Company, Invitation, Membership
-from comptoir.firms.policy import can_edit_company, can_manage_companies, can_manage_members
+from comptoir.firms.policy import can_edit_company, can_manage_companies, can_manage_members, firms_policy
 from comptoir.firms.selectors import company_get_for_user, invitation_get_for_company, membership_get_for_company
-from comptoir.firms.services import company_unarchive, invitation_cancel, membership_remove, membership_role_set
+from comptoir.firms.services import (
+    company_einvoice_settings_set,
+    company_unarchive,
+    invitation_cancel,
+    membership_remove,
+    membership_role_set,
+)
 from comptoir.firms.siren_lookup import SirenLookupUnavailable, siren_lookup_provider
 from comptoir.firms.validators import validate_siren
 from comptoir.ged.services import company_edit
@@ -56,7 +62,24 @@ def company_edit_page(request: HttpRequest, company_id: int) -> HttpResponse:
                 messages.success(request, _("Le dossier « %(name)s » est créé ; les dossiers existants sont "
                                             "conservés.") % {"name": created.name})
             return redirect("web:company", company_id=company.pk)
-    return render(request, "web/company_edit.html", {"company": company, "form": form})
+    return render(request, "web/company_edit.html", {
+        "company": company, "form": form,
+        "can_set_einvoice": firms_policy.can(request.user, "company.einvoice_settings", company)})
+
+
+@login_required
+@require_POST
+def company_einvoice_settings(request: HttpRequest, company_id: int) -> HttpResponse:
+    """The toggle « les utilisateurs de l'entreprise répondent aux factures reçues… » (firm staff)."""
+    company = company_get_for_user(user=request.user, company_id=company_id)
+    if not firms_policy.can(request.user, "company.einvoice_settings", company):
+        raise PermissionDenied
+    allowed = request.POST.get("clients_may_answer") == "on"
+    company_einvoice_settings_set(company=company, clients_may_answer=allowed, actor=request.user)
+    messages.success(request, _("Les administrateurs de l'entreprise répondent aux factures reçues et complètent "
+                                "les données de facture.") if allowed else
+                     _("Seul le cabinet répond aux factures reçues et complète les données de facture."))
+    return redirect("web:company_edit", company_id=company.pk)
 
 
 @login_required
