@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "comptoir.delivery",
     "comptoir.intake",
     "comptoir.docrequests",
+    "comptoir.einvoicing",
     "comptoir.api",
     "comptoir.web",
     "comptoir.ops",
@@ -310,6 +311,12 @@ COMPTOIR_FAKE_UPFLOW_PORT = env.int("COMPTOIR_FAKE_UPFLOW_PORT", default=8040)
 COMPTOIR_UPFLOW_API_URL = env.str("COMPTOIR_UPFLOW_API_URL", default=(
     f"http://127.0.0.1:{COMPTOIR_FAKE_UPFLOW_PORT}/v1/" if COMPTOIR_FAKE_UPFLOW else "https://api.upflow.io/v1/"))
 COMPTOIR_UPFLOW_SYNC_SECONDS = max(1, env.int("COMPTOIR_UPFLOW_SYNC_SECONDS", default=900))
+# Plateforme agréée (AFNOR XP Z12-013 Flow Service): the sync's period, the client's timeout, and the
+# local fake PA of the demo (`comptoir fake-pa`; started by `serve` in embedded mode).
+COMPTOIR_PA_SYNC_SECONDS = max(1, env.int("COMPTOIR_PA_SYNC_SECONDS", default=300))
+COMPTOIR_PA_TIMEOUT_SECONDS = env.float("COMPTOIR_PA_TIMEOUT_SECONDS", default=30.0)
+COMPTOIR_FAKE_PA = env.bool("COMPTOIR_FAKE_PA", default=EMBEDDED)
+COMPTOIR_FAKE_PA_PORT = env.int("COMPTOIR_FAKE_PA_PORT", default=8041)
 COMPTOIR_CREDENTIAL_KEYS = env.list("COMPTOIR_CREDENTIAL_KEYS", default=[])
 
 TASKS = {

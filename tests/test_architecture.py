@@ -23,7 +23,7 @@ LINE: list[set[str]] = [
     {"invoices"},
     {"partners"},
     {"delivery", "intake"},
-    {"docrequests"},
+    {"docrequests", "einvoicing"},
     {"api", "web"},
     {"ops"},
     {"settings", "wsgi", "urls"},

@@ -51,6 +51,7 @@ class Category(models.TextChoices):
     HR = "hr", gettext_lazy("Social et RH")
     VAULT = "vault", gettext_lazy("Coffre-fort numérique et e-facturation")
     INTEGRATION = "integration", gettext_lazy("Intégrations techniques")
+    EINVOICING = "einvoicing", gettext_lazy("Facturation électronique")
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,11 @@ APPS: tuple[type[PartnerApp], ...] = (Upflow, PieceExpress, NoteFacile, CoffreFa
 _by_slug: dict[str, PartnerApp] = {app.slug: app() for app in APPS}
 
 
+def app_register(app: type[PartnerApp]) -> None:
+    """An app defined above `partners` (the PA of `einvoicing`) joins the catalogue from its `ready()`."""
+    _by_slug.setdefault(app.slug, app())
+
+
 def app_list() -> list[PartnerApp]:
     return list(_by_slug.values())
 
