@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('firms', '0005_company_receivables_client_visible'),
-        ('ged', '0005_pa_flows_and_statuses'),
+        ('ged', '0005_channel_pa'),
         ('partners', '0004_connection_method_receivable'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
