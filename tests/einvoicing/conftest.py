@@ -85,3 +85,31 @@ def seller_pa(fake_pa, pa_installation, seller, firm_admin):
     connection = connect(fake_pa, pa_installation, seller, SELLER_ID, SELLER_SECRET, firm_admin)
     folder_switch_set(folder=folder(seller, "ventes"), connection=connection, state="on", actor=firm_admin)
     return connection
+
+
+def wait_until(condition, *, timeout: float = 30.0, what: str = "") -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def worker():
+    from comptoir.delivery.worker import DeliveryWorker
+
+    started = []
+
+    def start() -> DeliveryWorker:
+        instance = DeliveryWorker(concurrency=1, poll_interval=0.05)
+        instance.start()
+        started.append(instance)
+        return instance
+
+    yield start
+    for instance in started:
+        instance.stop()

@@ -178,9 +178,22 @@ class FakePa:
         self.state.flows[flow["flowId"]] = flow
         return flow
 
-    def _recipients(self, sender: str, content: bytes) -> list[str]:
+    def _recipients(self, sender: str, content: bytes, *, is_status: bool) -> list[str]:
+        """The accounts a flow is for: an invoice's buyer, a status's other party (by SIREN)."""
+        sirens = set()
+        if is_status:
+            from comptoir.einvoicing.cdar import CdarUnreadable, cdar_read
+
+            try:
+                status = cdar_read(content)
+                sirens = {status.recipient_siren, status.issuer_siren}
+            except CdarUnreadable:
+                return []
+        else:
+            reading = _reading(content)
+            sirens = {reading.buyer.siren} if reading.status == "read" else set()
         return [a.client_id for a in self.state.accounts.values()
-                if a.client_id != sender and a.siren and a.siren.encode() in content]
+                if a.client_id != sender and a.siren and a.siren in sirens]
 
     def _submitted(self, client_id: str, info: dict, content: bytes, filename: str) -> dict:
         syntax = info.get("flowSyntax") or ""
@@ -197,7 +210,7 @@ class FakePa:
         if rejected:
             self._status_back(client_id, content, "213", reason=rejected)
             return flow
-        for recipient in self._recipients(client_id, content):
+        for recipient in self._recipients(client_id, content, is_status=is_status):
             self._flow_add(recipient, direction="In", flow_type="CustomerInvoiceLC" if is_status else "SupplierInvoice",
                            syntax=syntax, content=content, name=info.get("name") or filename)
         if not is_status:
@@ -217,14 +230,10 @@ class FakePa:
 
     def _status_back(self, client_id: str, content: bytes, code: str, *, reason: tuple[str, str] | None = None) -> None:
         """A CDAR about the seller's invoice, back to the seller (as its PA or the buyer's would send it)."""
-        import io
-
         from comptoir.einvoicing.cdar import cdar_build
         from comptoir.einvoicing.statuses import status_label
-        from comptoir.invoices.reading import invoice_read
 
-        reading = invoice_read(stream=io.BytesIO(content), size=len(content),
-                               content_type="application/pdf" if content.startswith(b"%PDF") else "application/xml")
+        reading = _reading(content)
         if reading.status != "read" or not reading.issue_date:
             return
         amount = reading.total_incl_tax if code == "212" else None
@@ -235,6 +244,15 @@ class FakePa:
                           reason_code=reason[0] if reason else "", reason=reason[1] if reason else "", amount=amount)
         self._flow_add(client_id, direction="In", flow_type="CustomerInvoiceLC", syntax="CDAR", content=data,
                        name=f"CDV-{code}-{reading.number}.xml")
+
+
+def _reading(content: bytes):
+    import io
+
+    from comptoir.invoices.reading import invoice_read
+
+    return invoice_read(stream=io.BytesIO(content), size=len(content),
+                        content_type="application/pdf" if content.startswith(b"%PDF") else "application/xml")
 
 
 def _public(flow: dict) -> dict:
