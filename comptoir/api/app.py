@@ -67,6 +67,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("", "comptoir.api.routers.requests"),
     ("", "comptoir.api.routers.people"),
     ("", "comptoir.api.routers.intake"),
+    ("", "comptoir.api.routers.einvoicing"),
 ]
 
 

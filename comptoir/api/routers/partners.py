@@ -73,10 +73,16 @@ class InstallationOut(Schema):
 
 
 class ConnectionIn(Schema):
-    method: Literal["email", "api"] = "email"
+    method: Literal["email", "api", "afnor"] = "email"
     destinations: dict[str, str] | None = None
     api_key: str | None = None
     api_secret: str | None = None
+    # The PA's `afnor` method: its Flow Service (the part before /v1), its token URL and its client.
+    api_url: str | None = None
+    token_url: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
+    auto_paid: bool | None = None
 
 
 class ConnectionOut(Schema):
@@ -173,6 +179,21 @@ def connection_put(request: HttpRequest, slug: str, company_id: int, payload: Co
     _admin_firm(request)
     installation = installation_get_for_admin(user=request.auth, slug=slug)
     company = company_get_for_admin(user=request.auth, company_id=company_id)
+    if payload.method == "afnor":
+        from comptoir.einvoicing.client import InvalidCredentials as PaInvalidCredentials
+        from comptoir.einvoicing.connections import pa_connection_set
+
+        if slug != "pa":
+            raise ValidationError({"method": [_("Cette application ne se connecte pas par l'API AFNOR.")]})
+        try:
+            connection = pa_connection_set(installation=installation, company=company, api_url=payload.api_url or "",
+                                           token_url=payload.token_url or "", client_id=payload.client_id or "",
+                                           client_secret=payload.client_secret or "", actor=request.auth,
+                                           auto_paid=payload.auto_paid)
+        except PaInvalidCredentials as exc:
+            return Status(400, {"error": "invalid_credentials", "detail": exc.reply})
+        return {"app": slug, "company_id": company.pk, "method": "afnor",
+                "destinations": {d.key: d.address for d in connection.destinations.all()}}
     if payload.method == "api":
         try:
             connection = connection_api_set(installation=installation, company=company,
