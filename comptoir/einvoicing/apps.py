@@ -18,6 +18,13 @@ class EinvoicingConfig(AppConfig):
         app_register(PlateformeAgreee)
         # Invoices and statuses from every PA connection, read by the worker (so by `serve` too).
         periodic_job_register(sync_job())
+        from comptoir.ged.extensions import Panel, document_panels
+
+        # The status badge, the history and the answer form on the document page (the GED imports nothing here).
+        document_panels.register(Panel(key="einvoice", url_name="einvoicing:document_einvoice", order=54))
+        from comptoir.einvoicing.list_options import einvoice_list_options_register
+
+        einvoice_list_options_register()
         if settings.COMPTOIR_FAKE_PA:
             from comptoir.core.processes import embedded_listener_register
 

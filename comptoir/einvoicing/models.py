@@ -77,6 +77,13 @@ class EinvoiceStatus(models.Model):
     def __str__(self) -> str:
         return f"{self.invoice_number}: {self.code}"
 
+    @property
+    def display_label(self) -> str:
+        """The table's label in the reader's language (the message's own when the table lacks the code)."""
+        from comptoir.einvoicing.statuses import status_label
+
+        return status_label(self.code, self.label)
+
 
 class SyncCursor(models.Model):
     """Where the sync of one connection resumes: the PA's own `updatedAt`, never our clock."""
