@@ -12,10 +12,10 @@ class EinvoicingConfig(AppConfig):
         from comptoir.einvoicing.partner import PlateformeAgreee
         from comptoir.einvoicing.sync import sync_job
         from comptoir.jobs.scheduler import periodic_job_register
-        from comptoir.partners.catalogue.registry import app_register
+        from comptoir.partners.catalogue.registry import partner_app_register
 
         # The PA joins the partners' catalogue from here: partners never imports this app.
-        app_register(PlateformeAgreee)
+        partner_app_register(PlateformeAgreee)
         # Invoices and statuses from every PA connection, read by the worker (so by `serve` too).
         periodic_job_register(sync_job())
         from comptoir.ged.extensions import Panel, document_panels

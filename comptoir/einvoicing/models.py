@@ -91,6 +91,8 @@ class SyncCursor(models.Model):
     connection = models.OneToOneField(Connection, on_delete=models.CASCADE, related_name="pa_cursor")
     updated_after = models.DateTimeField(null=True, blank=True)
     synced_at = models.DateTimeField(null=True, blank=True)
+    # This connection's own period (the demo's: 10 s); null: COMPTOIR_PA_SYNC_SECONDS.
+    every_seconds = models.PositiveIntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.connection_id}: {self.updated_after}"

@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 SYNC_JOB = "pa_sync"
 OVERLAP = timedelta(seconds=120)
+TICK = timedelta(seconds=10)
 INVOICE_TYPES = ("SupplierInvoice",)
 STATUS_TYPES = ("CustomerInvoiceLC", "SupplierInvoiceLC")
 
@@ -54,10 +55,20 @@ def pa_connections():
             .select_related("company", "installation").order_by("id"))
 
 
+def _due(connection: Connection, now) -> bool:
+    cursor = SyncCursor.objects.filter(connection=connection).first()
+    if cursor is None or cursor.synced_at is None:
+        return True
+    every = cursor.every_seconds or settings.COMPTOIR_PA_SYNC_SECONDS
+    return cursor.synced_at <= now - timedelta(seconds=every) + TICK / 2
+
+
 def pa_sync(scope: str = "") -> int:
-    """Sync every PA connection; how many flows were new."""
-    done = 0
+    """Sync every PA connection that is due; how many flows were new."""
+    done, now = 0, timezone.now()
     for connection in list(pa_connections()):
+        if not _due(connection, now):
+            continue
         try:
             result = connection_sync(connection=connection)
         except DeliveryError as exc:
@@ -137,4 +148,6 @@ def _flow_handle(*, connection: Connection, client: FlowServiceClient, flow: dic
 
 
 def sync_job() -> PeriodicJob:
-    return PeriodicJob(name=SYNC_JOB, run=pa_sync, every=timedelta(seconds=max(1, settings.COMPTOIR_PA_SYNC_SECONDS)))
+    # The job ticks at least every 10 s; each connection is synced on its own period (`_due`).
+    every = timedelta(seconds=max(1, min(settings.COMPTOIR_PA_SYNC_SECONDS, TICK.total_seconds())))
+    return PeriodicJob(name=SYNC_JOB, run=pa_sync, every=every)

@@ -97,6 +97,6 @@ def _demo_upflow_api(*, firm: Firm, admin: User) -> None:
     company = company_onboard(firm=firm, actor=admin, name=DEMO_API_COMPANY, siren="552100554")
     connection = connection_api_set(installation=installation_get_active(firm=firm, slug="upflow"), company=company,
                                     api_key=DEMO_UPFLOW_API_KEY, api_secret=DEMO_UPFLOW_API_SECRET, actor=admin,
-                                    check=False)
+                                    check=False, base_url=settings.COMPTOIR_FAKE_UPFLOW_URL)
     ventes = Folder.objects.get(company=company, role="ventes", deleted_at__isnull=True)
     folder_switch_set(folder=ventes, connection=connection, state="on", actor=admin)

@@ -40,7 +40,6 @@ def webhook_signature(*, body: bytes, secret: str) -> str:
 
 
 class WebhookTransport(Transport):
-    kind = "api"
 
     def send(self, *, app: "PartnerApp", delivery: Delivery) -> str:
         return webhook_send(app=app, delivery=delivery)
