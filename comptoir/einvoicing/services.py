@@ -96,3 +96,10 @@ def _submit(*, connection, tracking_id: str, data: bytes, name: str) -> dict:
             return found
     finally:
         client.close()
+
+
+def pa_sync_period_set(*, connection, seconds: int | None) -> None:
+    """This connection's own sync period (the demo's 10 s); None: COMPTOIR_PA_SYNC_SECONDS."""
+    from comptoir.einvoicing.models import SyncCursor
+
+    SyncCursor.objects.update_or_create(connection=connection, defaults={"every_seconds": seconds})

@@ -6,6 +6,7 @@ import threading
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from comptoir.einvoicing.fake_pa import fake_pa_demo
 from comptoir.einvoicing.fake_pa.server import FakePa
 
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         for item in account:
             client_id, secret, siren = (item.split(":") + ["", ""])[:3]
             fake.account_add(client_id, secret, siren=siren)
-        fake.demo_prepare()
+        fake_pa_demo(fake)
         fake.start()
         self.stdout.write(f"Plateforme agréée locale (fausse) : API {fake.api_url}/v1/ — jetons {fake.token_url}")
         stop = threading.Event()
