@@ -65,3 +65,16 @@ def test_ties_on_updated_at_are_not_lost_across_pages(fake_pa, buyer_pa, buyer):
     assert EinvoiceStatus.objects.filter(company=buyer).count() == 150
     again = connection_sync(connection=buyer_pa)  # the overlap sees them again: nothing twice
     assert again.statuses == 0 and EinvoiceStatus.objects.filter(company=buyer).count() == 150
+
+
+def test_a_client_cannot_move_or_trash_a_received_invoice_but_the_firm_can(fake_pa, buyer_pa, buyer, firm, firm_admin):
+    from comptoir.ged.policy import ged_policy
+    from tests.factories import UserFactory, membership_for
+
+    fake_pa.inject(BUYER_ID, flow_type="SupplierInvoice", content=UC1_CII.read_bytes(), name=UC1_CII.name)
+    connection_sync(connection=buyer_pa)
+    document = Document.objects.get(company=buyer)
+    admin = membership_for(UserFactory(email="ca@acheteur.fr"), firm=firm, role="client_admin", company=buyer).user
+    assert not ged_policy.can(admin, "document.move", document)
+    assert not ged_policy.can(admin, "document.trash", document)
+    assert ged_policy.can(firm_admin, "document.move", document)
