@@ -46,14 +46,22 @@ def _target_folder(*, connection: Connection, issued: date | None):
     return unsorted, NOTICE_NO_FISCAL_YEAR
 
 
-def invoice_receive(*, connection: Connection, flow: dict, data: bytes) -> Document | None:
-    """Deposit a received `SupplierInvoice` once; the document (the first one if it was already there)."""
+def invoice_receive(*, connection: Connection, flow: dict, data: bytes, folders: dict | None = None) -> Document | None:
+    """Deposit a received `SupplierInvoice` once; the document (the first one if it was already there).
+
+    `folders` caches the target folder by issue month for one sync run (a backlog is mostly a few months)."""
     import hashlib
 
     flow_id = flow["flowId"]
     name = (flow.get("name") or f"{flow_id}.xml").rsplit("/", 1)[-1][:200]
     issued = invoice_issue_date_peek(data=data, filename=name, sha256=hashlib.sha256(data).hexdigest())
-    folder, notice = _target_folder(connection=connection, issued=issued)
+    month = issued.replace(day=1) if issued else None
+    if folders is not None and month in folders:
+        folder, notice = folders[month]
+    else:
+        folder, notice = _target_folder(connection=connection, issued=issued)
+        if folders is not None:
+            folders[month] = (folder, notice)
     if folder is None:
         logger.warning("PA flow %s: company %s has no folder to receive it", flow_id, connection.company_id)
         return None

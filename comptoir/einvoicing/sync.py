@@ -43,6 +43,8 @@ class SyncResult:
     errors: list[str] = field(default_factory=list)
     # The oldest `updatedAt` of a flow that could not be read: the cursor stays before it.
     held_back: object = None
+    # Target folders by issue month, for this run only (a folder trashed meanwhile is found next run).
+    folders: dict = field(default_factory=dict)
 
 
 def _stamp(value) -> str:
@@ -124,7 +126,7 @@ def _flow_handle(*, connection: Connection, client: FlowServiceClient, flow: dic
     try:
         if flow_type in INVOICE_TYPES:
             data = client.flow_download(flow["flowId"], doc_type="Original")
-            if invoice_receive(connection=connection, flow=flow, data=data) is not None:
+            if invoice_receive(connection=connection, flow=flow, data=data, folders=result.folders) is not None:
                 result.invoices += 1
         elif flow_type in STATUS_TYPES:
             data = client.flow_download(flow["flowId"], doc_type="Original")
