@@ -146,6 +146,15 @@ class Delivery(models.Model):
         return f"delivery {self.pk} {self.status}"
 
     @property
+    def sendable_anyway(self) -> bool:
+        """« Envoyer quand même » applies: held « à compléter », by a method that does not push the invoice's data."""
+        from comptoir.partners.catalogue.registry import app_find
+
+        app = app_find(self.app_slug)
+        method = app.method_for_destination(self.destination.key) if app is not None else None
+        return self.status == DeliveryStatus.INCOMPLETE and method is not None and not method.needs_invoice_facts
+
+    @property
     def reason_display(self) -> str:
         """The reason in the reader's language: a skip is recomputed from the app and the document
         (the stored text is in the language of the deposit); other reasons are shown as stored."""
