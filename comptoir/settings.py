@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "comptoir.delivery",
     "comptoir.intake",
     "comptoir.docrequests",
+    "comptoir.einvoicing",
     "comptoir.api",
     "comptoir.web",
     "comptoir.ops",
@@ -303,13 +304,22 @@ COMPTOIR_SMTP_SINK = env.bool("COMPTOIR_SMTP_SINK", default="EMAIL_URL" not in e
 # appended; not subject to the webhook SSRF guard, it is not a firm's input); how often the payment
 # status of pushed invoices is read back; the keys that encrypt API secrets at rest (comma-separated
 # Fernet keys, the first encrypts, all decrypt: prepend a new key to rotate). Without keys, one is
-# derived from SECRET_KEY (development only). `comptoir serve` runs the local fake Upflow (demo) when
-# COMPTOIR_FAKE_UPFLOW: by default in embedded mode without an API URL, which then points at it.
+# derived from SECRET_KEY (development only). `comptoir serve` runs the local fake Upflow when
+# COMPTOIR_FAKE_UPFLOW (by default in embedded mode): it serves the demo's connections only, whose
+# connection-level base URL the demo seed sets (never part of the API's ConnectionIn, so no firm can
+# aim a connection at a private address). Every other connection goes to Upflow's public API, unless
+# the operator asks for another URL explicitly with COMPTOIR_UPFLOW_API_URL.
 COMPTOIR_FAKE_UPFLOW = env.bool("COMPTOIR_FAKE_UPFLOW", default=EMBEDDED and "COMPTOIR_UPFLOW_API_URL" not in env)
 COMPTOIR_FAKE_UPFLOW_PORT = env.int("COMPTOIR_FAKE_UPFLOW_PORT", default=8040)
-COMPTOIR_UPFLOW_API_URL = env.str("COMPTOIR_UPFLOW_API_URL", default=(
-    f"http://127.0.0.1:{COMPTOIR_FAKE_UPFLOW_PORT}/v1/" if COMPTOIR_FAKE_UPFLOW else "https://api.upflow.io/v1/"))
+COMPTOIR_FAKE_UPFLOW_URL = f"http://127.0.0.1:{COMPTOIR_FAKE_UPFLOW_PORT}/v1/"
+COMPTOIR_UPFLOW_API_URL = env.str("COMPTOIR_UPFLOW_API_URL", default="https://api.upflow.io/v1/")
 COMPTOIR_UPFLOW_SYNC_SECONDS = max(1, env.int("COMPTOIR_UPFLOW_SYNC_SECONDS", default=900))
+# Plateforme agréée (AFNOR XP Z12-013 Flow Service): the sync's period, the client's timeout, and the
+# local fake PA of the demo (`comptoir fake-pa`; started by `serve` in embedded mode).
+COMPTOIR_PA_SYNC_SECONDS = max(1, env.int("COMPTOIR_PA_SYNC_SECONDS", default=300))
+COMPTOIR_PA_TIMEOUT_SECONDS = env.float("COMPTOIR_PA_TIMEOUT_SECONDS", default=30.0)
+COMPTOIR_FAKE_PA = env.bool("COMPTOIR_FAKE_PA", default=EMBEDDED)
+COMPTOIR_FAKE_PA_PORT = env.int("COMPTOIR_FAKE_PA_PORT", default=8041)
 COMPTOIR_CREDENTIAL_KEYS = env.list("COMPTOIR_CREDENTIAL_KEYS", default=[])
 
 TASKS = {

@@ -10,6 +10,7 @@ urlpatterns = [
     path("envois/", include("comptoir.delivery.urls")),
     path("depots/", include("comptoir.intake.urls")),
     path("demandes/", include("comptoir.docrequests.urls")),
+    path("facturation-electronique/", include("comptoir.einvoicing.urls")),
     path("api/v1/", include("comptoir.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("comptoir.ops.urls")),

@@ -23,7 +23,7 @@ LINE: list[set[str]] = [
     {"invoices"},
     {"partners"},
     {"delivery", "intake"},
-    {"docrequests"},
+    {"docrequests", "einvoicing"},
     {"api", "web"},
     {"ops"},
     {"settings", "wsgi", "urls"},
@@ -102,3 +102,61 @@ def test_the_walk_sees_lazy_and_package_imports(tmp_path, source):
     module = tmp_path / "m.py"
     module.write_text(source)
     assert {app for app, _ in _imported_apps(module)} & {"web", "ops"}
+
+
+# --- connection methods: only a partner class and its method objects know a method's name ----------
+
+METHOD_NAMES = frozenset({"email", "api", "ftp", "afnor", "webhook"})
+METHOD_OWNER_DIRS = ("partners/catalogue", "partners/methods")
+TEMPLATE_METHOD_TEST = __import__("re").compile(
+    r"""(==|!=)\s*["'](?:email|api|ftp|afnor|webhook)["']|["'](?:email|api|ftp|afnor|webhook)["']\s*(==|!=)"""
+    r"""|\bkind\s*(==|!=)|\.method\s*(==|!=)""")
+
+
+def _owns_methods(path: Path, tree: ast.AST) -> bool:
+    """A partner class's module or a method object's: in the catalogue, or defining such a class."""
+    if str(path.relative_to(PACKAGE).parent).startswith(METHOD_OWNER_DIRS):
+        return True
+    return any(isinstance(node, ast.ClassDef) and any(
+        ast.unparse(base).split(".")[-1].endswith(("Method", "PartnerApp")) for base in node.bases)
+        for node in ast.walk(tree))
+
+
+def _method_name_tests(tree: ast.AST) -> list[tuple[int, str]]:
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            operands = [node.left, *node.comparators]
+            constants = {o.value for o in operands if isinstance(o, ast.Constant) and isinstance(o.value, str)}
+            for operand in operands:
+                if isinstance(operand, ast.Tuple | ast.List | ast.Set):
+                    constants |= {e.value for e in operand.elts if isinstance(e, ast.Constant)}
+            if constants & METHOD_NAMES and not any("channel" in ast.unparse(o) for o in operands):
+                found.append((node.lineno, ast.unparse(node)))
+        elif isinstance(node, ast.Name | ast.Attribute) and (getattr(node, "id", None) or getattr(node, "attr", None)) \
+                == "API_DESTINATION":
+            found.append((node.lineno, "API_DESTINATION"))
+    return found
+
+
+def test_no_code_outside_partner_classes_and_method_objects_tests_a_method_name():
+    offenders = []
+    for path in _sources():
+        tree = ast.parse(path.read_text(), filename=str(path))
+        if _owns_methods(path, tree):
+            continue
+        offenders += [f"{path.relative_to(PACKAGE)}:{line}: {text}" for line, text in _method_name_tests(tree)]
+    for path in sorted(PACKAGE.rglob("templates/**/*.html")):
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if TEMPLATE_METHOD_TEST.search(line):
+                offenders.append(f"{path.relative_to(PACKAGE)}:{number}: {line.strip()[:120]}")
+    assert not offenders, "test a method's attribute, or ask the method object:\n" + "\n".join(offenders)
+
+
+def test_the_method_name_check_sees_python_and_templates():
+    tree = ast.parse('if connection.method == "api" or request.POST.get("method") != "email":\n    pass\n'
+                     'x = API_DESTINATION\n')
+    assert len(_method_name_tests(tree)) == 3
+    assert TEMPLATE_METHOD_TEST.search('{% if app.kind == "email" %}')
+    assert TEMPLATE_METHOD_TEST.search('{% if row.method != "api" %}')
+    assert not _method_name_tests(ast.parse('if request.method == "POST":\n    pass\n'))

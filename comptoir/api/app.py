@@ -69,6 +69,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("", "comptoir.api.routers.intake"),
     ("", "comptoir.api.routers.einvoice"),
     ("", "comptoir.api.routers.tokens"),
+    ("", "comptoir.api.routers.einvoicing"),
 ]
 
 

@@ -123,6 +123,8 @@ class DocumentDetailOut(DocumentOut):
     invoice: InvoiceOut | None = None
     # What a receivables partner (Upflow by API) says of the invoice; null until the first sync.
     receivable: ReceivableOut | None = None
+    # What the company's plateforme agréée says of the e-invoice; null when it never went through a PA.
+    einvoice: dict | None = None
 
 
 class DocumentMoveIn(Schema):

@@ -20,8 +20,8 @@ from comptoir.core.metrics import delivery_outcome_counted
 from comptoir.core.services import audit_event_record
 from comptoir.delivery.models import AttemptOutcome, DeliveryAttempt, FailureNotice
 from comptoir.delivery.retry_schedule import attempts_exhausted, retry_delay
-from comptoir.partners.catalogue.base import API_DESTINATION
 from comptoir.partners.catalogue.registry import app_find
+from comptoir.partners.methods import PushedReceivable
 from comptoir.partners.models import Delivery, DeliveryStatus
 from comptoir.partners.outbox import (
     Settlement,
@@ -33,6 +33,7 @@ from comptoir.partners.outbox import (
     delivery_reset,
     lease_duration,
 )
+from comptoir.partners.receivables import receivable_record_pushed
 from comptoir.partners.transports import PermanentError, TransientError
 from comptoir.partners.transports.message import folder_paths_attach
 
@@ -94,6 +95,8 @@ class Attempt:
     finished_at: datetime
     address: str
     cancelled: str = ""
+    # What the transport reported it created at the partner, recorded with the outcome.
+    receivable: PushedReceivable | None = None
 
 
 def _attempt(delivery: Delivery) -> Attempt:
@@ -105,9 +108,10 @@ def _attempt(delivery: Delivery) -> Attempt:
                        address="", cancelled=cancelled)
     # What the transport reads below, kept for the history: the connection may be corrected later.
     address = delivery.destination.address.strip()
+    receivable = None
     try:
-        reply = app_find(delivery.app_slug).delivery_send(delivery)
-        outcome = AttemptOutcome.SENT
+        sent = app_find(delivery.app_slug).delivery_send(delivery)
+        reply, receivable, outcome = sent.reply, sent.receivable, AttemptOutcome.SENT
     except TransientError as exc:
         outcome, reply = AttemptOutcome.TRANSIENT, exc.reply
     except PermanentError as exc:
@@ -117,7 +121,7 @@ def _attempt(delivery: Delivery) -> Attempt:
         logger.exception("delivery %s: unexpected error", delivery.pk)
         outcome, reply = AttemptOutcome.TRANSIENT, f"Erreur interne : {type(exc).__name__}: {exc}"
     return Attempt(delivery=delivery, outcome=outcome, reply=reply, started_at=started_at,
-                   finished_at=timezone.now(), address=address)
+                   finished_at=timezone.now(), address=address, receivable=receivable)
 
 
 def delivery_attempt_run(*, delivery: Delivery, worker_id: str) -> Delivery:
@@ -148,6 +152,8 @@ def deliveries_outcomes_record(*, attempts: list[Attempt], worker_id: str) -> No
             logger.warning("delivery %s: lease lost by %s before the outcome (%s)", delivery.pk, worker_id,
                            attempt.outcome)
             continue
+        if attempt.receivable is not None and delivery.status == DeliveryStatus.SENT:
+            receivable_record_pushed(delivery=delivery, pushed=attempt.receivable)
         delivery_outcome_counted(app=delivery.app_slug, outcome=delivery.status, deposited_at=delivery.created_at,
                                  started_at=attempt.started_at, finished_at=attempt.finished_at)
         if delivery.status in RETRYABLE_BY_PERSON:
@@ -183,7 +189,9 @@ def delivery_send_anyway(*, delivery: Delivery, actor: User | None) -> Delivery:
     read) as it is. An API push needs the invoice's data: complete it instead."""
     if delivery.status != DeliveryStatus.INCOMPLETE:
         raise ComptoirError(_("Seuls les envois à compléter peuvent être envoyés quand même."), status=409)
-    if delivery.destination.key == API_DESTINATION:
+    app = app_find(delivery.app_slug)
+    method = app.method_for_destination(delivery.destination.key) if app is not None else None
+    if method is not None and method.needs_invoice_facts:
         raise ComptoirError(_("Un envoi par l'API a besoin des données de la facture : complétez-les."), status=409)
     if not delivery_release(delivery=delivery):
         raise ComptoirError(_("Seuls les envois à compléter peuvent être envoyés quand même."), status=409)

@@ -17,6 +17,8 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     SCANNER = "scanner", _("Scanner / dossier surveillé")
     PHONE = "phone", _("Téléphone")
+    # A regulated e-invoice received from the company's plateforme agréée (no depositor: a system actor).
+    PA = "pa", _("Plateforme agréée")
 
 
 class FolderRole(models.TextChoices):

@@ -15,7 +15,7 @@ from comptoir.accounts.models import User
 from comptoir.core.policy import Policy
 from comptoir.firms.models import FIRM_ROLES, Role
 from comptoir.firms.policy import role_of, user_is_client_of
-from comptoir.ged.models import Document, Folder
+from comptoir.ged.models import Channel, Document, Folder
 
 
 def _staff(user: User, obj=None) -> bool:
@@ -39,10 +39,13 @@ def _folder_change(user: User, folder: Folder) -> bool:
     return user_is_client_of(folder.created_by, folder.company_id)
 
 
-def _document_change(user: User, document: Document) -> bool:
+def _document_change(user: User, document: Document, action: str = "") -> bool:
     role = role_of(user)
     if role in FIRM_ROLES:
         return True
+    if role in (Role.CLIENT_MEMBER, Role.CLIENT_ADMIN) and action in ("move", "trash") \
+            and document.channel == Channel.PA:
+        return False  # a regulated invoice received from the PA: only the firm moves it
     if role == Role.CLIENT_MEMBER:
         return document.depositor_id is not None and document.depositor_id == user.pk
     if role == Role.CLIENT_ADMIN:
@@ -62,8 +65,8 @@ ged_policy = Policy("ged", {
     "document.deposit": _anyone,
     "document.copy": _anyone,
     "document.rename": _document_change,
-    "document.move": _document_change,
-    "document.trash": _document_change,
+    "document.move": lambda user, document: _document_change(user, document, "move"),
+    "document.trash": lambda user, document: _document_change(user, document, "trash"),
     "document.restore": _document_change,
 })
 

@@ -16,6 +16,9 @@ class Installation(models.Model):
     installed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     installed_at = models.DateTimeField(auto_now_add=True)
     removed_at = models.DateTimeField(null=True, blank=True)
+    # Settings shared by all the firm's companies (`PartnerApp.settings_fields`: an FTP access…),
+    # secrets encrypted like a connection's (`credentials.fields_store`).
+    settings = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [
@@ -32,13 +35,15 @@ class Connection(models.Model):
 
     installation = models.ForeignKey(Installation, on_delete=models.CASCADE, related_name="connections")
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="partner_connections")
-    # API-kind settings (URL, signing secret…); email-kind apps keep their addresses in Destination rows.
+    # The method's settings and credentials (secrets encrypted, `credentials.fields_store`), a webhook's
+    # signing secret; typed addresses live in Destination rows.
     config = models.JSONField(default=dict, blank=True)
     # For apps that take e-invoices only of some kinds: also skip documents without structured data.
     only_recognised_invoices = models.BooleanField(_("uniquement les factures reconnues"), default=False)
-    # How documents reach the partner: its collection email, or its API (apps with an API client).
-    # Read when a delivery is created: the API method routes to the connection's "api" destination.
-    method = models.CharField(max_length=5, choices=[("email", "email"), ("api", "api")], default="email")
+    # How documents reach the partner: the name of one of the app's methods (`PartnerApp.methods`:
+    # email, api, ftp, afnor, webhook). Read when a delivery is created: it picks among that method's
+    # destinations; a pending delivery keeps the method of its destination.
+    method = models.CharField(max_length=20, default="email")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -139,6 +144,15 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"delivery {self.pk} {self.status}"
+
+    @property
+    def sendable_anyway(self) -> bool:
+        """« Envoyer quand même » applies: held « à compléter », by a method that does not push the invoice's data."""
+        from comptoir.partners.catalogue.registry import app_find
+
+        app = app_find(self.app_slug)
+        method = app.method_for_destination(self.destination.key) if app is not None else None
+        return self.status == DeliveryStatus.INCOMPLETE and method is not None and not method.needs_invoice_facts
 
     @property
     def reason_display(self) -> str:

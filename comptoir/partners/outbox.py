@@ -262,3 +262,18 @@ def delivery_reset(*, delivery: Delivery) -> bool:
     if reset:
         work_wake()
     return bool(reset)
+
+
+def delivery_refused_after_send(*, delivery: Delivery, reason: str) -> bool:
+    """The partner accepted the send, then refused what it received (a PA's acknowledgement `Error`,
+    a 213 « Rejetée »): the delivery is failed with the partner's words, so a person sees it; False if it
+    was not sent (already failed, or still in the outbox)."""
+    from comptoir.core.services import audit_event_record
+
+    with transaction.atomic():
+        failed = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENT).update(
+            status=DeliveryStatus.FAILED, last_error=reason[:2000], updated_at=timezone.now())
+        if failed:
+            audit_event_record(actor=None, action="delivery.refused_after_send", target=delivery,
+                               firm_id=delivery.firm_id, data={"reason": reason[:500]})
+    return bool(failed)

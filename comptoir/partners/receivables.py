@@ -1,7 +1,8 @@
 """Receivables: what a partner's API says of the invoices Comptoir pushed (state, amount outstanding).
 
-Written when a push succeeds (`receivable_record_pushed`, the partner's ids) and by the periodic
-status sync (`receivables_sync`, a job on the worker's scheduler every COMPTOIR_UPFLOW_SYNC_SECONDS):
+Written when a push succeeds (`receivable_record_pushed`, what the method's `send` reported, in the
+settlement's transaction) and by the periodic status sync (`receivables_sync`, a job on the worker's
+scheduler every COMPTOIR_UPFLOW_SYNC_SECONDS), for the methods that declare `status_back`:
 incremental, it reads only the invoices not yet paid. An unknown state keeps the last known one.
 """
 
@@ -16,6 +17,8 @@ from comptoir.core.services import audit_event_record
 from comptoir.firms.policy import can_see_firm_only_folders
 from comptoir.invoices.models import InvoiceFacts
 from comptoir.jobs.scheduler import PeriodicJob
+from comptoir.partners.catalogue.registry import app_find
+from comptoir.partners.methods import PushedReceivable
 from comptoir.partners.models import Delivery, Receivable, ReceivableState
 from comptoir.partners.transports import DeliveryError
 
@@ -24,20 +27,19 @@ logger = logging.getLogger(__name__)
 SYNC_JOB = "receivables_sync"
 
 
-def receivable_record_pushed(*, delivery: Delivery, facts: InvoiceFacts, external_id: str, remote_id: str,
-                             is_credit_note: bool) -> Receivable:
+def receivable_record_pushed(*, delivery: Delivery, pushed: PushedReceivable) -> Receivable:
     """The pushed invoice's ids and facts (state unknown until the first sync)."""
-    amount = facts.total_incl_tax if facts.total_incl_tax is not None else facts.amount_due
     with transaction.atomic():
         receivable, _created = Receivable.objects.update_or_create(
             delivery=delivery,
             defaults={"document_id": delivery.document_id, "company_id": delivery.company_id,
-                      "app_slug": delivery.app_slug, "external_id": external_id, "remote_id": remote_id,
-                      "is_credit_note": is_credit_note, "number": facts.number, "customer_name": facts.buyer_name,
-                      "issue_date": facts.issue_date, "due_date": facts.due_date, "currency": facts.currency or "EUR",
-                      "gross_amount": amount})
+                      "app_slug": delivery.app_slug, "external_id": pushed.external_id, "remote_id": pushed.remote_id,
+                      "is_credit_note": pushed.is_credit_note, "number": pushed.number,
+                      "customer_name": pushed.customer_name, "issue_date": pushed.issue_date,
+                      "due_date": pushed.due_date, "currency": pushed.currency or "EUR",
+                      "gross_amount": pushed.gross_amount})
         audit_event_record(actor=None, action="partners.receivable_pushed", target=receivable,
-                           firm_id=delivery.firm_id, data={"app": delivery.app_slug, "remote_id": remote_id})
+                           firm_id=delivery.firm_id, data={"app": delivery.app_slug, "remote_id": pushed.remote_id})
     return receivable
 
 
@@ -49,23 +51,18 @@ def _to_sync():
 
 def receivables_sync(scope: str = "") -> int:
     """Read back every pushed invoice not yet paid; how many changed."""
-    from comptoir.partners.catalogue.registry import app_find
-
     changed = 0
     for receivable in list(_to_sync()):  # read whole: no cursor held open across the HTTP calls
         app = app_find(receivable.app_slug)
-        transport = getattr(app, "api_transport", None)
-        if transport is None or not hasattr(transport, "status_fetch"):
+        method = app.method_for_destination(receivable.delivery.destination.key) if app is not None else None
+        if method is None or not method.status_back:
             continue
-        client = transport()
         try:
-            status = client.status_fetch(connection=receivable.delivery.destination.connection,
+            status = method.status_fetch(app=app, connection=receivable.delivery.destination.connection,
                                          external_id=receivable.external_id)
         except DeliveryError as exc:
             logger.warning("receivable %s: status not read (%s)", receivable.pk, exc.reply)
             continue
-        finally:
-            client.close()
         changed += receivable_status_record(receivable=receivable, state=status.state, raw_state=status.raw_state,
                                             amount_outstanding=status.amount_outstanding, found=status.found)
     return changed

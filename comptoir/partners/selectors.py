@@ -17,7 +17,7 @@ from comptoir.firms.policy import can_see_firm_only_folders
 from comptoir.firms.selectors import company_get_for_user, firm_for_user
 from comptoir.ged.models import Document, Folder
 from comptoir.ged.selectors import folder_get_for_user
-from comptoir.partners.catalogue.base import API_DESTINATION, PartnerApp
+from comptoir.partners.catalogue.base import PartnerApp
 from comptoir.partners.catalogue.registry import app_find, app_get, app_list
 from comptoir.partners.models import (
     Connection,
@@ -151,7 +151,7 @@ class SwitchStatus:
         """Where documents entering this folder go, when effectively on."""
         if not self.effective:
             return None
-        return _destination_of(self.origin, self.connection)
+        return _destination_of(self.origin, self.connection, self.app)
 
     @property
     def destinations(self) -> list[Destination]:
@@ -163,12 +163,16 @@ class SwitchStatus:
         return [(d, spec.label if (spec := self.app.destination_spec(d.key)) else d.key) for d in self.destinations]
 
 
-def _destination_of(switch: FolderSwitch, connection: Connection) -> Destination | None:
-    if connection.method == "api":  # by API: every switched-on folder feeds the connection's API destination
-        return next((d for d in connection.destinations.all() if d.key == API_DESTINATION), None)
-    destinations = {d.pk: d for d in connection.destinations.all() if d.key != API_DESTINATION}
-    if switch.destination_id is not None:
-        return destinations.get(switch.destination_id)
+def _destination_of(switch: FolderSwitch, connection: Connection, app: PartnerApp) -> Destination | None:
+    """Among the destinations of the connection's current method: the switch's own, else the only one.
+    (A switch set under another method keeps its choice for when the connection goes back to it.)"""
+    method = app.method_get(connection.method) or app.methods[0]
+    keys = {spec.key for spec in method.destinations(app)}
+    destinations = {d.pk: d for d in connection.destinations.all() if d.key in keys}
+    if switch.destination_id in destinations:
+        return destinations[switch.destination_id]
+    if switch.destination_id is not None and method.addresses_typed:
+        return None
     return next(iter(destinations.values())) if len(destinations) == 1 else None
 
 
@@ -244,7 +248,7 @@ def backfill_plan(*, folder: Folder, connection: Connection) -> list[BackfillIte
         switch = next((by_folder[fid] for fid in reversed(document.folder.ancestor_ids) if fid in by_folder), None)
         if switch is None or switch.state != SwitchState.ON:
             continue
-        destination = _destination_of(switch, connection)
+        destination = _destination_of(switch, connection, app)
         key = (document.lineage, destination.pk if destination else None)
         if destination is None or key in done or key in planned:
             continue

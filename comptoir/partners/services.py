@@ -17,9 +17,9 @@ from comptoir.core.services import audit_event_record
 from comptoir.firms.models import Company, Firm
 from comptoir.firms.services import company_archive
 from comptoir.ged.models import Folder
-from comptoir.partners.catalogue.base import API_DESTINATION
 from comptoir.partners.catalogue.registry import app_get
-from comptoir.partners.credentials import secret_encrypt, secret_hint
+from comptoir.partners.credentials import fields_clean, fields_clear, fields_store
+from comptoir.partners.methods import CredentialsRefused
 from comptoir.partners.models import (
     Connection,
     Delivery,
@@ -73,49 +73,141 @@ def installation_remove(*, installation: Installation, actor: User | None) -> in
 # --- connections ----------------------------------------------------------------------------------
 
 
-def _destinations_clean(*, app, destinations: dict[str, str]) -> dict[str, str]:
-    """Every value validated; errors keyed by destination so forms can show them beside each field."""
-    unknown = set(destinations) - {spec.key for spec in app.destinations}
+def _destinations_clean(*, app, method, destinations: dict[str, str]) -> dict[str, str]:
+    """Every typed value validated; errors keyed by destination so forms can show them beside each field."""
+    specs = method.destinations(app)
+    unknown = set(destinations) - {spec.key for spec in specs}
     if unknown:
         raise ValidationError({key: _("Destination inconnue pour %(app)s.") % {"app": app.name}
                                for key in sorted(unknown)})
     cleaned, errors = {}, {}
-    for spec in app.destinations:
+    for spec in specs:
         value = (destinations.get(spec.key) or "").strip(" ")
         if not value:
             continue
         try:
-            cleaned[spec.key] = app.destination_clean(key=spec.key, value=value)
+            cleaned[spec.key] = method.destination_clean(app=app, key=spec.key, value=value)
         except ValidationError as exc:
             errors[spec.key] = exc.messages
     if not cleaned and not errors:
-        first = app.destinations[0]
+        first = specs[0]
         errors[first.key] = [_("Renseignez au moins une destination (%(label)s).") % {"label": first.label}]
     if errors:
         raise ValidationError(errors)
     return cleaned
 
 
-@transaction.atomic
-def connection_set(*, installation: Installation, company: Company, destinations: dict[str, str],
-                   actor: User | None, only_recognised_invoices: bool | None = None) -> Connection:
-    """Authorise the app for a company and set its destinations (created or corrected in place).
+class InvalidCredentials(Exception):
+    """The partner refused: `message` is the partner's own wording for the firm, `reply` its raw answer."""
 
-    A corrected address is read at send time, so it also fixes deliveries already failing.
+    def __init__(self, reply: str, *, message: str = "", field: str = ""):
+        super().__init__(reply)
+        self.reply, self.message, self.field = reply, message or reply, field
+
+
+def _credentials_check(*, app, check) -> None:
+    """Run a partner check outside any transaction: its refusal or unreachability, worded by field."""
+    try:
+        check()
+    except CredentialsRefused as exc:
+        raise InvalidCredentials(exc.reply, message=exc.message, field=exc.field) from exc
+    except TransientError as exc:
+        raise ValidationError({"__all__": [_("%(app)s est injoignable, réessayez plus tard : %(reply)s")
+                                           % {"app": app.name, "reply": exc.reply}]}) from exc
+    except PermanentError as exc:
+        raise InvalidCredentials(exc.reply) from exc
+
+
+def connection_set(*, installation: Installation, company: Company, actor: User | None, method: str | None = None,
+                   destinations: dict[str, str] | None = None, credentials: dict[str, str | None] | None = None,
+                   only_recognised_invoices: bool | None = None, check: bool = True,
+                   base_url: str = "") -> Connection:
+    """Connect the app to a company by one of its methods (the default one when `method` is None), or
+    correct the connection in place. A corrected address is read at send time, so it also fixes
+    deliveries already failing. Deliveries created from now on go by this method; pending ones keep
+    theirs, and what was sent one way is never sent again the other (the method's `refusal_reason`).
+
+    Credentials follow one rule (`credentials.fields_clean`): omitted, the stored value is kept; a
+    secret given empty is refused. They are checked with the partner first (outside any transaction;
+    `InvalidCredentials` with the partner's message) unless unchanged. `check=False` and `base_url`
+    are for the demo seed only, which aims its own connections at the local fake partner.
     """
     if company.firm_id != installation.firm_id or installation.removed_at is not None:
         raise ValidationError(_("Cette entreprise ne peut pas être connectée à cette application."))
     app = app_get(installation.app_slug)
-    cleaned = _destinations_clean(app=app, destinations=destinations)
+    chosen = app.method_get(method)
+    if chosen is None:
+        raise ValidationError({"method": _("%(app)s ne propose pas ce mode de connexion (%(method)s).")
+                               % {"app": app.name, "method": method}})
+    current = Connection.objects.filter(installation=installation, company=company, revoked_at__isnull=True).first()
+    stored = current.config if current is not None else {}
+    clean = fields_clean(chosen.fields, {k: v for k, v in (credentials or {}).items()}, stored)
+    if chosen.addresses_typed and destinations is None:
+        raise ValidationError({"destinations": [_("Renseignez les destinations de la connexion (%(method)s).")
+                                                % {"method": chosen.label}]})
+    typed = _destinations_clean(app=app, method=chosen, destinations=destinations) if chosen.addresses_typed else {}
+    unchanged = current is not None and current.method == chosen.name and _clear_or_none(chosen, stored) == clean
+    if check and chosen.fields and not unchanged:
+        _credentials_check(app=app, check=lambda: chosen.credentials_check(
+            app=app, credentials=clean, settings=installation_settings_clear(installation=installation)))
+    return _connection_save(installation=installation, company=company, app=app, method=chosen, typed=typed,
+                            clean=clean, actor=actor, only_recognised_invoices=only_recognised_invoices,
+                            base_url=base_url)
+
+
+def _clear_or_none(method, stored: dict) -> dict | None:
+    try:
+        return fields_clear(method.fields, stored)
+    except ValueError:
+        return None
+
+
+def connection_api_set(*, installation: Installation, company: Company, api_key: str, api_secret: str,
+                       actor: User | None, check: bool = True, base_url: str = "") -> Connection:
+    """Upflow's API method with its two credentials (the demo, the tests and the benchmark use it)."""
+    return connection_set(installation=installation, company=company, actor=actor, method="api",
+                          credentials={"api_key": api_key, "api_secret": api_secret}, check=check,
+                          base_url=base_url)
+
+
+@transaction.atomic
+def _connection_save(*, installation: Installation, company: Company, app, method, typed: dict[str, str],
+                     clean: dict[str, str], actor: User | None, only_recognised_invoices: bool | None,
+                     base_url: str) -> Connection:
     connection = (Connection.objects.select_for_update()
                   .filter(installation=installation, company=company, revoked_at__isnull=True).first())
     created = connection is None
     if created:
         connection = Connection.objects.create(installation=installation, company=company, created_by=actor,
-                                               config=app.connection_config_initial())
+                                               config={})
+    config = {**method.config_initial(app=app), **(connection.config or {}), **fields_store(method.fields, clean)}
+    if base_url:
+        config["base_url"] = base_url
+    if method.addresses_typed:
+        _typed_destinations_sync(connection=connection, specs=method.destinations(app), cleaned=typed)
+    else:
+        for spec in method.destinations(app):
+            Destination.objects.update_or_create(connection=connection, key=spec.key, defaults={
+                "address": method.destination_address(app=app, spec=spec, credentials=clean)})
+    if only_recognised_invoices is not None:
+        connection.only_recognised_invoices = only_recognised_invoices and app.accepted_invoice_kinds is not None
+    connection.method, connection.config = method.name, config
+    connection.save(update_fields=["updated_at", "only_recognised_invoices", "method", "config"])
+    public = {key: value for key, value in clean.items()
+              if not any(field.key == key and field.secret for field in method.fields)}
+    # Never a secret in the audit trail.
+    audit_event_record(actor=actor, action="partners.connection_set", target=connection,
+                       firm_id=installation.firm_id,
+                       data={"app": app.slug, "company": company.pk, "created": created, "method": method.name,
+                             "destinations": typed, "credentials": public,
+                             "only_recognised_invoices": connection.only_recognised_invoices})
+    return connection
+
+
+def _typed_destinations_sync(*, connection: Connection, specs, cleaned: dict[str, str]) -> None:
     existing = {d.key: d for d in connection.destinations.all()}
     errors = {}
-    for spec in app.destinations:
+    for spec in specs:
         current, value = existing.get(spec.key), cleaned.get(spec.key)
         if value is None and current is not None:
             if current.deliveries.exists() or FolderSwitch.objects.filter(destination=current).exists():
@@ -130,95 +222,45 @@ def connection_set(*, installation: Installation, company: Company, destinations
             current.save(update_fields=["address", "updated_at"])
     if errors:
         raise ValidationError(errors)
-    if only_recognised_invoices is not None:
-        connection.only_recognised_invoices = only_recognised_invoices and app.accepted_invoice_kinds is not None
-    connection.method = "email"
-    if not created:
-        connection.save(update_fields=["updated_at", "only_recognised_invoices", "method"])
-    elif only_recognised_invoices is not None:
-        connection.save(update_fields=["only_recognised_invoices"])
-    audit_event_record(actor=actor, action="partners.connection_set", target=connection,
-                       firm_id=installation.firm_id,
-                       data={"app": app.slug, "company": company.pk, "created": created, "destinations": cleaned,
-                             "only_recognised_invoices": connection.only_recognised_invoices})
-    return connection
 
 
-def connection_api_set(*, installation: Installation, company: Company, api_key: str, api_secret: str,
-                       actor: User | None, check: bool = True) -> Connection:
-    """Connect a company by the partner's API: the credentials are checked with a harmless call first
-    (outside any transaction), then the secret is stored encrypted. Deliveries created from now on are
-    pushed by the API; pending email deliveries stay email, what was emailed is never pushed again.
+# --- installation settings (shared by all the firm's companies) -----------------------------------
 
-    Raises `InvalidCredentials` (the partner's message) when the partner refuses them. `check=False`
-    only for the demo seed, which runs before `serve` starts the local fake Upflow.
-    """
+
+def installation_settings_clear(*, installation: Installation) -> dict[str, str]:
+    """The clear settings, for a method's check or transport ({} when the app declares none)."""
     app = app_get(installation.app_slug)
-    if app.api_transport is None:
-        raise ValidationError({"method": _("%(app)s ne propose pas de connexion par API.") % {"app": app.name}})
-    api_key, api_secret = (api_key or "").strip(), (api_secret or "").strip()
-    errors = {}
-    if not api_key:
-        errors["api_key"] = [_("Renseignez la clé d'API.")]
-    if not api_secret:
-        errors["api_secret"] = [_("Renseignez le secret d'API.")]
-    if errors:
-        raise ValidationError(errors)
-    if company.firm_id != installation.firm_id or installation.removed_at is not None:
-        raise ValidationError(_("Cette entreprise ne peut pas être connectée à cette application."))
-    client = app.api_transport()
     try:
-        if check:
-            client.credentials_check(api_key=api_key, api_secret=api_secret)
-    except PermanentError as exc:
-        raise InvalidCredentials(exc.reply) from exc
-    except TransientError as exc:
-        raise ValidationError({"api_secret": [_("%(app)s est injoignable, réessayez plus tard : %(reply)s")
-                                              % {"app": app.name, "reply": exc.reply}]}) from exc
-    finally:
-        client.close()
-    return _connection_api_save(installation=installation, company=company, api_key=api_key, api_secret=api_secret,
-                                actor=actor, app=app)
+        return fields_clear(app.settings_fields, installation.settings or {})
+    except ValueError as exc:
+        raise PermanentError(_("Les réglages de %(app)s ne peuvent pas être déchiffrés : saisissez-les de "
+                               "nouveau.") % {"app": app.name}) from exc
 
 
-class InvalidCredentials(Exception):
-    def __init__(self, reply: str):
-        super().__init__(reply)
-        self.reply = reply
-
-
-@transaction.atomic
-def _connection_api_save(*, installation: Installation, company: Company, api_key: str, api_secret: str,
-                         actor: User | None, app) -> Connection:
-    connection = (Connection.objects.select_for_update()
-                  .filter(installation=installation, company=company, revoked_at__isnull=True).first())
-    created = connection is None
-    if created:
-        connection = Connection.objects.create(installation=installation, company=company, created_by=actor,
-                                               config=app.connection_config_initial())
-    connection.method = "api"
-    connection.config = {**(connection.config or {}), "api_key": api_key,
-                         "api_secret_encrypted": secret_encrypt(api_secret), "api_secret_hint": secret_hint(api_secret)}
-    connection.save(update_fields=["method", "config", "updated_at"])
-    Destination.objects.update_or_create(connection=connection, key=API_DESTINATION,
-                                         defaults={"address": f"API {app.name}"})
-    # Never the secret in the audit trail.
-    audit_event_record(actor=actor, action="partners.connection_set", target=connection,
-                       firm_id=installation.firm_id,
-                       data={"app": app.slug, "company": company.pk, "created": created, "method": "api",
-                             "api_key": api_key})
-    return connection
+def installation_settings_set(*, installation: Installation, values: dict[str, str | None], actor: User | None,
+                              check: bool = True) -> Installation:
+    """The firm's settings of an installed app (e.g. its FTP access): same rule for secrets as a connection's,
+    checked with the partner first (outside any transaction)."""
+    app = app_get(installation.app_slug)
+    if installation.removed_at is not None or not app.settings_fields:
+        raise ValidationError(_("%(app)s n'a pas de réglages.") % {"app": app.name})
+    clean = fields_clean(app.settings_fields, values, installation.settings or {})
+    if check:
+        _credentials_check(app=app, check=lambda: app.settings_check(settings=clean))
+    return _installation_settings_save(installation=installation, app=app, clean=clean, actor=actor)
 
 
 @transaction.atomic
-def connection_method_email(*, connection: Connection, actor: User | None) -> Connection:
-    """Back to the collection email for deliveries created from now on (the credentials are kept)."""
-    if connection.method != "email":
-        connection.method = "email"
-        connection.save(update_fields=["method", "updated_at"])
-        audit_event_record(actor=actor, action="partners.connection_method", target=connection,
-                           firm_id=connection.installation.firm_id, data={"method": "email"})
-    return connection
+def _installation_settings_save(*, installation: Installation, app, clean: dict[str, str],
+                                actor: User | None) -> Installation:
+    installation = Installation.objects.select_for_update().get(pk=installation.pk)
+    installation.settings = {**(installation.settings or {}), **fields_store(app.settings_fields, clean)}
+    installation.save(update_fields=["settings"])
+    public = {key: value for key, value in clean.items()
+              if not any(field.key == key and field.secret for field in app.settings_fields)}
+    audit_event_record(actor=actor, action="partners.settings_set", target=installation, firm_id=installation.firm_id,
+                       data={"app": app.slug, "settings": public})
+    return installation
 
 
 @transaction.atomic
@@ -268,12 +310,15 @@ def folder_switch_set(*, folder: Folder, connection: Connection, state: SwitchCh
 
 
 def _switch_destination(*, connection: Connection, app, key: str | None) -> Destination | None:
-    if connection.method == "api" and not any(d.key != API_DESTINATION for d in connection.destinations.all()):
-        return None  # by API only: the switch feeds the API destination (`selectors._destination_of`)
-    destinations = {d.key: d for d in connection.destinations.all() if d.key != API_DESTINATION}
+    """The destination a folder feeds: any of the connection's, chosen by key; without a key, the one
+    destination of the connection's method, or None when there are several (the firm must choose)."""
+    destinations = {d.key: d for d in connection.destinations.all()}
     if not key:
-        if len(destinations) == 1:
-            return next(iter(destinations.values()))
+        method = app.method_get(connection.method) or app.methods[0]
+        keys = {spec.key for spec in method.destinations(app)}
+        own = [d for k, d in destinations.items() if k in keys]
+        if len(own) == 1:
+            return None if not method.addresses_typed else own[0]
         raise ValidationError({"destination": _("Choisissez la destination de %(app)s pour ce dossier.")
                                % {"app": app.name}})
     if key not in destinations:
@@ -408,17 +453,19 @@ def document_invoice_complete(*, document, number: str, customer_name: str, cust
 
 @transaction.atomic
 def connection_secrets_rotate() -> int:
-    """Re-encrypt every stored API secret with the first of COMPTOIR_CREDENTIAL_KEYS (key rotation)."""
-    from comptoir.partners.credentials import secret_rotate
+    """Re-encrypt every stored secret (connections' and installations') with the first of
+    COMPTOIR_CREDENTIAL_KEYS (key rotation); how many rows."""
+    from comptoir.partners.credentials import secrets_rotate
 
     rotated = 0
-    for connection in Connection.objects.select_for_update().exclude(config={}):
-        token = (connection.config or {}).get("api_secret_encrypted")
-        if not token:
-            continue
-        connection.config = {**connection.config, "api_secret_encrypted": secret_rotate(token)}
-        connection.save(update_fields=["config", "updated_at"])
-        rotated += 1
+    for model in (Connection, Installation):
+        field = "config" if model is Connection else "settings"
+        for row in model.objects.select_for_update().exclude(**{field: {}}):
+            value, changed = secrets_rotate(getattr(row, field) or {})
+            if changed:
+                setattr(row, field, value)
+                row.save(update_fields=[field])
+                rotated += 1
     audit_event_record(actor=None, action="partners.secrets_rotated", target=None, firm_id=None,
                        data={"rotated": rotated})
     return rotated

@@ -45,6 +45,7 @@ def demo_seed(*, today: date | None = None) -> tuple[Firm, Company, DemoLogins]:
     _demo_upflow(firm=firm, company=company, admin=admin)
     _demo_failing_company(firm=firm, admin=admin)
     _demo_upflow_api(firm=firm, admin=admin)
+    _demo_pa(firm=firm, admin=admin)
     return firm, company, DemoLogins(DEMO_ADMIN_EMAIL, admin_password, DEMO_CLIENT_EMAIL, client_password)
 
 
@@ -97,6 +98,40 @@ def _demo_upflow_api(*, firm: Firm, admin: User) -> None:
     company = company_onboard(firm=firm, actor=admin, name=DEMO_API_COMPANY, siren="552100554")
     connection = connection_api_set(installation=installation_get_active(firm=firm, slug="upflow"), company=company,
                                     api_key=DEMO_UPFLOW_API_KEY, api_secret=DEMO_UPFLOW_API_SECRET, actor=admin,
-                                    check=False)
+                                    check=False, base_url=settings.COMPTOIR_FAKE_UPFLOW_URL)
     ventes = Folder.objects.get(company=company, role="ventes", deleted_at__isnull=True)
     folder_switch_set(folder=ventes, connection=connection, state="on", actor=admin)
+
+
+DEMO_PA_SELLER, DEMO_PA_BUYER = "Vendeur Démo", "Acheteur Démo"
+
+
+def _demo_pa(*, firm: Firm, admin: User) -> None:
+    """The official examples' seller and buyer, both connected to the local fake PA `serve` runs (issue
+    #25): the buyer receives the example invoice within a minute of start; an invoice the seller deposits
+    in « Ventes » goes out and comes back « Déposée », then « Encaissée ». Their connections sync every 10 s."""
+    from datetime import date
+
+    from django.conf import settings
+
+    from comptoir.einvoicing.connections import pa_connection_set
+    from comptoir.einvoicing.fake_pa import DEMO_ACCOUNTS
+    from comptoir.einvoicing.services import pa_sync_period_set
+    from comptoir.ged.models import Folder
+    from comptoir.partners.services import folder_switch_set, installation_create
+
+    if not settings.COMPTOIR_FAKE_PA:
+        return
+    installation = installation_create(firm=firm, slug="pa", actor=admin)
+    url = f"http://127.0.0.1:{settings.COMPTOIR_FAKE_PA_PORT}"
+    for name, client_id in ((DEMO_PA_SELLER, "demo-vendeur"), (DEMO_PA_BUYER, "demo-acheteur")):
+        secret, siren = DEMO_ACCOUNTS[client_id]
+        company = company_onboard(firm=firm, actor=admin, name=name, siren=siren,
+                                  fiscal_year_start=date(2025, 1, 1), fiscal_year_end=date(2025, 12, 31))
+        connection = pa_connection_set(installation=installation, company=company, api_url=f"{url}/flow-service",
+                                       token_url=f"{url}/token", client_id=client_id, client_secret=secret,
+                                       actor=admin, check=False)
+        pa_sync_period_set(connection=connection, seconds=10)
+        if client_id == "demo-vendeur":
+            ventes = Folder.objects.get(company=company, role="ventes", deleted_at__isnull=True)
+            folder_switch_set(folder=ventes, connection=connection, state="on", actor=admin)

@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from comptoir.accounts.models import User
+from comptoir.einvoicing.selectors import received_to_answer, sent_rejected
 from comptoir.firms.models import CLIENT_ROLES, FIRM_ROLES, Company
 from comptoir.firms.selectors import company_list_for_user, membership_for
 from comptoir.ged.models import Document, Folder
@@ -53,6 +54,9 @@ class Dashboard:
     attention: list[Delivery]
     duplicates: list[Duplicate]
     health: list[CompanyHealth]
+    # E-invoices through a plateforme agréée: received and not answered; sent and came back 213 or 210.
+    einvoices_to_answer: list[Document] = field(default_factory=list)
+    einvoices_rejected: list[Document] = field(default_factory=list)
 
 
 def _unseen_client_deposits(*, user: User, companies) -> QuerySet[Document]:
@@ -157,4 +161,10 @@ def dashboard_for_user(*, user: User) -> Dashboard:
         attention=attention_list(companies=list(companies)),
         duplicates=duplicates_recent(companies=companies),
         health=company_health(companies=companies, unseen=unseen),
+        einvoices_to_answer=list(received_to_answer(documents=_documents_of(companies))[:20]),
+        einvoices_rejected=list(sent_rejected(documents=_documents_of(companies))[:20]),
     )
+
+
+def _documents_of(companies: dict) -> QuerySet[Document]:
+    return Document.objects.filter(company_id__in=list(companies)).select_related("company")

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from comptoir.core.errors import PermissionDenied
 from comptoir.delivery.access import delivery_access
+from comptoir.einvoicing.policy import einvoice_policy
 from comptoir.firms.models import Company, Role
 from comptoir.firms.policy import firms_policy
 from comptoir.ged.models import Document
@@ -27,7 +28,7 @@ from tests.factories import CompanyFactory, UserFactory, deposit_pdf, folder_nam
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
 POLICIES = {"firms": firms_policy, "ged": ged_policy, "partners": partners_policy, "delivery": delivery_access,
-            "intake": intake_policy}
+            "intake": intake_policy, "einvoicing": einvoice_policy}
 ROLES = [Role.FIRM_ADMIN, Role.FIRM_MEMBER, Role.CLIENT_ADMIN, Role.CLIENT_MEMBER]
 
 
@@ -65,7 +66,10 @@ EXPECTED = {
     "côté entreprise": lambda origin: origin in {"self", "other_client", "channel"},
     "si partagé": lambda origin: origin == "shared",
     "si autorisé": lambda origin: origin == "allowed",
+    "si permis": lambda origin: origin == "answer_allowed",
 }
+# A received e-invoice of a company whose users may answer (`clients_may_answer`), and of one whose may not.
+EINVOICE_ORIGINS = ("answer_allowed", "answer_not_allowed")
 # The « Poste client » of the user's company shown to its users, the same not shown, another company's shown.
 COMPANY_ORIGINS = ("shared", "not_shared", "other_company")
 # An invoice of the user's company where the firm lets its users act on invoices, the same where it does
@@ -131,6 +135,10 @@ class World:
             document.company.clients_may_answer = origin != "not_allowed"
             self._documents[key] = document
         return self._documents[key]
+    def einvoice_document(self, origin: str) -> Document:
+        document = Document.objects.get(pk=self.document("channel", Role.FIRM_ADMIN).pk)
+        document.company.clients_may_answer = origin == "answer_allowed"
+        return document
 
     def objects_for(self, action: str, role: str) -> list[tuple[str, object]]:
         kind = action.split(".")[0]
@@ -138,6 +146,8 @@ class World:
             return [(origin, self.invoice_of(origin)) for origin in INVOICE_ORIGINS]
         if kind == "receivables":
             return [(origin, self.company_of(origin)) for origin in COMPANY_ORIGINS]
+        if kind == "einvoice":
+            return [(origin, self.einvoice_document(origin)) for origin in EINVOICE_ORIGINS]
         if kind == "document" and action != "document.deposit":
             return [(origin, self.document(origin, role)) for origin in DOCUMENT_ORIGINS]
         if kind == "folder" and action in {"folder.rename", "folder.move", "folder.trash", "folder.restore"}:

@@ -70,6 +70,7 @@ ACTIONS: dict[str, list[str]] = {
     "partners:folder_switch_set": ["PUT /api/v1/folders/{folder_id}/switches/{slug}"],
     "partners:folder_backfill": ["POST /api/v1/folders/{folder_id}/switches/{slug}/backfill"],
     "partners:document_receivable": ["PUT /api/v1/documents/{document_id}/invoice"],  # « à compléter »
+    "einvoicing:document_einvoice": ["POST /api/v1/documents/{document_id}/einvoice/status"],  # answer a PA invoice
     "partners:company_receivables_visibility": ["PUT /api/v1/companies/{company_id}/receivables/visibility"],
     "delivery:retry": ["POST /api/v1/deliveries/{delivery_id}/retry"],
     "delivery:send_anyway": ["POST /api/v1/deliveries/{delivery_id}/send-anyway"],  # « envoyer quand même »

@@ -272,7 +272,7 @@ def test_method_api_for_an_app_without_an_api_client_is_a_400_and_email_keeps_wo
     response = client.client.put(f"/api/v1/apps/note-facile/connections/{company.pk}",
                                  data={"method": "api", "api_key": KEY, "api_secret": SECRET},
                                  content_type="application/json", headers=client.headers)
-    assert response.status_code == 400 and "API" in str(response.json()["detail"])
+    assert response.status_code == 400 and "ne propose pas ce mode de connexion" in str(response.json()["detail"])
     email = client.client.put(f"/api/v1/apps/upflow/connections/{company.pk}",
                               data={"destinations": {"collection": "factures@upflow.example"}},
                               content_type="application/json", headers=client.headers)

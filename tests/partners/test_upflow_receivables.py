@@ -154,10 +154,13 @@ def test_the_demo_seeds_a_second_company_connected_by_api_to_the_local_fake(db, 
 def test_a_key_rotation_keeps_the_secret_readable_and_drops_the_old_key(fake, firm, company, firm_admin, settings):
     from cryptography.fernet import Fernet
 
+    from comptoir.partners.methods.upflow_api import UpflowApiMethod
     from comptoir.partners.models import Connection
     from comptoir.partners.services import connection_secrets_rotate
     from comptoir.partners.transports import PermanentError
-    from comptoir.partners.transports.upflow_api import connection_credentials
+
+    def connection_credentials(connection):
+        return UpflowApiMethod().credentials(connection=connection)
 
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     settings.COMPTOIR_CREDENTIAL_KEYS = [old]

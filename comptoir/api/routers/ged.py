@@ -26,6 +26,7 @@ from comptoir.api.schemas import (
     RowId,
     SearchHitOut,
 )
+from comptoir.einvoicing.selectors import einvoice_api_dict
 from comptoir.firms.selectors import company_get_for_user
 from comptoir.ged.archives import documents_zip_response
 from comptoir.ged.blobs import blob_open
@@ -150,7 +151,8 @@ def document_detail(request: HttpRequest, document_id: int):
     return {**DocumentOut.from_orm(document).dict(), "deliveries": _deliveries(request, document),
             "invoice_status": invoice_status_for(facts), "invoice": invoice_api_dict(facts),
             "invoice_unreadable_reason": invoice_unreadable_reason(facts),
-            "receivable": receivable_api_dict(receivable_for_document(document=document, user=request.auth))}
+            "receivable": receivable_api_dict(receivable_for_document(document=document, user=request.auth)),
+            "einvoice": einvoice_api_dict(document=document)}
 
 
 @router.get("/documents/{int:document_id}/content", response={200: bytes, **ERRORS},

@@ -2,12 +2,11 @@
 
 from typing import Literal
 
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.responses import Status
-from pydantic import Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from comptoir.api.schemas import ErrorOut
 from comptoir.core.errors import PermissionDenied
@@ -15,8 +14,9 @@ from comptoir.firms.models import Firm
 from comptoir.firms.selectors import firm_for_user
 from comptoir.firms.services import company_receivables_visibility_set
 from comptoir.ged.selectors import document_get_for_user
-from comptoir.partners.catalogue.base import API_DESTINATION, PartnerApp
-from comptoir.partners.catalogue.registry import app_get, app_list
+from comptoir.partners.catalogue.base import PartnerApp
+from comptoir.partners.catalogue.registry import app_get, app_list, method_names
+from comptoir.partners.credentials import fields_public
 from comptoir.partners.policy import partners_policy
 from comptoir.partners.selectors import (
     SwitchStatus,
@@ -33,7 +33,6 @@ from comptoir.partners.selectors import (
 )
 from comptoir.partners.services import (
     InvalidCredentials,
-    connection_api_set,
     connection_revoke,
     connection_set,
     deliveries_backfill,
@@ -41,6 +40,7 @@ from comptoir.partners.services import (
     folder_switch_set,
     installation_create,
     installation_remove,
+    installation_settings_set,
 )
 
 router = Router(tags=["Applications partenaires"])
@@ -72,11 +72,32 @@ class InstallationOut(Schema):
     cancelled_deliveries: int = 0
 
 
-class ConnectionIn(Schema):
-    method: Literal["email", "api"] = "email"
+def _connection_schema(schema: dict, _cls) -> None:
+    """Generated from the registered methods when the OpenAPI document is built (a partner class
+    registered later appears too): the method names, and every method's credential fields."""
+    schema["properties"]["method"] = {"anyOf": [{"enum": method_names(), "type": "string"}, {"type": "null"}],
+                                      "default": None, "title": "Method",
+                                      "description": "un mode de connexion de l'application (défaut : le premier)"}
+    for app in app_list():
+        for method in app.methods:
+            for field in method.fields:
+                schema["properties"].setdefault(field.key, {
+                    "anyOf": [{"type": "string"}, {"type": "null"}], "default": None, "title": str(field.label),
+                    "description": f"{app.slug} · {method.name}" + (" · secret : omis, l'enregistré est gardé ; "
+                                                                    "vide, refusé" if field.secret else "")})
+
+
+class ConnectionIn(BaseModel):  # pydantic's own: ninja's Schema drops the extra (credential) fields
+    """`method` and each credential field of the registered methods (see the schema); the base URL of a
+    demo connection is never part of it."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra=_connection_schema)
+    method: str | None = None
     destinations: dict[str, str] | None = None
-    api_key: str | None = None
-    api_secret: str | None = None
+
+    def credentials(self) -> dict[str, str | None]:
+        return {key: value for key, value in (self.model_extra or {}).items()
+                if key != "base_url" and (value is None or isinstance(value, str))}
 
 
 class ConnectionOut(Schema):
@@ -85,6 +106,13 @@ class ConnectionOut(Schema):
     destinations: dict[str, str]
     signing_secret: str | None = None
     method: str = "email"
+    credentials: dict[str, str | None] = Field(default_factory=dict,
+                                               description="les identifiants, sans les secrets (leur fin seulement)")
+
+
+class SettingsOut(Schema):
+    app: str
+    settings: dict[str, str | None] = Field(description="les réglages, sans les secrets (leur fin seulement)")
 
 
 class RevokeOut(Schema):
@@ -173,21 +201,44 @@ def connection_put(request: HttpRequest, slug: str, company_id: int, payload: Co
     _admin_firm(request)
     installation = installation_get_for_admin(user=request.auth, slug=slug)
     company = company_get_for_admin(user=request.auth, company_id=company_id)
-    if payload.method == "api":
-        try:
-            connection = connection_api_set(installation=installation, company=company,
-                                            api_key=payload.api_key or "", api_secret=payload.api_secret or "",
-                                            actor=request.auth)
-        except InvalidCredentials as exc:
-            return Status(400, {"error": "invalid_credentials", "detail": exc.reply})
-    else:
-        if payload.destinations is None:
-            raise ValidationError({"destinations": [_("Renseignez les destinations de la connexion par e-mail.")]})
-        connection = connection_set(installation=installation, company=company, destinations=payload.destinations,
+    try:
+        connection = connection_set(installation=installation, company=company, method=payload.method,
+                                    destinations=payload.destinations, credentials=payload.credentials(),
                                     actor=request.auth)
-    return {"app": slug, "company_id": company.pk, "method": connection.method,
-            "destinations": {d.key: d.address for d in connection.destinations.all() if d.key != API_DESTINATION},
+    except InvalidCredentials as exc:
+        return Status(400, {"error": "invalid_credentials", "detail": exc.reply})
+    return _connection_out(slug, connection)
+
+
+def _connection_out(slug: str, connection) -> dict:
+    app = app_get(slug)
+    method = app.method_get(connection.method) or app.methods[0]
+    typed = {spec.key for m in app.methods if m.addresses_typed for spec in m.destinations(app)}
+    return {"app": slug, "company_id": connection.company_id, "method": connection.method,
+            "destinations": {d.key: d.address for d in connection.destinations.all() if d.key in typed},
+            "credentials": fields_public(method.fields, connection.config or {}),
             "signing_secret": connection.config.get("signing_secret")}
+
+
+@router.get("/apps/{slug}/settings", response={200: SettingsOut, **ERRORS}, summary="Réglages de l'application")
+def settings_get(request: HttpRequest, slug: str):
+    _admin_firm(request)
+    installation = installation_get_for_admin(user=request.auth, slug=slug)
+    app = app_get(slug)
+    return {"app": slug, "settings": fields_public(app.settings_fields, installation.settings or {})}
+
+
+@router.put("/apps/{slug}/settings", response={200: SettingsOut, **ERRORS},
+            summary="Fixer les réglages de l'application (partagés par les entreprises du cabinet)")
+def settings_put(request: HttpRequest, slug: str, payload: dict[str, str | None]):
+    _admin_firm(request)
+    installation = installation_get_for_admin(user=request.auth, slug=slug)
+    try:
+        installation = installation_settings_set(installation=installation, values=payload, actor=request.auth)
+    except InvalidCredentials as exc:
+        return Status(400, {"error": "invalid_credentials", "detail": exc.reply})
+    app = app_get(slug)
+    return {"app": slug, "settings": fields_public(app.settings_fields, installation.settings or {})}
 
 
 @router.delete("/apps/{slug}/connections/{int:company_id}", response={200: RevokeOut, **ERRORS},

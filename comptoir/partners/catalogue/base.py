@@ -1,12 +1,13 @@
-"""What a partner app is: a small class describing an integration. Adding an app is adding a class.
+"""What a partner app is: a small class describing an integration. Adding an app is adding a class
+(registered with `registry.partner_app_register`).
 
 Connections, switches and deliveries are rows (`partners.models`); the class says what the app
-needs (destinations), what it takes (types, size), how a delivery reaches it (`transport`) and what
-it receives: the transport calls the class's `email_*` / `webhook_payload` methods, whose defaults
-below a partner overrides like any method.
+needs (destinations), what it takes (types, size), how a delivery reaches it (`methods`: one
+`partners.methods.ConnectionMethod` per way of connecting, the first being the default) and what it
+receives: the email and webhook transports call the class's `email_*` / `webhook_payload` methods,
+whose defaults below a partner overrides like any method.
 """
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from django.db import models
@@ -22,9 +23,8 @@ from comptoir.core.sizes import file_size_format
 from comptoir.invoices.kinds import invoice_kind_label
 from comptoir.invoices.models import InvoiceFacts, InvoiceStatus
 from comptoir.invoices.selectors import invoice_facts_for_document
-from comptoir.partners.addresses import email_address_normalise
-from comptoir.partners.transports import Transport
-from comptoir.partners.transports.email import EmailTransport
+from comptoir.partners.credentials import Field
+from comptoir.partners.methods import ConnectionMethod, DestinationSpec, EmailMethod, Sent
 from comptoir.partners.transports.message import document_facts
 
 if TYPE_CHECKING:
@@ -37,8 +37,7 @@ PDF = "application/pdf"
 JPEG = "image/jpeg"
 PNG = "image/png"
 MB = 1024 * 1024
-# The destination key of a connection by API (no address: the operator's API URL and the credentials).
-API_DESTINATION = "api"
+__all__ = ["JPEG", "MB", "PDF", "PNG", "Category", "DestinationSpec", "PartnerApp"]
 
 
 class Category(models.TextChoices):
@@ -51,24 +50,17 @@ class Category(models.TextChoices):
     HR = "hr", gettext_lazy("Social et RH")
     VAULT = "vault", gettext_lazy("Coffre-fort numérique et e-facturation")
     INTEGRATION = "integration", gettext_lazy("Intégrations techniques")
-
-
-@dataclass(frozen=True)
-class DestinationSpec:
-    """One place a connection delivers to, e.g. Upflow's collection address or an app's 'sales' inbox."""
-
-    key: str
-    label: str  # French, shown on the connection form and in the switch's destination select
+    EINVOICING = "einvoicing", gettext_lazy("Facturation électronique")
 
 
 class PartnerApp:
     slug: ClassVar[str]
     name: ClassVar[str]
     category: ClassVar[Category]
-    # How a delivery reaches the partner: email (collection address), webhook, or an API client.
-    transport: ClassVar[type[Transport]] = EmailTransport
-    # An API client the firm may choose per company instead (`Connection.method == "api"`), or None.
-    api_transport: ClassVar[type[Transport] | None] = None
+    # The ways a company can be connected, the first being the default (`partners.methods`).
+    methods: ClassVar[tuple[ConnectionMethod, ...]] = (EmailMethod(),)
+    # Settings shared by all the firm's companies (`Installation.settings`, secrets encrypted).
+    settings_fields: ClassVar[tuple[Field, ...]] = ()
     # Two letters and a colour for the generated logo (no third-party artwork is shipped).
     logo_letters: ClassVar[str] = ""
     logo_color: ClassVar[str] = "#1f4e79"
@@ -90,8 +82,32 @@ class PartnerApp:
 
     @property
     def kind(self) -> str:
-        """"email" or "api", as the firm is told on the store and connection pages."""
-        return self.transport.kind
+        """"email" or "api": what the default method speaks, as the API's catalogue publishes it."""
+        return self.methods[0].kind
+
+    @property
+    def kind_label(self) -> str:
+        """What the firm is told it connects to, on the store and connection pages."""
+        return " · ".join(dict.fromkeys(str(method.kind_label) for method in self.methods))
+
+    @property
+    def has_method_choice(self) -> bool:
+        return len(self.methods) > 1
+
+    @property
+    def shows_sender(self) -> bool:
+        return any(method.shows_sender for method in self.methods)
+
+    def method_get(self, name: str | None) -> ConnectionMethod | None:
+        """The method of this name (the default one for None); None when the app has no such method."""
+        if not name:
+            return self.methods[0]
+        return next((method for method in self.methods if method.name == name), None)
+
+    def method_for_destination(self, key: str) -> ConnectionMethod:
+        """The method that declares this destination key (keys are unique across an app's methods)."""
+        return next((method for method in self.methods if any(spec.key == key for spec in method.destinations(self))),
+                    self.methods[0])
 
     def _localised(self, texts: dict[str, str]) -> str:
         return texts.get((get_language() or "fr")[:2]) or texts["fr"]
@@ -154,8 +170,11 @@ class PartnerApp:
             return _("Le fichier (%(size)s) dépasse la taille maximale acceptée par %(app)s (%(max)s).") % {
                 "size": file_size_format(document.size), "app": self.name, "max": file_size_format(self.max_size)}
         if self.accepted_invoice_kinds is not None:
-            return self._invoice_refusal(document, facts, connection)
-        return ""
+            reason = self._invoice_refusal(document, facts, connection)
+            if reason:
+                return reason
+        method = self.method_get(connection.method) if connection is not None else None
+        return method.refusal_reason(app=self, document=document, connection=connection) if method else ""
 
     def _invoice_refusal(self, document: "Document", facts: InvoiceFacts | None,
                          connection: "Connection | None") -> str:
@@ -172,32 +191,27 @@ class PartnerApp:
                 "first": first.name, "url": reverse("ged:document", args=[first.pk]), "app": self.name}
         return ""
 
-    def destination_clean(self, *, key: str, value: str) -> str:
-        """Validate and normalise one destination value; raises django ValidationError."""
-        return email_address_normalise(value)
-
-    def connection_config_initial(self) -> dict:
-        """Settings created with a new connection (an API app's generated secret…)."""
-        return {}
+    def settings_check(self, *, settings: dict) -> None:
+        """The installation's settings checked with the partner (CredentialsRefused with its message)."""
 
     # --- what the partner receives (called by the transport at send time) ----------------------
 
-    def delivery_send(self, delivery: "Delivery") -> str:
-        """Send one claimed delivery by this app's transport; the partner's reply (or Transient/PermanentError)."""
+    def delivery_send(self, delivery: "Delivery") -> Sent:
+        """Send one claimed delivery by its destination's method (Transient/PermanentError on failure)."""
         # The destination was chosen when the delivery was created: pending email rows stay email.
-        transport = self.api_transport if delivery.destination.key == API_DESTINATION and self.api_transport \
-            else self.transport
-        return transport().send(app=self, delivery=delivery)
+        method = self.method_for_destination(delivery.destination.key)
+        return method.send(app=self, delivery=delivery)
 
     def needs_invoice_facts(self, document: "Document", *, connection: "Connection | None") -> bool:
-        """Such a delivery waits « à compléter »: an API push cannot be made without the invoice's data, and a
+        """Such a delivery waits « à compléter »: a method that pushes invoice data cannot send without it, and a
         payables partner does not get a file that claims to be an e-invoice we could not read (by email a
         person may still « envoyer quand même »; promise 10's one exception to "sent as before")."""
         facts = invoice_facts_for_document(document=document)
         if (self.accepted_invoice_kinds is not None and facts is not None
                 and facts.status == InvoiceStatus.UNREADABLE and facts.claims_invoice):
             return True
-        if connection is None or connection.method != "api" or self.api_transport is None:
+        method = self.method_get(connection.method) if connection is not None else None
+        if method is None or not method.needs_invoice_facts:
             return False
         return facts is None or facts.status != InvoiceStatus.READ or not facts.number
 

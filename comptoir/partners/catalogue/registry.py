@@ -1,4 +1,8 @@
-"""The catalogue, in one place: adding a partner app is adding its class to APPS."""
+"""The catalogue: partner apps register here (`partner_app_register`); the store lists what is registered.
+
+The catalogue's own apps register below; a test (or a later app package) registers its class the
+same way and is then in the store, the API's catalogue and the OpenAPI connection schema.
+"""
 
 from django.http import Http404
 
@@ -9,9 +13,22 @@ from comptoir.partners.catalogue.upflow import Upflow
 from comptoir.partners.catalogue.vault import CoffreFacture
 from comptoir.partners.catalogue.webhook import SignedWebhook
 
-APPS: tuple[type[PartnerApp], ...] = (Upflow, PieceExpress, NoteFacile, CoffreFacture, SignedWebhook)
+_by_slug: dict[str, PartnerApp] = {}
 
-_by_slug: dict[str, PartnerApp] = {app.slug: app() for app in APPS}
+
+def partner_app_register(app_class: type[PartnerApp]) -> PartnerApp:
+    """Add (or replace) an app in the catalogue; its destination keys must be unique across its methods."""
+    app = app_class()
+    keys = [spec.key for method in app.methods for spec in method.destinations(app)]
+    names = [method.name for method in app.methods]
+    if len(set(keys)) != len(keys) or len(set(names)) != len(names) or not names:
+        raise ValueError(f"{app_class.__name__}: method names and destination keys must be unique")
+    _by_slug[app.slug] = app
+    return app
+
+
+def partner_app_unregister(slug: str) -> None:
+    _by_slug.pop(slug, None)
 
 
 def app_list() -> list[PartnerApp]:
@@ -28,3 +45,12 @@ def app_get(slug: str) -> PartnerApp:
 
 def app_find(slug: str) -> PartnerApp | None:
     return _by_slug.get(slug)
+
+
+def method_names() -> list[str]:
+    """Every registered method's name, for the API's connection schema."""
+    return list(dict.fromkeys(method.name for app in app_list() for method in app.methods))
+
+
+for _app_class in (Upflow, PieceExpress, NoteFacile, CoffreFacture, SignedWebhook):
+    partner_app_register(_app_class)

@@ -1,17 +1,7 @@
-from django.utils.translation import gettext as _
-
 from comptoir.invoices.kinds import PAYABLE_KINDS
-from comptoir.partners.catalogue.base import (
-    API_DESTINATION,
-    JPEG,
-    MB,
-    PDF,
-    PNG,
-    Category,
-    DestinationSpec,
-    PartnerApp,
-)
-from comptoir.partners.transports.upflow_api import UpflowApiTransport
+from comptoir.partners.catalogue.base import JPEG, MB, PDF, PNG, Category, DestinationSpec, PartnerApp
+from comptoir.partners.methods import EmailMethod
+from comptoir.partners.methods.upflow_api import UpflowApiMethod
 
 
 class Upflow(PartnerApp):
@@ -43,26 +33,6 @@ class Upflow(PartnerApp):
     address_help = "Dans Upflow : Paramètres du compte › Gérer les utilisateurs."
     # Receivables: only what is to be paid (or credited). A proforma, a quote, an order is skipped.
     accepted_invoice_kinds = PAYABLE_KINDS
-    # Second way to connect: Upflow's REST API (`transports/upflow_api.py` holds its field names).
-    api_transport = UpflowApiTransport
-
-    def refusal_reason(self, document, *, connection=None) -> str:
-        reason = super().refusal_reason(document, connection=connection)
-        if reason or connection is None or connection.method != "api":
-            return reason
-        # Switching to the API never pushes again what was already emailed (a copy, a move back…).
-        from comptoir.partners.models import Delivery, DeliveryStatus
-
-        emailed = Delivery.objects.filter(lineage=document.lineage, destination__connection=connection,
-                                          status=DeliveryStatus.SENT).exclude(destination__key=API_DESTINATION)
-        if emailed.exists():
-            return _("Déjà envoyée à Upflow par e-mail : elle n'est pas poussée une seconde fois par l'API.")
-        return ""
-
-    # Redefined so that today's transport, which only calls hooks a class redefines, names the invoice
-    # in Upflow's mail (issue #11 makes the base class's hooks run for every app; then these can go).
-    def email_subject(self, delivery):
-        return super().email_subject(delivery)
-
-    def email_body(self, delivery):
-        return super().email_body(delivery)
+    # By the collection email (the default), or by Upflow's REST API with the invoice's data and the
+    # payment status coming back (`methods/upflow_api.py` holds what is sent).
+    methods = (EmailMethod(), UpflowApiMethod())

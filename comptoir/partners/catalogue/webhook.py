@@ -1,8 +1,5 @@
-import secrets
-
-from comptoir.partners.addresses import webhook_url_normalise
 from comptoir.partners.catalogue.base import MB, Category, DestinationSpec, PartnerApp
-from comptoir.partners.transports.webhook import WebhookTransport
+from comptoir.partners.methods.webhook import WebhookMethod
 
 
 class SignedWebhook(PartnerApp):
@@ -11,7 +8,7 @@ class SignedWebhook(PartnerApp):
     slug = "webhook"
     name = "Webhook HTTPS signé"
     category = Category.INTEGRATION
-    transport = WebhookTransport
+    methods = (WebhookMethod(),)
     logo_letters = "{}"
     logo_color = "#374151"
     short_description = {
@@ -35,9 +32,3 @@ class SignedWebhook(PartnerApp):
     visibility = "firm"
     demo_email = ""
     address_help = "Le secret de signature est généré à la connexion et affiché ci-dessous."
-
-    def destination_clean(self, *, key: str, value: str) -> str:
-        return webhook_url_normalise(value)
-
-    def connection_config_initial(self) -> dict:
-        return {"signing_secret": secrets.token_urlsafe(32)}

@@ -1,13 +1,12 @@
-"""How a delivery leaves: one `Transport` class per kind (email, webhook; an API client next).
+"""How a delivery leaves: one `Transport` class per protocol (email, webhook, an API client…).
 
-A partner class names its transport (`PartnerApp.transport`) and builds what it sends through its
-own methods (`email_subject`, `webhook_payload`…); the transport calls them, sends one claimed
-delivery and returns the partner's reply, or raises `TransientError` (try again later) or
-`PermanentError` (a person must act). Adding a partner of an existing kind is one partner class;
-adding a kind is one `Transport` subclass plus the partner class that names it.
+A connection method (`partners.methods`) names its transport. The email and webhook transports
+build what they send through the partner class's hooks (`email_subject`, `webhook_payload`…); an
+API method builds its bodies itself and calls its client. A transport raises `TransientError`
+(try again later) or `PermanentError` (a person must act).
 """
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from comptoir.partners.catalogue.base import PartnerApp
@@ -29,9 +28,6 @@ class PermanentError(DeliveryError):
 
 
 class Transport:
-    # What the firm is told it connects to: "email" (collection addresses) or "api" (HTTPS).
-    kind: ClassVar[str]
-
     def send(self, *, app: "PartnerApp", delivery: "Delivery") -> str:
         """Send one claimed delivery, outside any transaction; the partner's reply."""
         raise NotImplementedError

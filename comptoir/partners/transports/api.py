@@ -124,7 +124,6 @@ class RateLimit:
 
 
 class ApiTransport(Transport):
-    kind = "api"
     max_concurrent: ClassVar[int] = 5
     per_minute: ClassVar[int] = 600
     timeout_seconds: ClassVar[float] = 30.0

@@ -192,7 +192,6 @@ def _after_refusal(client: smtplib.SMTP, code: int) -> None:
 
 
 class EmailTransport(Transport):
-    kind = "email"
 
     def send(self, *, app: "PartnerApp", delivery: Delivery) -> str:
         return email_send(app=app, delivery=delivery)

@@ -57,7 +57,6 @@ def _unreachable(exc: httpx.HTTPError) -> str:
 
 
 class WebhookTransport(Transport):
-    kind = "api"
 
     def send(self, *, app: "PartnerApp", delivery: Delivery) -> str:
         return webhook_send(app=app, delivery=delivery)

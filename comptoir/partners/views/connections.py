@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from comptoir.firms.models import Company
 from comptoir.partners.catalogue.base import PartnerApp
 from comptoir.partners.catalogue.registry import app_get
+from comptoir.partners.methods import ConnectionMethod
 from comptoir.partners.models import Connection
 from comptoir.partners.selectors import (
     company_get_for_admin,
@@ -21,23 +22,7 @@ from comptoir.partners.selectors import (
     connections_for_installation,
     installation_get_for_admin,
 )
-from comptoir.partners.services import InvalidCredentials, connection_api_set, connection_revoke, connection_set
-
-
-def _api_connect(request: HttpRequest, *, installation, company, connection: Connection | None) -> bool:
-    """Connect by API; an empty secret keeps the one stored (unchanged key). ValidationError by field."""
-    key = request.POST.get(f"api-key-{company.pk}", "").strip()
-    secret = request.POST.get(f"api-secret-{company.pk}", "").strip()
-    if not secret and connection is not None and connection.method == "api" \
-            and connection.config.get("api_key") == key:
-        return True
-    try:
-        connection_api_set(installation=installation, company=company, api_key=key, api_secret=secret,
-                           actor=request.user)
-    except InvalidCredentials as exc:
-        raise ValidationError({"api_secret": [_("Upflow refuse ces identifiants : %(reply)s")
-                                              % {"reply": exc.reply}]}) from exc
-    return True
+from comptoir.partners.services import InvalidCredentials, connection_revoke, connection_set
 
 
 @dataclass
@@ -45,7 +30,22 @@ class FieldRow:
     key: str
     label: str
     value: str
+    name: str = ""  # the input's name
     errors: list[str] = field(default_factory=list)
+    secret: bool = False
+    hint: str = ""
+    input_type: str = "text"
+    choices: tuple[str, ...] = ()
+
+
+@dataclass
+class MethodRow:
+    """One way of connecting, as the form shows it for one company: its typed addresses and credentials."""
+
+    method: ConnectionMethod
+    chosen: bool
+    addresses: list[FieldRow]
+    credentials: list[FieldRow]
 
 
 @dataclass
@@ -53,12 +53,14 @@ class CompanyRow:
     company: Company
     connection: Connection | None
     authorised: bool
-    fields: list[FieldRow]
+    methods: list[MethodRow]
     errors: list[str] = field(default_factory=list)
-    # Apps with an API client: "email" or "api", the key (the secret is never shown again) and its errors.
-    method: str = "email"
-    api_key: str = ""
-    api_errors: list[str] = field(default_factory=list)
+    # The chosen method reads a status back (e.g. Upflow's receivables): link to the company's list.
+    status_back: bool = False
+
+
+def _input(key: str, company: Company) -> str:
+    return f"{key.replace('_', '-')}-{company.pk}"
 
 
 def _rows(app: PartnerApp, companies, connections: dict[int, Connection], data=None, errors=None) -> list[CompanyRow]:
@@ -66,25 +68,51 @@ def _rows(app: PartnerApp, companies, connections: dict[int, Connection], data=N
     for company in companies:
         connection = connections.get(company.pk)
         saved = {d.key: d.address for d in connection.destinations.all()} if connection else {}
-        company_errors = (errors or {}).get(company.pk, {})
-        fields = [
-            FieldRow(key=spec.key, label=spec.label,
-                     value=(data.get(f"dest-{company.pk}-{spec.key}", "") if data is not None
-                            else saved.get(spec.key, "")),
-                     errors=company_errors.get(spec.key, []))
-            for spec in app.destinations
-        ]
-        authorised = bool(data.get(f"authorise-{company.pk}")) if data is not None else connection is not None
         config = connection.config if connection else {}
-        method = (data.get(f"method-{company.pk}") if data is not None else None) or (
-            connection.method if connection else "email")
-        rows.append(CompanyRow(company=company, connection=connection, authorised=authorised, fields=fields,
-                               errors=company_errors.get("__all__", []), method=method,
-                               api_key=(data.get(f"api-key-{company.pk}", "") if data is not None
-                                        else config.get("api_key", "")),
-                               api_errors=[*company_errors.get("api_key", []), *company_errors.get("api_secret", []),
-                                           *company_errors.get("method", [])]))
+        company_errors = (errors or {}).get(company.pk, {})
+        chosen = (data.get(f"method-{company.pk}") if data is not None else None) or (
+            connection.method if connection else app.methods[0].name)
+        methods = []
+        for method in app.methods:
+            addresses = [
+                FieldRow(key=spec.key, label=spec.label, name=f"dest-{company.pk}-{spec.key}",
+                         value=(data.get(f"dest-{company.pk}-{spec.key}", "") if data is not None
+                                else saved.get(spec.key, "")),
+                         errors=company_errors.get(spec.key, []))
+                for spec in method.destinations(app)] if method.addresses_typed else []
+            credentials = [
+                FieldRow(key=f.key, label=str(f.label), name=_input(f.key, company), secret=f.secret,
+                         value="" if f.secret else (data.get(_input(f.key, company), "") if data is not None
+                                                    else config.get(f.key, f.default)),
+                         hint=config.get(f"{f.key}_hint", "") if f.secret else "", input_type=f.input_type,
+                         choices=f.choices, errors=company_errors.get(f.key, []))
+                for f in method.fields]
+            methods.append(MethodRow(method=method, chosen=method.name == chosen, addresses=addresses,
+                                     credentials=credentials))
+        authorised = bool(data.get(f"authorise-{company.pk}")) if data is not None else connection is not None
+        current = app.method_get(connection.method) if connection else None
+        rows.append(CompanyRow(company=company, connection=connection, authorised=authorised, methods=methods,
+                               errors=[*company_errors.get("__all__", []), *company_errors.get("method", [])],
+                               status_back=bool(current and current.status_back)))
     return rows
+
+
+def _connect(request: HttpRequest, *, app: PartnerApp, installation, company: Company) -> None:
+    """One company's row: its method, typed addresses and credentials (an empty secret input is an
+    omitted secret: the stored one is kept, the service's one rule)."""
+    method = app.method_get(request.POST.get(f"method-{company.pk}")) or app.methods[0]
+    destinations = {spec.key: request.POST.get(f"dest-{company.pk}-{spec.key}", "")
+                    for spec in method.destinations(app)} if method.addresses_typed else None
+    credentials = {}
+    for f in method.fields:
+        value = request.POST.get(_input(f.key, company))
+        credentials[f.key] = None if f.secret and not value else value
+    try:
+        connection_set(installation=installation, company=company, method=method.name, destinations=destinations,
+                       credentials=credentials, actor=request.user,
+                       only_recognised_invoices=bool(request.POST.get(f"only-invoices-{company.pk}")))
+    except InvalidCredentials as exc:
+        raise ValidationError({exc.field or "__all__": [exc.message]}) from exc
 
 
 @login_required
@@ -99,19 +127,9 @@ def connections(request: HttpRequest, slug: str) -> HttpResponse:
     errors: dict[int, dict[str, list[str]]] = {}
     saved = revoked = 0
     for company in companies:
-        by_api = app.api_transport is not None and request.POST.get(f"method-{company.pk}") == "api"
-        if request.POST.get(f"authorise-{company.pk}") and by_api:
+        if request.POST.get(f"authorise-{company.pk}"):
             try:
-                if _api_connect(request, installation=installation, company=company,
-                                connection=current.get(company.pk)):
-                    saved += 1
-            except ValidationError as exc:
-                errors[company.pk] = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        elif request.POST.get(f"authorise-{company.pk}"):
-            values = {spec.key: request.POST.get(f"dest-{company.pk}-{spec.key}", "") for spec in app.destinations}
-            try:
-                connection_set(installation=installation, company=company, destinations=values, actor=request.user,
-                               only_recognised_invoices=bool(request.POST.get(f"only-invoices-{company.pk}")))
+                _connect(request, app=app, installation=installation, company=company)
                 saved += 1
             except ValidationError as exc:
                 errors[company.pk] = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from comptoir.core.errors import PermissionDenied
 from comptoir.firms.services import company_receivables_visibility_set
 from comptoir.ged.selectors import document_get_for_user
+from comptoir.partners.catalogue.registry import app_find
 from comptoir.partners.models import ReceivableState
 from comptoir.partners.policy import partners_policy
 from comptoir.partners.receivables import receivable_for_document
@@ -25,8 +26,10 @@ FIELDS = ("number", "customer_name", "customer_siren", "amount", "issue_date", "
 def _panel(request: HttpRequest, document, *, errors=None, values=None, done: int = 0,
            status: int = 200) -> HttpResponse:
     completion = invoice_completion_for_document(document=document)
+    receivable = receivable_for_document(document=document, user=request.user)
+    partner = app_find(receivable.app_slug) if receivable is not None else None
     return render(request, "partners/_receivable.html", {
-        "document": document, "receivable": receivable_for_document(document=document, user=request.user),
+        "document": document, "receivable": receivable, "partner_name": partner.name if partner else "",
         "completion": completion, "values": values or completion.initial if completion else {},
         "can_complete": partners_policy.can(request.user, "invoice.complete", document),
         "errors": errors or {}, "done": done,

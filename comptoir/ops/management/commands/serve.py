@@ -55,6 +55,9 @@ class Command(BaseCommand):
         if "fake-upflow" in registered:
             wanted.append(("127.0.0.1", settings.COMPTOIR_FAKE_UPFLOW_PORT, "l'Upflow local (démo)",
                            "la variable COMPTOIR_FAKE_UPFLOW_PORT"))
+        if "fake-pa" in registered:
+            wanted.append(("127.0.0.1", settings.COMPTOIR_FAKE_PA_PORT, "la plateforme agréée locale (démo)",
+                           "la variable COMPTOIR_FAKE_PA_PORT"))
         for bind_host, bind_port, purpose, mover in wanted:
             if not port_free(bind_host, bind_port):
                 self.stderr.write(f"Le port {bind_port} ({purpose}) est déjà utilisé sur {bind_host} : "
