@@ -23,13 +23,13 @@ from comptoir.accounts.models import User
 from comptoir.firms.models import Firm
 from comptoir.firms.services import membership_create
 user = User.objects.create_user(email="{MEMBER_EMAIL}", password="{MEMBER_PASSWORD}")
-membership_create(user=user, firm=Firm.objects.get(), role="firm_member")
+membership_create(user=user, firm=Firm.objects.get(pk={{firm_id}}), role="firm_member")
 """
 
 
 @pytest.fixture(scope="module")
 def member(request, browser, comptoir):
-    comptoir.manage("shell", "-c", ADD_MEMBER)
+    comptoir.manage("shell", "-c", ADD_MEMBER.format(firm_id=comptoir.seed["firm_id"]))
     yield from _role(request, browser, comptoir, "member", viewport={"width": 1280, "height": 860})
 
 
