@@ -20,6 +20,7 @@ from comptoir.core.metrics import delivery_outcome_counted
 from comptoir.core.services import audit_event_record
 from comptoir.delivery.models import AttemptOutcome, DeliveryAttempt, FailureNotice
 from comptoir.delivery.retry_schedule import attempts_exhausted, retry_delay
+from comptoir.partners.catalogue.base import API_DESTINATION
 from comptoir.partners.catalogue.registry import app_find
 from comptoir.partners.models import Delivery, DeliveryStatus
 from comptoir.partners.outbox import (
@@ -28,6 +29,7 @@ from comptoir.partners.outbox import (
     deliveries_release,
     deliveries_settle,
     delivery_claim,
+    delivery_release,
     delivery_reset,
     lease_duration,
 )
@@ -171,5 +173,21 @@ def delivery_retry(*, delivery: Delivery, actor: User | None) -> Delivery:
         raise ComptoirError(_("Seuls les envois en échec ou abandonnés peuvent être réessayés."), status=409)
     audit_event_record(actor=actor, action="delivery.retry", target=delivery, firm_id=delivery.firm_id,
                        data={"previous_status": delivery.status, "last_error": delivery.last_error[:500]})
+    delivery.refresh_from_db()
+    return delivery
+
+
+@transaction.atomic
+def delivery_send_anyway(*, delivery: Delivery, actor: User | None) -> Delivery:
+    """« Envoyer quand même »: a person sends by email a file held « à compléter » (an e-invoice we could not
+    read) as it is. An API push needs the invoice's data: complete it instead."""
+    if delivery.status != DeliveryStatus.INCOMPLETE:
+        raise ComptoirError(_("Seuls les envois à compléter peuvent être envoyés quand même."), status=409)
+    if delivery.destination.key == API_DESTINATION:
+        raise ComptoirError(_("Un envoi par l'API a besoin des données de la facture : complétez-les."), status=409)
+    if not delivery_release(delivery=delivery):
+        raise ComptoirError(_("Seuls les envois à compléter peuvent être envoyés quand même."), status=409)
+    audit_event_record(actor=actor, action="delivery.send_anyway", target=delivery, firm_id=delivery.firm_id,
+                       data={"document_id": delivery.document_id})
     delivery.refresh_from_db()
     return delivery
