@@ -75,13 +75,13 @@ def test_every_channel_reads_the_invoice(channel, sample, company, client_user, 
         assert {key: detail["invoice"][key] for key in fields} == fields
 
 
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("channel", CHANNELS, ids=lambda channel: channel.value)
+@pytest.mark.parametrize(("channel", "sample"), [_case(channel, "negative") for channel in CHANNELS])
 def test_the_official_negative_invoice_is_read_with_its_warning_through_every_channel(
-        channel, company, client_user, mail_in, tmp_path, monkeypatch):
+        channel, sample, company, client_user, tmp_path, monkeypatch, request):
     from tests.invoices.corpus_expected import CORPUS
 
     monkeypatch.setattr(channels, "PDF_BYTES", (CORPUS / "en16931" / "ubl_BIS3_Invoice_negativ.XML").read_bytes())
+    mail_in = request.getfixturevalue("mail_in") if channel == Channel.EMAIL else None
     channels.ENTRY_POINTS[channel](folder=folder_named(company, "Ventes"), user=client_user, mail_in=mail_in,
                                    tmp_path=tmp_path)
     document = Document.objects.get()
