@@ -308,12 +308,22 @@ class Stage:
         for key in ("DATABASE_URL", "COMPTOIR_S3_BUCKET"):
             os.environ.pop(key, None)
         os.environ.update({k: v for k, v in self.env.items() if k != "EMAIL_URL"})
+        template = os.environ.get("COMPTOIR_BENCH_MIGRATED_DB")
+        if template and self.profile == "sqlite":
+            # The smoke test's: a database `migrate` already made (tests/sites.py), copied before Django opens it.
+            import sqlite3
+
+            with sqlite3.connect(template) as source, sqlite3.connect(self.data_dir / "comptoir.sqlite3") as copy:
+                source.backup(copy)
+            source.close()
+            copy.close()
         import django
 
         django.setup()
         from django.core.management import call_command
 
-        call_command("migrate", interactive=False, verbosity=0)
+        if not (template and self.profile == "sqlite"):
+            call_command("migrate", interactive=False, verbosity=0)
         # Hashed static files and their manifest, once for every `comptoir web` this stage starts.
         subprocess.run([sys.executable, "-m", "comptoir", "collectstatic", "--noinput", "--verbosity", "0"],
                        env=self.env, check=True, timeout=300)

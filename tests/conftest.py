@@ -7,6 +7,10 @@ from django.test import Client
 
 from tests.factories import CompanyFactory, FirmFactory, UserFactory, membership_for
 
+# Which pass of bin/test runs which test: tests/profiles.py; Comptoir in a subprocess on a database
+# migrated once per session: tests/sites.py.
+pytest_plugins = ["tests.profiles", "tests.sites"]
+
 
 @pytest.fixture(autouse=True)
 def _data_dir(tmp_path, settings):

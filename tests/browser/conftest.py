@@ -1,11 +1,17 @@
 """Comptoir started as a user would, driven by Debian's Chromium through Playwright.
 
-Module-scoped: one real SMTP server on loopback (the partner's mailbox and the outgoing relay), one
-`comptoir serve` subprocess on a free port with its own data dir, seeded through the services
-(`tests/browser/seed.py`), and one browser context per role whose state carries from step to step.
+For the package: one real SMTP server on loopback (the partner's mailbox and the outgoing relay), the
+fake Upflow, and one `comptoir serve` subprocess on free ports (`comptoir_server`), its data dir a copy
+of the session's migrated template (`tests/sites.py`). For each module: a firm of its own seeded
+through the services (`comptoir`, `tests/browser/seed.py`) and one browser context per role
+(`admin`, `client`) whose state carries from step to step. A module that needs another
+configuration starts its own server with `server_instance` and `serving` (test_portal_pages.py).
 No browser is ever downloaded: Playwright drives `/usr/bin/chromium` (installed by `bin/test-deps`).
+Every test here is `embedded_only`: the server under test runs on its embedded defaults.
 """
 
+import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -21,6 +27,7 @@ import httpx
 import pytest
 
 from tests.loopback import free_port
+from tests.sites import SCRUBBED_PREFIXES, embedded_env, site_from_template
 from tests.smtp_server import SmtpServer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,12 +41,20 @@ CHROMIUM_ARGS = [
 # Every wait of the walk is on a condition; this is only how long a condition may take.
 TIMEOUT_MS = 20_000
 START_TIMEOUT_S = 90
-# Variables of the runner's environment that must not leak into the server under test: it runs on
-# its embedded defaults (SQLite and files in a temp dir) whatever profile the suite runs in.
-_SCRUBBED_PREFIXES = ("COMPTOIR_", "EMAIL_", "DATABASE_URL", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "ALLOWED_HOSTS",
-                      "CSRF_TRUSTED_ORIGINS")
+# The server under test runs on its embedded defaults (SQLite and files in a temp dir): the scale pass
+# has nothing more to prove here (tests/profiles.py).
+_SCRUBBED_PREFIXES = SCRUBBED_PREFIXES  # the name test modules imported
 
 _FAILED = pytest.StashKey[set]()
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items):
+    """Every test of this package is `embedded_only`, a new module's too: its server runs on the embedded
+    defaults whatever the pass (tests/profiles.py)."""
+    for item in items:
+        if HERE in item.path.resolve().parents:
+            item.add_marker(pytest.mark.embedded_only)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -72,16 +87,6 @@ class Comptoir:
         if self.log_path is None or not self.log_path.exists():
             return ""
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-
-
-@pytest.fixture(scope="module")
-def smtp():
-    """The partner's mailbox and the firm's relay: a real aiosmtpd server on a loopback port."""
-    # aiosmtpd logs every SMTP command at INFO: too loud for a failure report.
-    logging.getLogger("mail.log").setLevel(logging.WARNING)
-    server = SmtpServer().start()
-    yield server
-    server.stop()
 
 
 def _wait_until_up(comptoir: Comptoir) -> None:
@@ -130,7 +135,43 @@ def _stop(process: subprocess.Popen) -> None:
     process.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
+@contextlib.contextmanager
+def serving(instance: Comptoir, port: int):
+    """`comptoir serve --no-demo` for `instance` on `port`, from when it answers until the whole
+    process group is stopped at the end of the block."""
+    with instance.log_path.open("a") as log:
+        instance.process = subprocess.Popen(
+            [sys.executable, "-m", "comptoir", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-demo"],
+            cwd=REPO, env=instance.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    try:
+        _wait_until_up(instance)
+        yield instance
+    finally:
+        _stop(instance.process)
+
+
+def server_instance(data_dir: Path, **env: str) -> tuple[Comptoir, int]:
+    """A Comptoir on a free port whose data dir holds a copy of the migrated template (so `serve`
+    does not migrate), its environment the embedded defaults plus `env`."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    instance = Comptoir(url=url, data_dir=data_dir, env=embedded_env(data_dir, **env), log_path=data_dir / "serve.log")
+    return instance, port
+
+
+@pytest.fixture(scope="package")
+def smtp():
+    """The partner's mailbox and the firm's relay: a real aiosmtpd server on a loopback port, one for
+    the package like the server that sends to it; `comptoir` empties it for each module."""
+    # aiosmtpd logs every SMTP command at INFO: too loud for a failure report.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="package")
 def fake_upflow():
     """The local fake Upflow API on loopback (issue #15's step: connect by API, mark paid, see « payée »)."""
     from comptoir.partners.fake_upflow.server import FakeUpflow
@@ -139,41 +180,41 @@ def fake_upflow():
         yield server
 
 
-@pytest.fixture(scope="module")
-def comptoir(tmp_path_factory, smtp, fake_upflow):
-    """`comptoir serve --no-demo` (web server and worker) on a free port, seeded with a known firm."""
-    data_dir = tmp_path_factory.mktemp("comptoir-data")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {key: value for key, value in os.environ.items() if not key.startswith(_SCRUBBED_PREFIXES)}
-    env.update(
-        DJANGO_SETTINGS_MODULE="comptoir.settings",
-        PYTHONUNBUFFERED="1",
-        COMPTOIR_DATA_DIR=str(data_dir),
-        COMPTOIR_BASE_URL=url,
+@pytest.fixture(scope="package")
+def comptoir_server(tmp_path_factory, migrated_template, smtp, fake_upflow):
+    """One `comptoir serve --no-demo` (web server, listeners and worker) for every module of this
+    package, on free ports, its database a copy of the session's migrated template: booted and
+    migrated once, not once per module. No firm yet: `comptoir` seeds one per module."""
+    data_dir = site_from_template(migrated_template, tmp_path_factory.mktemp("comptoir-data"))
+    instance, port = server_instance(
+        data_dir,
         EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}",
         EMAIL_TIMEOUT="10",
-        # mail-in's fixed default port would clash between runs (or with a running Comptoir): a free one.
-        COMPTOIR_MAILIN_PORT=str(free_port()),
+        COMPTOIR_SMTP_SINK="false",
         # Upflow by API: the fake on loopback, read back every 2 s.
         COMPTOIR_UPFLOW_API_URL=fake_upflow.base_url,
         COMPTOIR_UPFLOW_SYNC_SECONDS="2",
     )
-    instance = Comptoir(url=url, data_dir=data_dir, env=env, log_path=data_dir / "serve.log")
-    instance.manage("migrate", "--no-input", "-v", "0")
-    out = instance.manage("shell", "-c", "from tests.browser.seed import main; main()")
+    instance.env["COMPTOIR_BASE_URL"] = instance.url
+    with serving(instance, port) as server:
+        yield server
+
+
+def fresh_firm(server: Comptoir) -> Comptoir:
+    """`server` with a new firm seeded for one module (`tests/browser/seed.py`): the firms of the
+    modules before keep their rows but lose the logins (`seed.ADMIN_EMAIL`, …), so each module walks
+    as on a portal of its own, without a migrate or a boot."""
+    out = server.manage("shell", "-c", "from tests.browser.seed import main; main()")
     seed_line = next(line for line in out.splitlines() if line.startswith("SEED "))
-    instance.seed = json.loads(seed_line[len("SEED "):])
-    with instance.log_path.open("w") as log:
-        instance.process = subprocess.Popen(
-            [sys.executable, "-m", "comptoir", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-demo"],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-    try:
-        _wait_until_up(instance)
-        yield instance
-    finally:
-        _stop(instance.process)
+    return dataclasses.replace(server, seed=json.loads(seed_line[len("SEED "):]))
+
+
+@pytest.fixture(scope="module")
+def comptoir(comptoir_server, smtp):
+    """The package's `comptoir serve`, with a firm of this module's own (`.seed`: its ids) and an empty
+    SMTP server. `.url`, `.env`, `.manage(…)`, `.log_path` are the server's."""
+    smtp.clear()
+    return fresh_firm(comptoir_server)
 
 
 @pytest.fixture(scope="session")

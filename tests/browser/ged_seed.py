@@ -30,7 +30,7 @@ def seed() -> dict:
     from comptoir.accounts.models import User
 
     admin = User.objects.get(email=ADMIN_EMAIL)
-    company = Company.objects.get(name="Boulangerie Alpha")
+    company = Company.objects.get(firm=admin.membership.firm, name="Boulangerie Alpha")
     folders = Folder.objects.filter(company=company, deleted_at__isnull=True)
     ventes, achats = folders.get(role="ventes"), folders.get(role="achats")
     sales_months = list(folders.filter(parent=ventes).order_by("position"))

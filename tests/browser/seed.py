@@ -1,16 +1,21 @@
 """The known starting state of the browser walk, laid down through the services, as a firm would.
 
-Run inside the server's environment (`comptoir shell -c "from tests.browser.seed import main; main()"`):
-a firm with its colours and logo, its admin, one client company with its folder tree, a client user,
-and one invoice already in `Ventes` before any switch exists (the non-retroactivity check). Prints
-one line `SEED {json}` that the fixtures read.
+Run inside the server's environment (`comptoir shell -c "from tests.browser.seed import main; main()"`),
+once per test module on the package's one server: a firm with its colours and logo, its admin, one
+client company with its folder tree, a client user, and one invoice already in `Ventes` before any
+switch exists (the non-retroactivity check). Prints one line `SEED {json}` that the fixtures read.
+The firms of earlier modules stay, but their people's addresses take a prefix, so the logins below
+(and any a module adds, like test_account_security's member) are always the newest firm's.
 """
 
 import io
 import json
+import uuid
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 from PIL import Image
 
 from comptoir.accounts.models import User
@@ -61,8 +66,19 @@ def _logo_png() -> bytes:
     return out.getvalue()
 
 
+def _earlier_firms_retire() -> None:
+    """Free the addresses of earlier modules' people and forget failed logins (django-axes counts them
+    by address and client IP, and every browser comes from 127.0.0.1)."""
+    from axes.utils import reset
+
+    User.objects.exclude(email__startswith="avant-").update(email=Concat(Value(f"avant-{uuid.uuid4().hex[:8]}-"),
+                                                                         F("email")))
+    reset()
+
+
 @transaction.atomic
 def seed() -> dict:
+    _earlier_firms_retire()
     firm, admin = firm_create(name="Cabinet Alpha", admin_email=ADMIN_EMAIL, admin_password=ADMIN_PASSWORD,
                               primary_color=PRIMARY, accent_color=ACCENT, sender_name="Cabinet Alpha")
     firm_branding_update(firm=firm, actor=admin, logo=ContentFile(_logo_png(), name="logo.png"))
@@ -75,6 +91,7 @@ def seed() -> dict:
                               actor=admin, filename="facture-avant-activation.pdf")
     return {
         "firm_id": firm.pk,
+        "admin_id": admin.pk,
         "company_id": company.pk,
         "company_name": company.name,
         "ventes_id": ventes.pk,

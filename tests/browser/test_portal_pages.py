@@ -5,26 +5,15 @@ Its own `comptoir serve` runs with the local SMTP sink (what a newcomer gets), s
 land in the "Boîte d'envoi locale" and the link in the invitation is followed from there.
 """
 
-import json
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import (
-    _SCRUBBED_PREFIXES,
-    REPO,
-    Comptoir,
-    Role,
-    _stop,
-    _wait_until_up,
-)
+from tests.browser.conftest import Role, fresh_firm, server_instance, serving
 from tests.browser.seed import ADMIN_EMAIL, ADMIN_PASSWORD, PRIMARY, pdf_bytes
 from tests.catalogue import french_strings
-from tests.loopback import free_port
+from tests.sites import site_from_template
 
 pytestmark = pytest.mark.browser
 
@@ -51,29 +40,14 @@ document_deposit(folder=ventes, file=io.BytesIO(body), channel="web", actor=admi
 
 
 @pytest.fixture(scope="module")
-def comptoir(tmp_path_factory):
-    """`comptoir serve --no-demo` on free ports, with the local SMTP sink, seeded like the tour."""
-    data_dir = tmp_path_factory.mktemp("comptoir-portal")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {key: value for key, value in os.environ.items() if not key.startswith(_SCRUBBED_PREFIXES)}
-    env.update(DJANGO_SETTINGS_MODULE="comptoir.settings", PYTHONUNBUFFERED="1", COMPTOIR_DATA_DIR=str(data_dir),
-               # No COMPTOIR_BASE_URL: `serve` must set it to where it listens, for the invitation's link.
-               EMAIL_URL=f"smtp://127.0.0.1:{free_port()}", COMPTOIR_SMTP_SINK="true",
-               COMPTOIR_MAILIN_PORT=str(free_port()))
-    instance = Comptoir(url=url, data_dir=data_dir, env=env, log_path=data_dir / "serve.log")
-    instance.manage("migrate", "--no-input", "-v", "0")
-    out = instance.manage("shell", "-c", "from tests.browser.seed import main; main()")
-    instance.seed = json.loads(next(line for line in out.splitlines() if line.startswith("SEED "))[5:])
-    with instance.log_path.open("w") as log:
-        instance.process = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "comptoir", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-demo"],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        _wait_until_up(instance)
-        yield instance
-    finally:
-        _stop(instance.process)
+def comptoir(tmp_path_factory, migrated_template):
+    """Another configuration, so a `comptoir serve --no-demo` of its own (free ports, a copy of the
+    migrated template): the local SMTP sink on, as a newcomer gets it, and no COMPTOIR_BASE_URL,
+    which `serve` must set to where it listens, for the invitation's link."""
+    data_dir = site_from_template(migrated_template, tmp_path_factory.mktemp("comptoir-portal"))
+    instance, port = server_instance(data_dir)  # the embedded defaults: the sink on, on a free port
+    with serving(instance, port) as server:
+        yield fresh_firm(server)
 
 
 @pytest.fixture(scope="module")

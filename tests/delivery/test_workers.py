@@ -6,7 +6,6 @@ leases are no longer renewed by its heartbeat), and the duplicates are measured;
 nothing is sent twice and nothing waits for a lease.
 """
 
-import os
 import signal
 import socket
 import sqlite3
@@ -18,7 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.sites import embedded_env, site_from_template
 from tests.smtp_server import SmtpServer
+
+# Real worker processes on a file SQLite database: what PostgreSQL does with several workers is
+# tests/scale/test_worker_crash.py's, in the scale pass.
+pytestmark = pytest.mark.embedded_only
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,21 +37,23 @@ def smtp():
 class Site:
     """A temporary COMPTOIR_DATA_DIR with a migrated database, and the workers running on it."""
 
-    def __init__(self, data_dir: Path, smtp_port: int, lease_seconds: int = 10):
+    def __init__(self, data_dir: Path, smtp_port: int, *, template: Path, lease_seconds: int = 10):
         self.data_dir = data_dir
-        self.env = {key: value for key, value in os.environ.items()
-                    if key not in {"DATABASE_URL", "EMAIL_URL", "COMPTOIR_TASKS_BACKEND"}}
-        self.env.update(COMPTOIR_DATA_DIR=str(data_dir), EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}",
-                        COMPTOIR_DELIVERY_LEASE_SECONDS=str(lease_seconds),
-                        DJANGO_SETTINGS_MODULE="comptoir.settings", LOG_LEVEL="WARNING")
+        self.template = template
+        self.env = embedded_env(data_dir, EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}",
+                                COMPTOIR_DELIVERY_LEASE_SECONDS=str(lease_seconds), LOG_LEVEL="WARNING")
         self.workers: list[subprocess.Popen] = []
 
     def run(self, *argv: str) -> None:
         subprocess.run([sys.executable, *argv], cwd=ROOT, env=self.env, check=True, capture_output=True,
                        timeout=300)
 
+    def migrate(self) -> None:
+        """The database as `comptoir migrate` leaves it: a copy of the session's template (tests/sites.py)."""
+        site_from_template(self.template, self.data_dir)
+
     def prepare(self, deliveries: int) -> None:
-        self.run("-m", "comptoir", "migrate", "--verbosity", "0")
+        self.migrate()
         self.run(str(ROOT / "tests" / "delivery" / "seed_outbox.py"), str(deliveries))
 
     def worker(self, concurrency: int = 1) -> subprocess.Popen:
@@ -98,11 +104,11 @@ class Site:
 
 
 @pytest.fixture
-def site_factory(tmp_path):
+def site_factory(tmp_path, migrated_template):
     sites = []
 
     def make(smtp_port: int, **kwargs) -> Site:
-        site = Site(tmp_path / f"site{len(sites)}", smtp_port, **kwargs)
+        site = Site(tmp_path / f"site{len(sites)}", smtp_port, template=migrated_template, **kwargs)
         site.data_dir.mkdir()
         sites.append(site)
         return site
@@ -116,7 +122,6 @@ def _ids(server: SmtpServer) -> Counter:
     return Counter(int(message["X-Comptoir-Delivery-Id"]) for message in server.messages)
 
 
-@pytest.mark.slow
 def test_four_worker_processes_send_500_deliveries_each_exactly_once(smtp, site_factory):
     site = site_factory(smtp.port)
     site.prepare(500)
@@ -130,7 +135,6 @@ def test_four_worker_processes_send_500_deliveries_each_exactly_once(smtp, site_
     assert site.stop() == [0, 0, 0, 0], "SIGTERM lets workers finish and exit cleanly"
 
 
-@pytest.mark.slow
 def test_a_worker_killed_mid_batch_has_its_sends_taken_back_within_seconds(smtp, site_factory, capsys):
     """Two worker processes; one SIGKILLed mid-batch. Its stranded rows are sent again by the other
     within seconds (default lease, 10 s, renewed by the heartbeat), not after a five-minute lease."""
@@ -164,7 +168,6 @@ def test_a_worker_killed_mid_batch_has_its_sends_taken_back_within_seconds(smtp,
     assert survivor.poll() is None
 
 
-@pytest.mark.slow
 def test_sigterm_mid_batch_sends_nothing_twice_and_leaves_no_lease_to_wait_for(smtp, site_factory):
     """A long lease (300 s) so that any row left behind would visibly wait for it."""
     site = site_factory(smtp.port, lease_seconds=300)
@@ -187,7 +190,6 @@ def test_sigterm_mid_batch_sends_nothing_twice_and_leaves_no_lease_to_wait_for(s
     assert stopped and stopped[0][0] is not None, "the worker said it stopped"
 
 
-@pytest.mark.slow
 def test_a_periodic_job_runs_once_per_due_time_across_two_worker_processes(smtp, site_factory):
     site = site_factory(smtp.port)
     site.prepare(0)

@@ -18,18 +18,14 @@ import pytest
 from tests.invoices.corpus_expected import CORPUS
 from tests.loopback import free_port
 from tests.ops.test_serve import ROOT
+from tests.sites import embedded_env
 
-pytestmark = [pytest.mark.slow, pytest.mark.embedded_only]
+pytestmark = pytest.mark.embedded_only
 
 
-def _env(tmp_path) -> dict:
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("COMPTOIR_", "DATABASE_URL", "EMAIL_", "SECRET_KEY", "PROMETHEUS_"))}
-    env.update(COMPTOIR_DATA_DIR=str(tmp_path / "data"), DJANGO_SETTINGS_MODULE="comptoir.settings",
-               EMAIL_URL=f"smtp://127.0.0.1:{free_port()}", COMPTOIR_SMTP_SINK="true",
-               COMPTOIR_MAILIN_PORT=str(free_port()), COMPTOIR_FAKE_UPFLOW_PORT=str(free_port()),
-               LOG_LEVEL="WARNING")
-    return env
+def _env(data_dir) -> dict:
+    # A copy of the session's migrated database (tests/sites.py): `serve` seeds the demo, not migrate.
+    return embedded_env(data_dir, LOG_LEVEL="WARNING")
 
 
 def _wait_healthy(process: subprocess.Popen, base: str) -> None:
@@ -45,8 +41,8 @@ def _wait_healthy(process: subprocess.Popen, base: str) -> None:
         time.sleep(0.5)
 
 
-def test_the_official_negative_invoice_is_read_as_the_first_deposit_with_the_cpu_saturated(tmp_path):
-    env, port = _env(tmp_path), free_port()
+def test_the_official_negative_invoice_is_read_as_the_first_deposit_with_the_cpu_saturated(migrated_data_dir):
+    env, port = _env(migrated_data_dir), free_port()
     base = f"http://127.0.0.1:{port}"
     serve = subprocess.Popen([sys.executable, "-m", "comptoir", "serve", "--port", str(port)], env=env, cwd=ROOT,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from tests.loopback import free_port
+from tests.sites import embedded_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,12 +44,10 @@ def _rss_mb(pid: int) -> float:
 @pytest.fixture
 def serve(tmp_path):
     port, sink_port, mailin_port, upflow_port = free_port(), free_port(), free_port(), free_port()
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("COMPTOIR_", "DATABASE_URL", "EMAIL_", "SECRET_KEY", "PROMETHEUS_"))}
-    env.update(COMPTOIR_DATA_DIR=str(tmp_path / "data"), DJANGO_SETTINGS_MODULE="comptoir.settings",
-               EMAIL_URL=f"smtp://127.0.0.1:{sink_port}", COMPTOIR_SMTP_SINK="true",
-               COMPTOIR_MAILIN_PORT=str(mailin_port), COMPTOIR_FAKE_UPFLOW_PORT=str(upflow_port),
-               LOG_LEVEL="WARNING")
+    # A data dir from nothing: `serve` migrates it itself (the browser tests' start from a migrated copy).
+    env = embedded_env(tmp_path / "data", EMAIL_URL=f"smtp://127.0.0.1:{sink_port}", COMPTOIR_SMTP_SINK="true",
+                       COMPTOIR_MAILIN_PORT=str(mailin_port), COMPTOIR_FAKE_UPFLOW_PORT=str(upflow_port),
+                       LOG_LEVEL="WARNING")
     process = subprocess.Popen([sys.executable, "-m", "comptoir", "serve", "--no-demo", "--port", str(port)],
                                env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
@@ -70,7 +69,7 @@ def serve(tmp_path):
             process.wait(timeout=10)
 
 
-@pytest.mark.slow
+@pytest.mark.embedded_only  # `serve` is the embedded profile's one command
 def test_serve_runs_listeners_in_one_process_under_a_light_supervisor_and_stops_as_one(serve):
     process, port, sink_port, mailin_port, upflow_port = serve
     # The supervisor is the same pid, exec'd into a Django-free interpreter.
@@ -112,3 +111,15 @@ def test_serve_runs_listeners_in_one_process_under_a_light_supervisor_and_stops_
     time.sleep(0.5)
     assert not [pid for pid in pids if Path(f"/proc/{pid}").exists()
                 and "zombie" not in Path(f"/proc/{pid}/status").read_text()], "children left running"
+
+
+def test_serve_migrates_only_a_database_that_lacks_a_migration(db):
+    """`serve` skips `migrate` (seconds of checks and signals) on a migrated database, like the copies
+    of the tests' template, and runs it when one migration is missing."""
+    from django.db.migrations.recorder import MigrationRecorder
+
+    from comptoir.ops.management.commands.serve import migrations_pending
+
+    assert not migrations_pending()
+    MigrationRecorder.Migration.objects.filter(app="ged").order_by("-id").first().delete()
+    assert migrations_pending()

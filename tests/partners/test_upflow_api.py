@@ -150,6 +150,7 @@ def test_a_429_with_retry_after_is_waited_out_with_no_request_inside_the_window(
     assert len(fake.entities("invoices")) == 1
 
 
+@pytest.mark.embedded_only  # worker processes on a file SQLite database (tests/delivery/test_workers.py)
 @pytest.mark.django_db(transaction=False)
 def test_documents_pushed_by_two_worker_processes_never_exceed_five_concurrent_requests(site_factory):
     """Two real `comptoir worker --concurrency 4` processes (eight senders) on a file database."""
@@ -158,7 +159,7 @@ def test_documents_pushed_by_two_worker_processes_never_exceed_five_concurrent_r
         server.set_latency(0.02)
         site = site_factory(free_port())
         site.env["COMPTOIR_UPFLOW_API_URL"] = server.base_url
-        site.run("-m", "comptoir", "migrate", "--verbosity", "0")
+        site.migrate()
         site.run(str(ROOT / "tests" / "partners" / "seed_upflow_api.py"), str(count), KEY, SECRET)
         site.worker(4)
         site.worker(4)
@@ -170,7 +171,7 @@ def test_documents_pushed_by_two_worker_processes_never_exceed_five_concurrent_r
         assert site.stop() == [0, 0]
 
 
-@pytest.mark.slow
+@pytest.mark.embedded_only
 @pytest.mark.django_db(transaction=False)
 def test_200_documents_pushed_by_four_worker_threads_never_exceed_five_concurrent_requests(site_factory):
     """One real `comptoir worker --concurrency 4` process pushes 200 Factur-X invoices to the fake, which
@@ -185,7 +186,7 @@ def test_200_documents_pushed_by_four_worker_threads_never_exceed_five_concurren
         site = site_factory(free_port())
         site.env["COMPTOIR_UPFLOW_API_URL"] = server.base_url
         site.env["COMPTOIR_UPFLOW_SYNC_SECONDS"] = "1"
-        site.run("-m", "comptoir", "migrate", "--verbosity", "0")
+        site.migrate()
         site.run(str(ROOT / "tests" / "partners" / "seed_upflow_api.py"), str(count), KEY, SECRET)
         assert site.statuses() == {"pending": count}
         site.worker(4)

@@ -10,6 +10,7 @@ from tests.factories import deposit_pdf, folder_named
 from tests.scale.pg import on_postgresql, pg_run, pg_tool
 
 pytestmark = [
+    pytest.mark.scale_only,
     pytest.mark.django_db(transaction=True),  # pg_dump runs in another session: rows must be committed
     pytest.mark.skipif(not on_postgresql(), reason="the drill runs on PostgreSQL (bin/test's scale pass)"),
 ]

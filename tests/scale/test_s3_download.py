@@ -12,7 +12,8 @@ from tests.conftest import login
 from tests.factories import PDF_BYTES, deposit_pdf, folder_named
 from tests.scale.s3_signature import presigned_refusal
 
-pytestmark = pytest.mark.skipif(not settings.S3_BUCKET, reason="no S3 endpoint (COMPTOIR_S3_BUCKET unset)")
+pytestmark = [pytest.mark.scale_only,
+              pytest.mark.skipif(not settings.S3_BUCKET, reason="no S3 endpoint (COMPTOIR_S3_BUCKET unset)")]
 
 
 def test_download_redirects_to_a_signed_url_that_works_then_expires(company, firm_admin, settings):

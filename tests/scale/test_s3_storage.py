@@ -13,7 +13,8 @@ from comptoir.ged.filetypes import UnsupportedFileType
 from comptoir.ged.services import document_copy, document_deposit
 from tests.factories import PDF_BYTES, deposit_pdf, folder_named
 
-pytestmark = pytest.mark.skipif(not settings.S3_BUCKET, reason="no S3 endpoint (COMPTOIR_S3_BUCKET unset)")
+pytestmark = [pytest.mark.scale_only,
+              pytest.mark.skipif(not settings.S3_BUCKET, reason="no S3 endpoint (COMPTOIR_S3_BUCKET unset)")]
 
 
 def _s3():

@@ -26,7 +26,7 @@ DOCUMENTS = int(os.environ.get("COMPTOIR_SCALE_DOCUMENTS", "2000"))
 WORKER_THREADS = 2
 
 pytestmark = [
-    pytest.mark.slow,
+    pytest.mark.scale_only,
     pytest.mark.django_db(transaction=True),  # the processes read what the test commits
     pytest.mark.skipif(not (on_postgresql() and settings.S3_BUCKET),
                        reason="the scale test runs on PostgreSQL and S3 (bin/test's scale pass)"),

@@ -22,7 +22,7 @@ from tests.scale.processes import Processes, deployment_env, wait_until
 DOCUMENTS = 300
 
 pytestmark = [
-    pytest.mark.slow,
+    pytest.mark.scale_only,
     pytest.mark.django_db(transaction=True),  # the processes read what the test commits
     pytest.mark.skipif(not (on_postgresql() and settings.S3_BUCKET),
                        reason="runs on PostgreSQL and S3 (bin/test's scale pass)"),

@@ -1,7 +1,6 @@
 """A 200 MB file goes up and comes back down through the real server with its memory staying flat."""
 
 import hashlib
-import os
 import re
 import subprocess
 import sys
@@ -12,13 +11,19 @@ import httpx
 import pytest
 
 from tests.loopback import free_port
+from tests.sites import embedded_env
+
+pytestmark = pytest.mark.embedded_only  # the real server on local files; through S3: tests/scale/test_s3_storage.py
 
 SIZE = 200 * 1024 * 1024
 CHUNK = 1024 * 1024
 MAX_GROWTH_KB = 100 * 1024
 ROOT = Path(__file__).resolve().parents[2]
 
+# The hashed static files `comptoir web --no-collectstatic` serves, then a firm: one Django start.
 SETUP = """
+from django.core.management import call_command
+call_command("collectstatic", interactive=False, verbosity=0)
 from comptoir.firms.services import firm_create
 from comptoir.ged.models import Folder
 from comptoir.ged.services import company_onboard
@@ -50,15 +55,10 @@ def _wait_until(condition, *, timeout: float, what: str):
 
 
 @pytest.fixture
-def server(tmp_path):
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DATABASE_URL", "COMPTOIR_"))}
-    env.update(COMPTOIR_DATA_DIR=str(tmp_path / "data"), DJANGO_SETTINGS_MODULE="comptoir.settings",
-               EMAIL_URL="smtp://127.0.0.1:9", TMPDIR=str(tmp_path))
+def server(tmp_path, migrated_data_dir):
+    env = embedded_env(migrated_data_dir, EMAIL_URL="smtp://127.0.0.1:9", TMPDIR=str(tmp_path))
     command = [sys.executable, "-m", "comptoir"]
-    subprocess.run([*command, "migrate", "--verbosity", "0"], env=env, cwd=ROOT, check=True, timeout=300)
-    subprocess.run([*command, "collectstatic", "--noinput", "--verbosity", "0"], env=env, cwd=ROOT, check=True,
-                   timeout=300)
-    setup = subprocess.run([*command, "shell", "-c", SETUP], env=env, cwd=ROOT, check=True, timeout=120,
+    setup = subprocess.run([*command, "shell", "-c", SETUP], env=env, cwd=ROOT, check=True, timeout=300,
                            capture_output=True, text=True)
     folder_id = int(re.search(r"FOLDER (\d+)", setup.stdout).group(1))
     port = free_port()
@@ -129,7 +129,6 @@ def _download_sha256(client: httpx.Client, document_id: int) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
-@pytest.mark.slow
 def test_a_200_mb_file_round_trips_with_flat_server_memory(server):
     base, folder_id, worker_pid = server
     client = _login(base)

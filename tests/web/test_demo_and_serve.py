@@ -1,6 +1,5 @@
 """The demo shows a failure; `serve` explains a taken port in one French line before starting anything."""
 
-import os
 import socket
 import subprocess
 import sys
@@ -11,6 +10,7 @@ import pytest
 from comptoir.partners.models import Delivery, DeliveryStatus
 from tests.factories import deposit_pdf, folder_named
 from tests.loopback import free_port
+from tests.sites import embedded_env
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -43,9 +43,8 @@ def test_demo_failing_company_is_refused_550_by_the_local_sink(db, settings):
 
 
 def _serve(tmp_path, *args, **env):
-    environment = {key: value for key, value in os.environ.items()
-                   if not key.startswith(("COMPTOIR_", "EMAIL_", "DATABASE_URL"))}
-    environment.update(DJANGO_SETTINGS_MODULE="comptoir.settings", COMPTOIR_DATA_DIR=str(tmp_path), **env)
+    # Every port on a free one but the one taken on purpose (the fake Upflow's 8040 too).
+    environment = embedded_env(tmp_path, **env)
     return subprocess.run([sys.executable, "-m", "comptoir", "serve", "--no-demo", *args], cwd=REPO,  # noqa: S603
                           env=environment, capture_output=True, text=True, timeout=120)
 
@@ -58,6 +57,7 @@ def taken_port():
         yield listener.getsockname()[1]
 
 
+@pytest.mark.embedded_only
 def test_serve_names_the_taken_mail_in_port_and_its_variable(tmp_path, taken_port):
     result = _serve(tmp_path, "--port", str(free_port()), COMPTOIR_MAILIN_PORT=str(taken_port),
                     EMAIL_URL=f"smtp://127.0.0.1:{free_port()}", COMPTOIR_SMTP_SINK="true")
@@ -71,6 +71,7 @@ def test_serve_names_the_taken_mail_in_port_and_its_variable(tmp_path, taken_por
     assert "prêt" not in result.stdout and "s'est arrêté" not in result.stderr
 
 
+@pytest.mark.embedded_only
 def test_serve_names_the_taken_web_port_and_the_flag(tmp_path, taken_port):
     result = _serve(tmp_path, "--port", str(taken_port), COMPTOIR_MAILIN_PORT=str(free_port()),
                     EMAIL_URL=f"smtp://127.0.0.1:{free_port()}", COMPTOIR_SMTP_SINK="true")
@@ -78,6 +79,7 @@ def test_serve_names_the_taken_web_port_and_the_flag(tmp_path, taken_port):
     assert f"Le port {taken_port} (le serveur web)" in result.stderr and "--port" in result.stderr
 
 
+@pytest.mark.embedded_only
 def test_serve_names_the_taken_local_sink_port_and_email_url(tmp_path, taken_port):
     result = _serve(tmp_path, "--port", str(free_port()), COMPTOIR_MAILIN_PORT=str(free_port()),
                     EMAIL_URL=f"smtp://127.0.0.1:{taken_port}", COMPTOIR_SMTP_SINK="true")

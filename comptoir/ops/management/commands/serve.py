@@ -1,6 +1,7 @@
 """`comptoir serve`: everything on the embedded defaults, in one command.
 
-Migrates, seeds the demo on a first start, then supervises the web server and one process holding
+Migrates (when a migration is missing: a data dir copied from a migrated one starts at once), seeds
+the demo on a first start, then supervises the web server and one process holding
 the listeners the apps registered (mail-in, the local SMTP sink, the demo's fake Upflow) and the
 worker, as child processes, from a supervisor that does not load Django (`comptoir.ops.supervisor`). It lives
 in `ops`, the top of the dependency line, because it drives every app (the demo is `web`'s).
@@ -33,7 +34,8 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, no_demo, **options):
         # Before anything else starts: a taken port is said in one line, with what moves it.
         self._ports_check(host=host, port=port)
-        call_command("migrate", interactive=False, verbosity=0)
+        if migrations_pending():
+            call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         metrics_files_clear()
         self._seed_demo(no_demo=no_demo)
@@ -100,6 +102,14 @@ class Command(BaseCommand):
         sys.stdout.flush()
         sys.stderr.flush()
         os.execv(sys.executable, [sys.executable, "-m", "comptoir.ops.supervisor", json.dumps(children)])  # noqa: S606
+
+
+def migrations_pending() -> bool:
+    """Whether `migrate` has anything to do (it costs seconds even when it has not: checks, signals)."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connections["default"])
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
 def port_free(host: str, port: int) -> bool:
