@@ -28,6 +28,7 @@ from comptoir.partners.outbox import (
     deliveries_release,
     deliveries_settle,
     delivery_claim,
+    delivery_duplicate_release,
     delivery_reset,
     lease_duration,
 )
@@ -171,5 +172,18 @@ def delivery_retry(*, delivery: Delivery, actor: User | None) -> Delivery:
         raise ComptoirError(_("Seuls les envois en échec ou abandonnés peuvent être réessayés."), status=409)
     audit_event_record(actor=actor, action="delivery.retry", target=delivery, firm_id=delivery.firm_id,
                        data={"previous_status": delivery.status, "last_error": delivery.last_error[:500]})
+    delivery.refresh_from_db()
+    return delivery
+
+
+@transaction.atomic
+def delivery_send_anyway(*, delivery: Delivery, actor: User | None) -> Delivery:
+    """Firm staff send a document the partner already has the same bytes of (« envoyer quand même »)."""
+    duplicate_of_id = delivery.duplicate_of_id
+    if not delivery_duplicate_release(delivery=delivery):
+        raise ComptoirError(_("Seuls les envois écartés comme doublons peuvent être envoyés quand même."),
+                            status=409)
+    audit_event_record(actor=actor, action="delivery.send_anyway", target=delivery, firm_id=delivery.firm_id,
+                       data={"duplicate_of": duplicate_of_id})
     delivery.refresh_from_db()
     return delivery

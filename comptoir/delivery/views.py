@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -24,12 +25,12 @@ from comptoir.delivery.selectors import (
     delivery_history_for_user,
     delivery_list_for_user,
 )
-from comptoir.delivery.services import delivery_retry
+from comptoir.delivery.services import delivery_retry, delivery_send_anyway
 from comptoir.firms.selectors import company_list_for_user
 from comptoir.ged.selectors import document_get_for_user
 from comptoir.partners.catalogue.registry import app_get
 from comptoir.partners.models import DeliveryStatus
-from comptoir.partners.selectors import delivery_list_for_document
+from comptoir.partners.selectors import delivery_list_for_document, delivery_lists_for_documents
 
 PAGE_SIZE = 50
 
@@ -43,7 +44,18 @@ def document_badges(request: HttpRequest, document_id: int) -> HttpResponse:
         "document": document,
         "deliveries": deliveries,
         "polling": any(d.status in IN_FLIGHT for d in deliveries),
+        "can_act": delivery_access.can(request.user, "delivery.retry"),
     })
+
+
+def document_badges_for_rows(*, user, documents: list) -> dict[int, str]:
+    """The badges of a page of folder rows, written into the rows (no request per row). They do not poll on
+    their own there: the list's poll redraws the rows that changed."""
+    can_act = delivery_access.can(user, "delivery.retry")
+    lists = delivery_lists_for_documents(user=user, documents=documents)
+    return {document.pk: render_to_string("delivery/_document_badges.html", {
+        "document": document, "deliveries": deliveries, "polling": False, "can_act": can_act, "in_row": True})
+        for document in documents if (deliveries := lists.get(document.pk))}
 
 
 def _date(raw: str | None) -> date | None:
@@ -151,6 +163,22 @@ def retry(request: HttpRequest, delivery_id: int) -> HttpResponse:
     if back.startswith("/") and not back.startswith("//"):
         return redirect(back)
     return redirect("delivery:history", app_slug=delivery.app_slug)
+
+
+@login_required
+@require_POST
+def send_anyway(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    """« Envoyer quand même » a document whose bytes the partner already has."""
+    delivery = delivery_get_for_user(user=request.user, delivery_id=delivery_id)
+    try:
+        delivery_send_anyway(delivery=delivery, actor=request.user)
+        messages.success(request, _("« %(name)s » sera envoyé quand même.") % {"name": delivery.document.name})
+    except ComptoirError as exc:
+        refusal_message(request, exc)
+    back = request.POST.get("next", "")
+    if back.startswith("/") and not back.startswith("//"):
+        return redirect(back)
+    return redirect("ged:document", delivery.document_id)
 
 
 @login_required

@@ -24,7 +24,7 @@ class DocumentRequestForm(forms.Form):
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     folder = forms.ModelChoiceField(label=_("Dossier cible"), queryset=Folder.objects.none(), required=False,
                                     help_text=_("Par défaut : « À classer » de l'exercice de l'échéance."))
-    due_date = forms.DateField(label=_("Échéance"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label=_("Échéance"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     addressees = forms.ModelMultipleChoiceField(label=_("Destinataires"), queryset=User.objects.none(),
                                                 widget=forms.CheckboxSelectMultiple, required=False,
                                                 help_text=_("Aucun coché : tous les utilisateurs de l'entreprise."))

@@ -16,8 +16,9 @@ TITLE = "Relevés bancaires de novembre"
 def test_firm_asks_client_uploads_on_phone_firm_closes(admin, client, comptoir):
     page = admin.page
     admin.login(ADMIN_EMAIL, ADMIN_PASSWORD)
-    page.goto(f"/entreprises/{comptoir.seed['company_id']}/")
-    page.get_by_role("link", name="Demandes de documents").first.click()
+    page.goto("/demandes/")
+    expect(page.get_by_role("link", name="Nouvelle demande")).to_have_count(0)  # which company? pick one
+    page.get_by_label("Entreprise").select_option(label=comptoir.seed["company_name"])  # no button: on change
     page.get_by_role("link", name="Nouvelle demande").click()
     page.get_by_label("Titre :", exact=True).fill(TITLE)
     due = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=10)

@@ -402,6 +402,17 @@ def test_07_facturx_invoice_shows_its_facts(admin, comptoir, smtp):
     admin.screenshot("07-facturx.png")
     assert _messages_with_attachment(smtp, "devis.pdf") == []
 
+    # The same invoice again (other bytes): not sent, and its page says which one came first, as a link.
+    _upload(page, "facture-electronique-bis.pdf",
+            corpus.facturx_pdf(corpus.Invoice(number="F-2027-042", order_reference="PO-78")))
+    expect(_badge(page, "facture-electronique-bis.pdf")).to_have_text(re.compile(r"Upflow\s*:\s*ignoré"))
+    page.goto(_document_row(page, "facture-electronique-bis.pdf").get_by_role("link").first.get_attribute("href"))
+    notices = page.get_by_role("list", name="À vérifier")
+    expect(notices).to_contain_text("Déjà reçue le")
+    expect(notices.get_by_role("link", name="Voir le premier")).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text("/ged/document/")  # no raw path shown as text
+    page.go_back()
+
     # The document's own page has the details.
     row.get_by_role("link", name="facture-electronique.pdf", exact=True).click()
     expect(page.locator(".invoice-details")).to_contain_text("Net à payer")

@@ -9,7 +9,7 @@ from comptoir.api.pagination import DEFAULT_LIMIT, Limit, Offset
 from comptoir.api.schemas import ErrorOut, RowId
 from comptoir.delivery.access import delivery_access
 from comptoir.delivery.selectors import DeliveryFilters, delivery_get_for_user, delivery_list_for_user
-from comptoir.delivery.services import delivery_retry
+from comptoir.delivery.services import delivery_retry, delivery_send_anyway
 from comptoir.partners.models import Delivery, DeliveryStatus
 
 router = Router(tags=["Envois"])
@@ -24,6 +24,7 @@ class DeliveryOut(Schema):
     destination: str
     status: DeliveryStatus
     reason: str
+    duplicate_of_document_id: int | None
     attempts: int
     last_error: str
     next_attempt_at: datetime | None
@@ -35,7 +36,8 @@ class DeliveryOut(Schema):
         return DeliveryOut(
             id=delivery.pk, document_id=delivery.document_id, document_name=delivery.document.name,
             company_id=delivery.company_id, app=delivery.app_slug, destination=delivery.destination.address,
-            status=delivery.status, reason=delivery.reason, attempts=delivery.attempts,
+            status=delivery.status, reason=delivery.reason,
+            duplicate_of_document_id=delivery.duplicate_of_id, attempts=delivery.attempts,
             last_error=delivery.last_error, next_attempt_at=delivery.next_attempt_at, sent_at=delivery.sent_at,
             created_at=delivery.created_at,
         )
@@ -61,3 +63,13 @@ def delivery_list(request: HttpRequest, company: RowId | None = None, app: str |
 def delivery_retry_endpoint(request: HttpRequest, delivery_id: int):
     delivery = delivery_get_for_user(user=request.auth, delivery_id=delivery_id)
     return DeliveryOut.from_delivery(delivery_retry(delivery=delivery, actor=request.auth))
+
+
+@router.post("/deliveries/{delivery_id}/send-anyway",
+             response={200: DeliveryOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+             summary="Envoyer quand même un doublon écarté")
+def delivery_send_anyway_endpoint(request: HttpRequest, delivery_id: int):
+    """Un envoi « ignoré » parce que le partenaire a déjà reçu les mêmes octets (`duplicate_of_document_id`)
+    repart ; 409 pour tout autre envoi."""
+    delivery = delivery_get_for_user(user=request.auth, delivery_id=delivery_id)
+    return DeliveryOut.from_delivery(delivery_send_anyway(delivery=delivery, actor=request.auth))

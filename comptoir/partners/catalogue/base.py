@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.html import format_html
@@ -165,10 +164,10 @@ class PartnerApp:
             return ""
         if facts.duplicate_of is not None:
             first = facts.duplicate_of
-            return _("Facture n° %(number)s déjà reçue le %(date)s (« %(first)s », %(url)s) : elle n'est pas "
+            return _("Facture n° %(number)s déjà reçue le %(date)s (« %(first)s ») : elle n'est pas "
                      "envoyée une seconde fois à %(app)s.") % {
                 "number": facts.number, "date": f"{timezone.localtime(first.deposited_at):%d/%m/%Y}",
-                "first": first.name, "url": reverse("ged:document", args=[first.pk]), "app": self.name}
+                "first": first.name, "app": self.name}
         return ""
 
     def destination_clean(self, *, key: str, value: str) -> str:

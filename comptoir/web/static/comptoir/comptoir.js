@@ -111,6 +111,7 @@
   // Content-Security-Policy without inline scripts or handlers.
   document.addEventListener("change", function (event) {
     var target = event.target;
+    if (target.matches && target.matches("[data-autosubmit]") && target.form) { target.form.submit(); }
     if (target.matches && target.matches("input[role=switch]")) {
       target.setAttribute("aria-checked", target.checked ? "true" : "false");
     }
