@@ -55,7 +55,10 @@ def document_badges_for_rows(*, user, documents: list) -> dict[int, str]:
     lists = delivery_lists_for_documents(user=user, documents=documents)
     return {document.pk: render_to_string("delivery/_document_badges.html", {
         "document": document, "deliveries": deliveries, "polling": False, "can_act": can_act, "in_row": True})
-        for document in documents if (deliveries := lists.get(document.pk))}
+        if (deliveries := lists.get(document.pk)) else _NO_BADGE.format(id=document.pk) for document in documents}
+
+
+_NO_BADGE = '<div class="delivery-badges" id="delivery-badges-{id}"></div>'  # "never sent": an empty place
 
 
 def _date(raw: str | None) -> date | None:

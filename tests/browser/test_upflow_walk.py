@@ -261,7 +261,7 @@ def test_04_sent_badge_and_history(admin, comptoir, smtp):
     _open_folder(page, seed["before_document"]["folder"])
     before_row = _document_row(page, seed["before_document"]["name"])
     expect(before_row).to_be_visible()
-    # Its delivery panel has loaded (lazily, by htmx) and is empty: no Upflow badge at all.
+    # Its delivery panel is in the row and empty: no Upflow badge at all.
     expect(before_row.locator(".delivery-badges")).to_be_attached()
     expect(before_row.get_by_text(re.compile("Upflow"))).to_have_count(0)
 
