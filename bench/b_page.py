@@ -41,7 +41,7 @@ def _fill(*, folder, count: int) -> None:
     InvoiceFacts.objects.bulk_create([
         InvoiceFacts(document=document, company_id=folder.company_id, status=InvoiceStatus.READ, source="facturx",
                      kind="invoice", number=f"F-{document.pk}", buyer_name="Client Banc", total_incl_tax=1200,
-                     currency="EUR") for document in documents])
+                     currency="EUR", parser_version=1) for document in documents])
     destination = Destination.objects.filter(connection__company_id=folder.company_id).first()
     if destination is not None:
         Delivery.objects.bulk_create([
