@@ -120,7 +120,7 @@ def test_unauthenticated_mail_waits_then_is_approved_and_sent_once(admin, client
     expect(page.get_by_role("status").filter(has_text="Import terminé.")).to_be_visible()
 
     # The approved one: « Déjà déposé le … » on the document, its Upflow row skipped, « Envoyer quand même ».
-    page.goto(f"/ged/dossier/{comptoir.seed['ventes_id']}/")
+    page.goto(f"/ged/dossier/{comptoir.seed['ventes_id']}/?sous_dossiers=1")  # mail files into the month
     page.goto(page.get_by_role("link", name=FILENAME, exact=True).first.get_attribute("href"))
     expect(page.get_by_role("list", name="À vérifier")).to_contain_text("Déjà déposé le")
     expect(page.get_by_text("Upflow : ignoré")).to_be_visible()
