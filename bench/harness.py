@@ -53,6 +53,47 @@ def pdf_bytes(size: int, tag: str) -> bytes:
     return head + body + PDF_TAIL
 
 
+def pdf_text_page(tag: str) -> bytes:
+    """A real one-page PDF with a text layer (Helvetica), unique per `tag`: what an invoice tool writes."""
+    text = f"Facture {tag} - Boulangerie Banc - 1 200,00 EUR".replace("(", "").replace(")", "")
+    content = f"BT /F1 14 Tf 72 770 Td ({text}) Tj ET".encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >>"
+               b" /Contents 5 0 R >>",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+               b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content)]
+    out = bytearray(PDF_HEAD)
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def pdf_scanned(pages: int, tag: str) -> bytes:
+    """A scanner's PDF: `pages` A4 pages at 200 dpi, each one image with a few lines, no text layer."""
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.load_default(size=40)
+    images = []
+    for number in range(pages):
+        image = Image.new("L", (1654, 2339), 255)
+        draw = ImageDraw.Draw(image)
+        for line in range(12):
+            draw.text((150, 200 + line * 150), f"Releve {tag} page {number + 1} ligne {line + 1} : 1 234,56 EUR",
+                      fill=0, font=font)
+        images.append(image)
+    out = io.BytesIO()
+    images[0].save(out, format="PDF", save_all=True, append_images=images[1:], resolution=200)
+    return out.getvalue()
+
+
 def pdf_stream(size: int, tag: str, chunk: int = 1024 * 1024) -> Iterator[bytes]:
     """The same kind of PDF, `size` bytes long, produced chunk by chunk (never whole in memory)."""
     head = PDF_HEAD + f"% {tag}\n".encode()

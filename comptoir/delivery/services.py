@@ -20,6 +20,7 @@ from comptoir.core.metrics import delivery_outcome_counted
 from comptoir.core.services import audit_event_record
 from comptoir.delivery.models import AttemptOutcome, DeliveryAttempt, FailureNotice
 from comptoir.delivery.retry_schedule import attempts_exhausted, retry_delay
+from comptoir.partners.catalogue.base import API_DESTINATION
 from comptoir.partners.catalogue.registry import app_find
 from comptoir.partners.models import Delivery, DeliveryStatus
 from comptoir.partners.outbox import (
@@ -29,6 +30,7 @@ from comptoir.partners.outbox import (
     deliveries_settle,
     delivery_claim,
     delivery_duplicate_release,
+    delivery_release,
     delivery_reset,
     lease_duration,
 )
@@ -178,12 +180,25 @@ def delivery_retry(*, delivery: Delivery, actor: User | None) -> Delivery:
 
 @transaction.atomic
 def delivery_send_anyway(*, delivery: Delivery, actor: User | None) -> Delivery:
-    """Firm staff send a document the partner already has the same bytes of (« envoyer quand même »)."""
-    duplicate_of_id = delivery.duplicate_of_id
-    if not delivery_duplicate_release(delivery=delivery):
-        raise ComptoirError(_("Seuls les envois écartés comme doublons peuvent être envoyés quand même."),
-                            status=409)
+    """« Envoyer quand même », for two holds: a file skipped because the partner already has the same bytes
+    (`duplicate_of`), sent again; or a file held « à compléter » (an e-invoice we could not read), sent by
+    email as it is (an API push needs the invoice's data: complete it instead)."""
+    if delivery.status == DeliveryStatus.SKIPPED and delivery.duplicate_of_id:
+        duplicate_of_id = delivery.duplicate_of_id
+        if not delivery_duplicate_release(delivery=delivery):
+            raise ComptoirError(_("Seuls les envois écartés comme doublons peuvent être envoyés quand même."),
+                                status=409)
+        audit_event_record(actor=actor, action="delivery.send_anyway", target=delivery, firm_id=delivery.firm_id,
+                           data={"duplicate_of": duplicate_of_id})
+        delivery.refresh_from_db()
+        return delivery
+    if delivery.status != DeliveryStatus.INCOMPLETE:
+        raise ComptoirError(_("Seuls les envois à compléter peuvent être envoyés quand même."), status=409)
+    if delivery.destination.key == API_DESTINATION:
+        raise ComptoirError(_("Un envoi par l'API a besoin des données de la facture : complétez-les."), status=409)
+    if not delivery_release(delivery=delivery):
+        raise ComptoirError(_("Seuls les envois à compléter peuvent être envoyés quand même."), status=409)
     audit_event_record(actor=actor, action="delivery.send_anyway", target=delivery, firm_id=delivery.firm_id,
-                       data={"duplicate_of": duplicate_of_id})
+                       data={"document_id": delivery.document_id})
     delivery.refresh_from_db()
     return delivery

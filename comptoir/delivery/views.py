@@ -171,17 +171,19 @@ def retry(request: HttpRequest, delivery_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def send_anyway(request: HttpRequest, delivery_id: int) -> HttpResponse:
-    """« Envoyer quand même » a document whose bytes the partner already has."""
+    """« Envoyer quand même »: a duplicate the partner already has, or a file held « à compléter »."""
     delivery = delivery_get_for_user(user=request.user, delivery_id=delivery_id)
+    duplicate = bool(delivery.duplicate_of_id)
     try:
         delivery_send_anyway(delivery=delivery, actor=request.user)
-        messages.success(request, _("« %(name)s » sera envoyé quand même.") % {"name": delivery.document.name})
+        messages.success(request, (_("« %(name)s » sera envoyé quand même.") if duplicate
+                                   else _("« %(name)s » part tel quel.")) % {"name": delivery.document.name})
     except ComptoirError as exc:
         refusal_message(request, exc)
     back = request.POST.get("next", "")
     if back.startswith("/") and not back.startswith("//"):
         return redirect(back)
-    return redirect("ged:document", delivery.document_id)
+    return redirect("delivery:history", app_slug=delivery.app_slug)
 
 
 @login_required

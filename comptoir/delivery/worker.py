@@ -1,8 +1,13 @@
-"""The worker process: N threads that send the outboxes, run queued django.tasks and periodic jobs.
+"""The worker process, in two lanes: N send threads that send the outboxes (deliveries, then mail to
+people) and do nothing else, and B background threads that run queued django.tasks (thumbnails and
+OCR, zip imports, digests…) and the periodic jobs. A due delivery never waits behind a background
+job: no send thread ever starts one, and a background thread starts one only when no send is in
+flight (or after BACKGROUND_YIELD seconds of sends without a gap). The CPU-heavy part of background
+work (renders, OCR) runs in the render process (`ged.render_process`), at a lower priority.
 
 The sweep is what makes background work reliable: a lost wake-up, a killed worker (its leases run
-out) or a retry whose time has come are all found by the same query on the outbox tables. Idle
-threads take turns to poll, one poll every `poll_interval` seconds for the whole process, and a
+out) or a retry whose time has come are all found by the same query on the outbox tables. In each
+lane, idle threads take turns to poll, one poll every `poll_interval` seconds for the lane, and a
 thread that finds work hands the next turn to an idle one at once, so a burst fans out in
 milliseconds. A wake-up (`jobs.wakeups`: same process, or PostgreSQL's NOTIFY) polls at once.
 
@@ -49,24 +54,39 @@ logger = logging.getLogger(__name__)
 # spreads over the other threads and a killed worker strands little.
 CLAIM_BATCH = 8
 SCHEDULER_TICK = 1.0
+# The longest a background thread defers its next job to sends in flight.
+BACKGROUND_YIELD = 0.5
+
+
+class _Lane:
+    """Threads of one kind taking turns to poll: one poll per `poll_interval`, hand-offs when busy."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.turns = threading.Condition()
+        self.next_poll = 0.0
+        self.handoffs = 0
 
 
 class DeliveryWorker:
-    def __init__(self, *, concurrency: int = 1, poll_interval: float = 0.1, name: str | None = None):
+    def __init__(self, *, concurrency: int = 1, background: int = 1, poll_interval: float = 0.1,
+                 name: str | None = None):
         self.concurrency = max(1, concurrency)
+        self.background = max(0, background)
         self.poll_interval = poll_interval
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._helpers: list[threading.Thread] = []
         self._helpers_stop = threading.Event()
-        self._turns = threading.Condition()
-        self._next_poll = 0.0
-        self._handoffs = 0
+        self._sends = _Lane(self.concurrency)
+        self._jobs = _Lane(self.background)
         self._renewed_at = time.monotonic()
-        # Threads between a claim and its outcome: the heartbeat renews leases only while there are any.
+        # Threads between a claim and its outcome: the heartbeat renews leases only while there are any,
+        # and background threads wait for none before they start a job.
         self._sending = 0
         self._sending_lock = threading.Lock()
+        self._sends_done = threading.Condition(self._sending_lock)
         self._jobs_seen: dict = {}
         backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
         self._runs_db_tasks = type(backend).__module__.startswith("django_tasks_db")
@@ -86,7 +106,8 @@ class DeliveryWorker:
         logger.info("worker %s stopped", self.name)
 
     def start(self) -> None:
-        logger.info("worker %s starting %d thread(s)", self.name, self.concurrency)
+        logger.info("worker %s starting %d send thread(s) and %d background thread(s)", self.name,
+                    self.concurrency, self.background)
         worker_register(name=self.name)
         self._renewed_at = time.monotonic()
         self._helper(self._heartbeat, "worker-heartbeat")
@@ -94,7 +115,13 @@ class DeliveryWorker:
         if connection.vendor == "postgresql":
             self._helper(self._listen_postgresql, "worker-listen")
         for index in range(self.concurrency):
-            thread = threading.Thread(target=self._loop, args=(index,), name=f"delivery-worker-{index}", daemon=True)
+            thread = threading.Thread(target=self._send_loop, args=(index,), name=f"delivery-worker-{index}",
+                                      daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        for index in range(self.background):
+            thread = threading.Thread(target=self._background_loop, args=(index,), name=f"background-worker-{index}",
+                                      daemon=True)
             thread.start()
             self._threads.append(thread)
 
@@ -166,31 +193,32 @@ class DeliveryWorker:
 
     # -- taking turns ----------------------------------------------------------------------------
 
-    def _wait_for_turn(self) -> None:
-        """Idle: sleep until the process's next poll is due, or a busy thread hands over a turn."""
-        with self._turns:
+    def _wait_for_turn(self, lane: _Lane) -> None:
+        """Idle: sleep until the lane's next poll is due, or a busy thread of the lane hands over a turn."""
+        with lane.turns:
             while not self.stopping.is_set():
-                if self._handoffs:
-                    self._handoffs -= 1
+                if lane.handoffs:
+                    lane.handoffs -= 1
                     return
-                wait = self._next_poll - time.monotonic()
+                wait = lane.next_poll - time.monotonic()
                 if wait <= 0:
-                    self._next_poll = time.monotonic() + self.poll_interval
+                    lane.next_poll = time.monotonic() + self.poll_interval
                     return
-                self._turns.wait(wait)
+                lane.turns.wait(wait)
 
-    def _hand_off(self) -> None:
-        """This thread found work: there may be more, so let one idle thread look now."""
-        if self.concurrency == 1:
+    def _hand_off(self, lane: _Lane) -> None:
+        """This thread found work: there may be more, so let one idle thread of its lane look now."""
+        if lane.size == 1:
             return
-        with self._turns:
-            self._handoffs = min(self._handoffs + 1, self.concurrency - 1)
-            self._turns.notify()
+        with lane.turns:
+            lane.handoffs = min(lane.handoffs + 1, lane.size - 1)
+            lane.turns.notify()
 
     def _wake_all(self) -> None:
-        with self._turns:
-            self._next_poll = 0.0
-            self._turns.notify_all()
+        for lane in (self._sends, self._jobs):
+            with lane.turns:
+                lane.next_poll = 0.0
+                lane.turns.notify_all()
 
     def _relay_wakeups(self) -> None:
         while not self._helpers_stop.is_set():
@@ -212,13 +240,10 @@ class DeliveryWorker:
                 logger.exception("worker %s: LISTEN failed; the sweep still finds the work", self.name)
                 self._helpers_stop.wait(5)
 
-    # -- one thread ------------------------------------------------------------------------------
+    # -- the send lane ---------------------------------------------------------------------------
 
-    def _loop(self, index: int) -> None:
+    def _send_loop(self, index: int) -> None:
         worker_id = f"{self.name}:{index}"
-        runner = TaskRunner(queue_names=self._queues, interval=0, batch=False, backend_name=DEFAULT_TASK_BACKEND_ALIAS,
-                            startup_delay=False, max_tasks=None, worker_id=worker_id, excluded_queue_names=[])
-        next_tick = time.monotonic() + SCHEDULER_TICK
         # The thread's SMTP connection is kept between sends, closed when idle and when the thread ends.
         try:
             with smtp_sessions_kept():
@@ -226,27 +251,22 @@ class DeliveryWorker:
                     busy = False
                     try:
                         close_old_connections()
-                        busy = self.step(worker_id=worker_id, runner=runner)
-                        if index == 0 and time.monotonic() >= next_tick:
-                            next_tick = time.monotonic() + SCHEDULER_TICK + SCHEDULER_TICK
-                            busy = bool(periodic_jobs_run_due(worker=worker_id, seen=self._jobs_seen)) or busy
+                        busy = self.step(worker_id=worker_id)
                     except OperationalError as exc:
                         logger.warning("worker %s: database busy (%s)", worker_id, exc)
                     except Exception:
                         logger.exception("worker %s: unexpected error", worker_id)
                     if busy:
-                        self._hand_off()
+                        self._hand_off(self._sends)
                     elif not self.stopping.is_set():
                         smtp_session_close_idle()
-                        self._wait_for_turn()
+                        self._wait_for_turn(self._sends)
         finally:
             connections.close_all()
 
-    def step(self, *, worker_id: str, runner: TaskRunner | None = None) -> bool:
-        """One turn: a queued task, a small batch of due deliveries, due mails. True if there was anything."""
+    def step(self, *, worker_id: str) -> bool:
+        """One turn of a send thread: a small batch of due deliveries, then due mails. True if there was any."""
         busy = False
-        if runner is not None and self._runs_db_tasks:
-            busy = self._run_one_task(worker_id=worker_id, runner=runner)
         with self._holding():
             claimed = delivery_claim_due(worker_id=worker_id, limit=CLAIM_BATCH)
             if claimed:
@@ -266,6 +286,47 @@ class DeliveryWorker:
         finally:
             with self._sending_lock:
                 self._sending -= 1
+                if not self._sending:
+                    self._sends_done.notify_all()
+
+    # -- the background lane ---------------------------------------------------------------------
+
+    def _background_loop(self, index: int) -> None:
+        worker_id = f"{self.name}:bg{index}"
+        runner = TaskRunner(queue_names=self._queues, interval=0, batch=False, backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+                            startup_delay=False, max_tasks=None, worker_id=worker_id, excluded_queue_names=[])
+        next_tick = time.monotonic() + SCHEDULER_TICK
+        try:
+            while not self.stopping.is_set():
+                busy = False
+                try:
+                    close_old_connections()
+                    busy = self.background_step(worker_id=worker_id, runner=runner)
+                    if index == 0 and time.monotonic() >= next_tick:
+                        next_tick = time.monotonic() + SCHEDULER_TICK
+                        busy = bool(periodic_jobs_run_due(worker=worker_id, seen=self._jobs_seen)) or busy
+                except OperationalError as exc:
+                    logger.warning("worker %s: database busy (%s)", worker_id, exc)
+                except Exception:
+                    logger.exception("worker %s: unexpected error", worker_id)
+                if busy:
+                    self._hand_off(self._jobs)
+                elif not self.stopping.is_set():
+                    self._wait_for_turn(self._jobs)
+        finally:
+            connections.close_all()
+
+    def background_step(self, *, worker_id: str, runner: TaskRunner) -> bool:
+        """One turn of a background thread: one queued task, once no send is in flight. True if it ran one."""
+        if not self._runs_db_tasks:
+            return False
+        self._sends_wait(BACKGROUND_YIELD)
+        return self._run_one_task(worker_id=worker_id, runner=runner)
+
+    def _sends_wait(self, timeout: float) -> None:
+        """Sends first: wait until no send thread is between a claim and its outcome (at most `timeout`)."""
+        with self._sending_lock:
+            self._sends_done.wait_for(lambda: not self._sending or self.stopping.is_set(), timeout=timeout)
 
     def _run_one_task(self, *, worker_id: str, runner: TaskRunner) -> bool:
         ready = DBTaskResult.objects.ready().filter(backend_name=DEFAULT_TASK_BACKEND_ALIAS,

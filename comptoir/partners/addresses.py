@@ -93,10 +93,13 @@ class HostUnresolved(Exception):
     """The host name does not resolve now: a DNS outage is worth another try, not a verdict."""
 
 
-def webhook_target_public_check(url: str) -> None:
-    """An https URL whose host resolves only to public addresses; ValidationError says why not.
+def webhook_target_public_check(url: str) -> str:
+    """The address to connect to for an https URL whose host resolves only to public addresses;
+    ValidationError says why not.
 
-    With COMPTOIR_WEBHOOK_ALLOW_PRIVATE (tests, on-premise partners) http and private networks pass.
+    The caller connects to the address returned, never to the name again: a second resolution could
+    answer differently (DNS rebinding) after this one was checked. With COMPTOIR_WEBHOOK_ALLOW_PRIVATE
+    (tests, on-premise partners) http and private networks pass, still pinned to one resolution.
     Raises `HostUnresolved` when the name does not resolve.
     """
     allow_private = settings.COMPTOIR_WEBHOOK_ALLOW_PRIVATE
@@ -104,15 +107,17 @@ def webhook_target_public_check(url: str) -> None:
     if parts.scheme not in ({"https", "http"} if allow_private else {"https"}) or not parts.hostname:
         raise ValidationError(_("Adresse de l'API refusée (https requis) : « %(url)s »") % {"url": url},
                               code="not_https")
-    if allow_private:
-        return
     try:
         infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
     except socket.gaierror as exc:
         raise HostUnresolved(f"Nom d'hôte introuvable : {parts.hostname} ({exc})") from exc
-    for info in infos:
-        address = ip_address(info[4][0].split("%", 1)[0])
-        if not address.is_global or address.is_multicast:
-            raise ValidationError(
-                _("Adresse de l'API refusée (réseau privé ou local) : %(host)s → %(address)s")
-                % {"host": parts.hostname, "address": address}, code="private")
+    addresses = [ip_address(info[4][0].split("%", 1)[0]) for info in infos]
+    if not addresses:
+        raise HostUnresolved(f"Nom d'hôte introuvable : {parts.hostname}")
+    if not allow_private:
+        for address in addresses:
+            if not address.is_global or address.is_multicast:
+                raise ValidationError(
+                    _("Adresse de l'API refusée (réseau privé ou local) : %(host)s → %(address)s")
+                    % {"host": parts.hostname, "address": address}, code="private")
+    return str(addresses[0])

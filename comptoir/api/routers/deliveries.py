@@ -67,9 +67,10 @@ def delivery_retry_endpoint(request: HttpRequest, delivery_id: int):
 
 @router.post("/deliveries/{delivery_id}/send-anyway",
              response={200: DeliveryOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
-             summary="Envoyer quand même un doublon écarté")
+             summary="Envoyer quand même un doublon écarté ou un envoi à compléter")
 def delivery_send_anyway_endpoint(request: HttpRequest, delivery_id: int):
     """Un envoi « ignoré » parce que le partenaire a déjà reçu les mêmes octets (`duplicate_of_document_id`)
-    repart ; 409 pour tout autre envoi."""
+    repart ; un envoi par email retenu « à compléter » (une facture électronique illisible) part tel quel.
+    Un envoi par l'API à compléter a besoin des données de la facture : 409, comme tout autre envoi."""
     delivery = delivery_get_for_user(user=request.auth, delivery_id=delivery_id)
     return DeliveryOut.from_delivery(delivery_send_anyway(delivery=delivery, actor=request.auth))

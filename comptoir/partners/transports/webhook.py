@@ -2,12 +2,17 @@
 
 The partner class writes the description (`webhook_payload`). The target URL is typed by a person,
 so it is checked against server-side request forgery again at each send (`addresses`), since what
-a host name resolves to can change after the connection was saved.
+a host name resolves to can change after the connection was saved. The request then goes to the
+very address that check resolved (TLS still names the host, for SNI and the certificate, and so does
+`Host:`): a name that answers a public address to the check and an internal one to a second look
+(DNS rebinding) never gets a second look. What a failed connection says is kept out of
+`last_error`, which people read: an internal port refusing or answering is not theirs to map.
 """
 
 import hashlib
 import hmac
 import json
+import logging
 from typing import TYPE_CHECKING
 
 import httpx
@@ -21,14 +26,17 @@ from comptoir.partners.transports import PermanentError, TransientError, Transpo
 if TYPE_CHECKING:
     from comptoir.partners.catalogue.base import PartnerApp
 
+logger = logging.getLogger(__name__)
+
 SIGNATURE_HEADER = "X-Comptoir-Signature"
 TIMEOUT_SECONDS = 30.0
 
 
-def webhook_target_check(url: str) -> None:
-    """The shared SSRF check (`addresses.webhook_target_public_check`) in the transport's vocabulary."""
+def webhook_target_check(url: str) -> str:
+    """The shared SSRF check (`addresses.webhook_target_public_check`) in the transport's vocabulary:
+    the address to connect to."""
     try:
-        webhook_target_public_check(url)
+        return webhook_target_public_check(url)
     except ValidationError as exc:
         raise PermanentError(" ".join(exc.messages)) from exc
     except HostUnresolved as exc:
@@ -37,6 +45,15 @@ def webhook_target_check(url: str) -> None:
 
 def webhook_signature(*, body: bytes, secret: str) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def _unreachable(exc: httpx.HTTPError) -> str:
+    """What people may read of a failed request: its kind, never the socket's own words."""
+    if isinstance(exc, httpx.TimeoutException):
+        return "Délai dépassé : le partenaire n'a pas répondu à temps."
+    if isinstance(exc, httpx.ConnectError):
+        return "API injoignable : la connexion au partenaire a échoué."
+    return "API injoignable : l'échange avec le partenaire a été interrompu."
 
 
 class WebhookTransport(Transport):
@@ -49,7 +66,7 @@ class WebhookTransport(Transport):
 def webhook_send(*, app: "PartnerApp", delivery: Delivery) -> str:
     config = delivery.destination.connection.config or {}
     url = delivery.destination.address
-    webhook_target_check(url)
+    pinned = webhook_target_check(url)
     document = delivery.document
     with blob_open(document.blob) as stream:
         content = stream.read()
@@ -63,13 +80,17 @@ def webhook_send(*, app: "PartnerApp", delivery: Delivery) -> str:
     request.headers["Idempotency-Key"] = str(delivery.pk)
     request.headers[SIGNATURE_HEADER] = webhook_signature(body=body, secret=str(config.get("signing_secret", "")))
     request.headers["User-Agent"] = "Comptoir"
+    # Connect to the checked address; `Host:` was set from the URL above, SNI names the host too.
+    request.extensions["sni_hostname"] = request.url.host
+    request.url = request.url.copy_with(host=pinned)
     try:
-        with httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False) as client:
+        # A transport of our own: no proxy from the environment (it would resolve the name again);
+        # the CA bundle still comes from SSL_CERT_FILE when set.
+        with httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False, transport=httpx.HTTPTransport()) as client:
             response = client.send(request)
-    except httpx.TimeoutException as exc:
-        raise TransientError(f"Délai dépassé : {exc}") from exc
     except httpx.HTTPError as exc:
-        raise TransientError(f"API injoignable : {exc}") from exc
+        logger.info("webhook delivery %s to %s: %r", delivery.pk, url, exc)
+        raise TransientError(_unreachable(exc)) from None
     reply = f"HTTP {response.status_code} {response.text[:500]}".strip()
     if response.is_success:
         return reply
