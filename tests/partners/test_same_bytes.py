@@ -82,5 +82,5 @@ def test_send_anyway_by_the_page_and_the_api_and_only_for_a_duplicate(company, v
     assert page.status_code == 302
     third.refresh_from_db()
     assert third.status == DeliveryStatus.PENDING
-    with pytest.raises(Exception, match="doublons"):
+    with pytest.raises(Exception, match="envoyés quand même"):  # already released: nothing left to send anyway
         delivery_send_anyway(delivery=third, actor=firm_admin)
