@@ -20,7 +20,7 @@ from bench.harness import ROOT
 from bench.results import NotBuilt, Row, failed, not_built
 
 BENCHMARKS = ("deposit", "latency", "delivery", "switch", "memory", "mailin", "recovery", "endtoend", "invoice",
-              "phone", "search", "ged", "upflow", "sequential", "pa")
+              "phone", "search", "ged", "upflow", "sequential", "pa", "page")
 DEFAULT_CHART = ROOT / "docs" / "bench" / "benchmarks.png"
 
 

@@ -1,3 +1,5 @@
+import itertools
+
 import factory
 from django.core.files.base import ContentFile
 
@@ -11,6 +13,12 @@ PASSWORD = "motdepasse-Solide-42"
 VALID_SIRENS = ["732829320", "552100554", "443061841", "542051180", "784608416", "572015246", "652014051",
                 "409150001", "775670417", "380129866"]
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+_pdf_numbers = itertools.count(1)
+
+
+def pdf_unique() -> bytes:
+    """A PDF whose bytes no other deposit of the test has: identical bytes are a duplicate (promise 10)."""
+    return PDF_BYTES + b"%% %d\n" % next(_pdf_numbers)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -63,7 +71,9 @@ def folder_named(company, name: str) -> Folder:
     return Folder.objects.get(company=company, name=name, deleted_at__isnull=True)
 
 
-def deposit_pdf(folder: Folder, *, actor=None, name: str = "facture.pdf", content: bytes = PDF_BYTES,
+def deposit_pdf(folder: Folder, *, actor=None, name: str = "facture.pdf", content: bytes | None = None,
                 channel: str = "web"):
+    """Deposit a PDF; unless `content` is given, bytes of its own (another deposit's would be a duplicate)."""
+    content = pdf_unique() if content is None else content
     return document_deposit(folder=folder, file=ContentFile(content, name=name), channel=channel, actor=actor,
                             filename=name)

@@ -27,5 +27,6 @@ delivery_access = Policy("delivery", {
     "history.view": _staff,
     "history.export": _staff,
     "delivery.retry": _staff,
+    "delivery.send_anyway": _staff,
     "outbox.view": _outbox,
 })

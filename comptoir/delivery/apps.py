@@ -22,9 +22,11 @@ class DeliveryConfig(AppConfig):
             embedded_listener_register("smtpsink", "comptoir.delivery.sink.sink_listener_start")
 
     def _register_panels(self) -> None:
+        from comptoir.delivery.views import document_badges_for_rows
         from comptoir.ged.extensions import Panel, document_panels
 
-        document_panels.register(Panel(key="deliveries", url_name="delivery:document_badges", order=50))
+        document_panels.register(Panel(key="deliveries", url_name="delivery:document_badges", order=50,
+                                       render_rows=document_badges_for_rows))
         # The GED's folder list redraws when a badge would change; its trash confirmation counts what was sent.
         from comptoir.delivery.selectors import deliveries_sent_sentence, deliveries_stamp_for_documents
         from comptoir.ged.extensions import document_list_stamps, folder_trash_facts

@@ -19,6 +19,7 @@ from comptoir.delivery.models import FailureNotice
 from comptoir.firms.models import Firm, Membership, Role
 from comptoir.jobs.mail_outbox import mail_enqueue
 from comptoir.jobs.scheduler import PeriodicJob
+from comptoir.partners.catalogue.registry import app_find
 
 logger = logging.getLogger(__name__)
 
@@ -42,13 +43,19 @@ def _body(firm: Firm, notices: list[FailureNotice]) -> str:
         delivery = notice.delivery
         history = settings.BASE_URL + reverse("delivery:history", args=[delivery.app_slug])
         lines += [
-            f"- {delivery.company.name} · « {delivery.document.name} » → {delivery.app_slug} "
+            f"- {delivery.company.name} · « {delivery.document.name} » → {_app_name(delivery.app_slug)} "
             f"({delivery.destination.address})",
             f"  {delivery.get_status_display()} : {delivery.last_error or '—'}",
             f"  {history}?status={delivery.status}",
         ]
     lines += ["", "Corrigez l'adresse de destination si besoin, puis cliquez sur « réessayer »."]
     return "\n".join(lines) + "\n"
+
+
+def _app_name(slug: str) -> str:
+    """The app's name as the firm knows it (« Upflow »), never its slug."""
+    app = app_find(slug)
+    return app.name if app is not None else slug
 
 
 @transaction.atomic
@@ -73,7 +80,7 @@ def failure_notices_send(*, worker_id: str = "scheduler") -> int:
         firm = Firm.objects.get(pk=firm_id)
         recipients = _admin_emails(firm_id)
         if recipients and mail_enqueue(key=f"delivery-failures:{firm_id}:{notices[0].pk}", to=recipients,
-                                       subject=f"Comptoir : {len(notices)} envoi(s) en échec",
+                                       subject=f"{firm.name} : {len(notices)} envoi(s) en échec",
                                        body=_body(firm, notices), sender_name=firm.sender_display_name,
                                        firm_id=firm_id):
             queued += 1

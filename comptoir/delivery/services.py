@@ -29,6 +29,7 @@ from comptoir.partners.outbox import (
     deliveries_release,
     deliveries_settle,
     delivery_claim,
+    delivery_duplicate_release,
     delivery_release,
     delivery_reset,
     lease_duration,
@@ -185,8 +186,18 @@ def delivery_retry(*, delivery: Delivery, actor: User | None) -> Delivery:
 
 @transaction.atomic
 def delivery_send_anyway(*, delivery: Delivery, actor: User | None) -> Delivery:
-    """« Envoyer quand même »: a person sends by email a file held « à compléter » (an e-invoice we could not
-    read) as it is. An API push needs the invoice's data: complete it instead."""
+    """« Envoyer quand même », for two holds: a file skipped because the partner already has the same bytes
+    (`duplicate_of`), sent again; or a file held « à compléter » (an e-invoice we could not read), sent by
+    email as it is (an API push needs the invoice's data: complete it instead)."""
+    if delivery.status == DeliveryStatus.SKIPPED and delivery.duplicate_of_id:
+        duplicate_of_id = delivery.duplicate_of_id
+        if not delivery_duplicate_release(delivery=delivery):
+            raise ComptoirError(_("Seuls les envois écartés comme doublons peuvent être envoyés quand même."),
+                                status=409)
+        audit_event_record(actor=actor, action="delivery.send_anyway", target=delivery, firm_id=delivery.firm_id,
+                           data={"duplicate_of": duplicate_of_id})
+        delivery.refresh_from_db()
+        return delivery
     if delivery.status != DeliveryStatus.INCOMPLETE:
         raise ComptoirError(_("Seuls les envois à compléter peuvent être envoyés quand même."), status=409)
     app = app_find(delivery.app_slug)

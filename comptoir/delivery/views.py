@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -30,7 +31,7 @@ from comptoir.firms.selectors import company_list_for_user
 from comptoir.ged.selectors import document_get_for_user
 from comptoir.partners.catalogue.registry import app_get
 from comptoir.partners.models import DeliveryStatus
-from comptoir.partners.selectors import delivery_list_for_document
+from comptoir.partners.selectors import delivery_list_for_document, delivery_lists_for_documents
 
 PAGE_SIZE = 50
 
@@ -44,7 +45,21 @@ def document_badges(request: HttpRequest, document_id: int) -> HttpResponse:
         "document": document,
         "deliveries": deliveries,
         "polling": any(d.status in IN_FLIGHT for d in deliveries),
+        "can_act": delivery_access.can(request.user, "delivery.retry"),
     })
+
+
+def document_badges_for_rows(*, user, documents: list) -> dict[int, str]:
+    """The badges of a page of folder rows, written into the rows (no request per row). They do not poll on
+    their own there: the list's poll redraws the rows that changed."""
+    can_act = delivery_access.can(user, "delivery.retry")
+    lists = delivery_lists_for_documents(user=user, documents=documents)
+    return {document.pk: render_to_string("delivery/_document_badges.html", {
+        "document": document, "deliveries": deliveries, "polling": False, "can_act": can_act, "in_row": True})
+        if (deliveries := lists.get(document.pk)) else _NO_BADGE.format(id=document.pk) for document in documents}
+
+
+_NO_BADGE = '<div class="delivery-badges" id="delivery-badges-{id}"></div>'  # "never sent": an empty place
 
 
 def _date(raw: str | None) -> date | None:
@@ -160,10 +175,13 @@ def retry(request: HttpRequest, delivery_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def send_anyway(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    """« Envoyer quand même »: a duplicate the partner already has, or a file held « à compléter »."""
     delivery = delivery_get_for_user(user=request.user, delivery_id=delivery_id)
+    duplicate = bool(delivery.duplicate_of_id)
     try:
         delivery_send_anyway(delivery=delivery, actor=request.user)
-        messages.success(request, _("« %(name)s » part tel quel.") % {"name": delivery.document.name})
+        messages.success(request, (_("« %(name)s » sera envoyé quand même.") if duplicate
+                                   else _("« %(name)s » part tel quel.")) % {"name": delivery.document.name})
     except ComptoirError as exc:
         refusal_message(request, exc)
     back = request.POST.get("next", "")

@@ -7,16 +7,32 @@ from comptoir.firms.models import CLIENT_ROLES, Company
 from comptoir.ged.models import Folder
 from comptoir.ged.selectors import folder_display_paths, folder_list_for_user
 
+# The cadence as chips rather than typed numbers: the reminders before the due date, then a repeat after it.
+OFFSET_CHOICES = [(-14, _("J-14")), (-7, _("J-7")), (-3, _("J-3")), (-1, _("J-1")), (0, _("jour J"))]
+REPEAT_CHOICES = [(0, _("jamais")), (7, _("chaque semaine")), (14, _("toutes les deux semaines"))]
 
-class OffsetsField(forms.CharField):
-    """« -7, -1, 0 » → [-7, -1, 0]."""
 
-    def to_python(self, value):
-        value = super().to_python(value)
-        try:
-            return sorted({int(part) for part in value.replace(";", ",").split(",") if part.strip()})
-        except ValueError as error:
-            raise forms.ValidationError(_("Des nombres de jours séparés par des virgules, ex. -7, -1, 0.")) from error
+class OffsetsField(forms.TypedMultipleChoiceField):
+    """Chips J-7, J-1, jour J… → [-7, -1, 0] (sorted)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=OFFSET_CHOICES, coerce=int,
+                         widget=forms.CheckboxSelectMultiple(attrs={"class": "chips"}), **kwargs)
+        self.error_messages["invalid_choice"] = _("Choisissez les relances parmi J-14, J-7, J-3, J-1 et jour J.")
+
+    def clean(self, value):
+        return sorted(set(super().clean(value)))
+
+
+def folders_in_tree_order(folders: list[Folder]) -> list[tuple[int, str]]:
+    """(id, full path) of each folder, in the tree's order: a parent, then its children by position."""
+    by_id = {folder.pk: folder for folder in folders}
+    paths = folder_display_paths(folders=folders)
+
+    def key(folder: Folder):
+        return [(by_id[pk].position, by_id[pk].name) if pk in by_id else (0, "") for pk in folder.ancestor_ids]
+
+    return [(folder.pk, paths.get(folder.pk, folder.name)) for folder in sorted(folders, key=key)]
 
 
 class DocumentRequestForm(forms.Form):
@@ -24,23 +40,22 @@ class DocumentRequestForm(forms.Form):
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     folder = forms.ModelChoiceField(label=_("Dossier cible"), queryset=Folder.objects.none(), required=False,
                                     help_text=_("Par défaut : « À classer » de l'exercice de l'échéance."))
-    due_date = forms.DateField(label=_("Échéance"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label=_("Échéance"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     addressees = forms.ModelMultipleChoiceField(label=_("Destinataires"), queryset=User.objects.none(),
                                                 widget=forms.CheckboxSelectMultiple, required=False,
                                                 help_text=_("Aucun coché : tous les utilisateurs de l'entreprise."))
     items = forms.CharField(label=_("Pièces demandées (une par ligne)"), required=False,
                             widget=forms.Textarea(attrs={"rows": 4}))
-    reminder_offsets = OffsetsField(label=_("Relances (jours par rapport à l'échéance)"),
-                                    initial=", ".join(str(day) for day in DEFAULT_OFFSETS), required=False)
-    repeat_days = forms.IntegerField(label=_("Puis tous les N jours après l'échéance (0 : jamais)"),
-                                     initial=DEFAULT_REPEAT_DAYS, min_value=0, max_value=365)
+    reminder_offsets = OffsetsField(label=_("Relances"), initial=DEFAULT_OFFSETS, required=False)
+    repeat_days = forms.TypedChoiceField(label=_("Puis, après l'échéance"), choices=REPEAT_CHOICES, coerce=int,
+                                         initial=DEFAULT_REPEAT_DAYS,
+                                         widget=forms.RadioSelect(attrs={"class": "chips"}))
 
     def __init__(self, *args, user: User, company: Company, **kwargs):
         super().__init__(*args, **kwargs)
-        folders = list(folder_list_for_user(user=user, company=company).order_by("path"))
-        paths = folder_display_paths(folders=folders)
+        folders = list(folder_list_for_user(user=user, company=company))
         self.fields["folder"].queryset = folder_list_for_user(user=user, company=company)
-        self.fields["folder"].label_from_instance = lambda folder: paths.get(folder.pk, folder.name)
+        self.fields["folder"].choices = [("", "---------"), *folders_in_tree_order(folders)]
         self.fields["addressees"].queryset = User.objects.filter(membership__company=company,
                                                                  membership__role__in=CLIENT_ROLES, is_active=True)
 

@@ -4,7 +4,7 @@ The job functions take `now` so tests drive the clock; the scheduler runs them w
 """
 
 from collections import defaultdict
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
 
@@ -24,6 +24,19 @@ def reminder_offset_due(*, request: DocumentRequest, today: date) -> int | None:
         return delta
     if delta > 0 and request.repeat_days and delta % request.repeat_days == 0:
         return delta
+    return None
+
+
+def reminder_next_date(*, request: DocumentRequest, today: date) -> date | None:
+    """The day the next reminder goes (today or later), None when no reminder is left to send."""
+    for offset in sorted(request.reminder_offsets):
+        day = request.due_date + timedelta(days=offset)
+        if day >= today:
+            return day
+    if request.repeat_days:
+        days_after = max((today - request.due_date).days, 1)
+        repeats = -(-days_after // request.repeat_days)  # the first multiple of repeat_days not before today
+        return request.due_date + timedelta(days=repeats * request.repeat_days)
     return None
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from comptoir.core.refusals import REFUSALS, refusal_form_add, refusal_message
 from comptoir.docrequests.addresses import request_address
 from comptoir.docrequests.forms import DocumentRequestForm, RequestTemplateForm
+from comptoir.docrequests.jobs import reminder_next_date
 from comptoir.docrequests.models import RequestStatus
 from comptoir.docrequests.policy import can_answer, can_manage_requests
 from comptoir.docrequests.selectors import (
@@ -80,10 +81,13 @@ def create(request: HttpRequest, company_id: int) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, request_id: int) -> HttpResponse:
     docrequest = docrequest_get_for_user(user=request.user, request_id=request_id)
+    today = firm_today(firm_id=docrequest.firm_id)
     return render(request, "docrequests/detail.html", {
         "docrequest": docrequest, "address": request_address(docrequest.token),
         "can_manage": can_manage_requests(request.user), "can_answer": can_answer(request.user, docrequest),
-        "today": firm_today(firm_id=docrequest.firm_id),
+        "today": today,
+        "next_reminder": (reminder_next_date(request=docrequest, today=today)
+                          if docrequest.status == RequestStatus.OPEN else None),
     })
 
 

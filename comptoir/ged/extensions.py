@@ -17,6 +17,10 @@ class Panel:
     # Shown only to firm staff (the partner switches), or to everyone who sees the page.
     firm_staff_only: bool = False
     order: int = 100
+    # For a document panel: `(user=, documents=) -> {document id: html}`, the panel of a page of rows in a few
+    # queries, written into the rows themselves (a folder page of 50 rows makes no request per row). Without
+    # it, each row loads the panel from `url_name` when it scrolls into view.
+    render_rows: Callable | None = None
 
 
 class PanelRegistry:
@@ -77,3 +81,17 @@ folder_badges: list = []
 # folder, from the web app): callables taking `user=` and `company=` and returning the ids of the
 # folders holding something new. The tree puts a dot on each and on its ancestors; one query each.
 folder_tree_news: list = []
+
+
+@dataclass(frozen=True)
+class DocumentNotice:
+    """One line of the document's « à vérifier » list (« Déjà déposé le … », « Déjà reçue le … »)."""
+
+    text: str
+    url: str = ""  # where the first one is, when the reader may open it
+
+
+# What else should be said of a document before anyone acts on it (e.g. the same invoice number, from the
+# invoices app): callables taking `user=` and `document=` and returning DocumentNotice items. The GED's own
+# (the same bytes already deposited) comes first; all of them are one list on the document.
+document_notice_sources: list = []

@@ -2,11 +2,15 @@
 
 from django.db.models import F, QuerySet
 from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
 from comptoir.firms.models import Company
 from comptoir.firms.policy import can_see_firm_only_folders
 from comptoir.firms.selectors import company_list_for_user
+from comptoir.ged.extensions import DocumentNotice, document_notice_sources
 from comptoir.ged.models import Document, Folder
 
 
@@ -98,3 +102,36 @@ def document_list_by_ids_for_user(*, user: User, document_ids: list[int], trashe
     if not wanted or len(by_id) != len(wanted):
         raise Http404("document not found")
     return [by_id[pk] for pk in wanted]
+
+
+def documents_same_bytes_for_user(*, user: User, company_id: int, sha256s: list[str],
+                                  exclude_lineage=None) -> dict[str, Document]:
+    """The first live document of the company with each of these checksums that `user` may see."""
+    documents = Document.objects.filter(company_id=company_id, sha256__in=set(sha256s), deleted_at__isnull=True,
+                                        folder__deleted_at__isnull=True,
+                                        company__in=company_list_for_user(user=user))
+    if exclude_lineage is not None:
+        documents = documents.exclude(lineage=exclude_lineage)
+    if not can_see_firm_only_folders(user):
+        documents = documents.filter(folder__firm_only=False)
+    first: dict[str, Document] = {}
+    for document in documents.select_related("folder").order_by("deposited_at", "id"):
+        first.setdefault(document.sha256, document)
+    return first
+
+
+def document_notices(*, user: User, document: Document) -> list:
+    """Everything to check on this document before acting on it, in one list: the same bytes deposited
+    earlier (another paper: a copy shares the lineage and is not one), then what other apps add."""
+    notices = []
+    earlier = documents_same_bytes_for_user(user=user, company_id=document.company_id, sha256s=[document.sha256],
+                                            exclude_lineage=document.lineage).get(document.sha256)
+    if earlier is not None and (earlier.deposited_at, earlier.pk) < (document.deposited_at, document.pk):
+        notices.append(DocumentNotice(
+            _("Déjà déposé le %(date)s (« %(name)s », dans %(folder)s) : il n'est pas renvoyé aux applications "
+              "qui l'ont déjà.") % {"date": f"{timezone.localtime(earlier.deposited_at):%d/%m/%Y}",
+                                    "name": earlier.name, "folder": earlier.folder.name},
+            reverse("ged:document", args=[earlier.pk])))
+    for source in document_notice_sources:
+        notices += source(user=user, document=document)
+    return notices

@@ -14,7 +14,7 @@ from comptoir.core.errors import ComptoirError
 from comptoir.core.refusals import refusal_message, refusal_text
 from comptoir.firms.policy import is_firm_staff
 from comptoir.firms.selectors import company_get_for_user
-from comptoir.ged.selectors import folder_get_for_user
+from comptoir.ged.selectors import documents_same_bytes_for_user, folder_get_for_user
 from comptoir.intake.models import UntrustedMail
 from comptoir.intake.policy import intake_policy
 from comptoir.intake.selectors import (
@@ -76,7 +76,12 @@ QUARANTINE_PAGE_SIZE = 100
 def quarantine_list(request: HttpRequest, company_id: int) -> HttpResponse:
     """« À valider »: the company's held mail files, for firm staff only."""
     company = company_get_for_user(user=request.user, company_id=company_id)
-    items = quarantine_list_for_user(user=request.user, company=company)[:QUARANTINE_PAGE_SIZE]
+    items = list(quarantine_list_for_user(user=request.user, company=company)[:QUARANTINE_PAGE_SIZE])
+    # « Déjà déposé le … » before the decision: approving it would not send it again where it already went.
+    already = documents_same_bytes_for_user(user=request.user, company_id=company.pk,
+                                            sha256s=[item.sha256 for item in items])
+    for item in items:
+        item.already_deposited = already.get(item.sha256)
     return render(request, "intake/quarantine.html", {"company": company, "items": items})
 
 

@@ -13,10 +13,16 @@ class InvoicesConfig(AppConfig):
         from django.db.models import F
         from django.utils.translation import gettext_noop
 
-        from comptoir.ged.extensions import Panel, SearchTextSource, document_panels, search_text_source_register
+        from comptoir.ged.extensions import (
+            Panel,
+            SearchTextSource,
+            document_notice_sources,
+            document_panels,
+            search_text_source_register,
+        )
         from comptoir.ged.list_options import DocumentFilter, DocumentSort, document_list_options
         from comptoir.ged.readers import document_reader_register
-        from comptoir.invoices.selectors import invoice_search_text_for_document
+        from comptoir.invoices.selectors import invoice_document_notices, invoice_search_text_for_document
         from comptoir.invoices.services import invoice_reader
 
         document_reader_register(invoice_reader)
@@ -24,7 +30,11 @@ class InvoicesConfig(AppConfig):
         # `invoice_facts_enter` re-indexes.
         search_text_source_register(SearchTextSource("invoice", invoice_search_text_for_document,
                                                      select_related=("invoice_facts",)))
-        document_panels.register(Panel(key="invoice", url_name="invoices:document_panel", order=20))
+        from comptoir.invoices.views import document_panels_for_rows
+
+        document_panels.register(Panel(key="invoice", url_name="invoices:document_panel", order=20,
+                                       render_rows=document_panels_for_rows))
+        document_notice_sources.append(invoice_document_notices)
         # One way only (no "-montant"): documents without invoice facts stay last.
         for sort in (
             DocumentSort("montant", gettext_noop("montant TTC (décroissant)"),

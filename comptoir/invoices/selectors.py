@@ -1,8 +1,12 @@
 """Reads of invoice facts. Callers pass a document they already got through a user-scoped selector."""
 
+from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from comptoir.ged.extensions import DocumentNotice
 from comptoir.ged.models import Document
+from comptoir.ged.selectors import document_get_for_user
 from comptoir.invoices.kinds import invoice_kind_label
 from comptoir.invoices.models import InvoiceFacts, InvoiceStatus
 from comptoir.invoices.notices import MISFILED, misfiled_code, notice_text, notice_texts_fr
@@ -62,8 +66,26 @@ def invoice_unreadable_reason(facts: InvoiceFacts | None) -> str | None:
 
 
 def invoice_warning_texts(facts: InvoiceFacts) -> list[str]:
-    """Warnings (or the 'not readable' reason) in the active language, for pages."""
-    return [notice_text(item) for item in facts.warnings]
+    """Warnings (or the 'not readable' reason) in the active language, for pages. The duplicate is not one
+    of them: it is in the document's notice list (`invoice_document_notices`), with a link to the first."""
+    return [notice_text(item) for item in facts.warnings if item.get("code") != "duplicate"]
+
+
+def invoice_document_notices(*, user, document) -> list:
+    """For the GED's notice list: « Déjà reçue le … », linked to the first invoice when the user sees it."""
+    facts = invoice_facts_for_document(document=document)
+    if facts is None:
+        return []
+    notices = [item for item in facts.warnings if item.get("code") == "duplicate"]
+    if not notices:
+        return []
+    url = ""
+    if facts.duplicate_of_id is not None:
+        try:
+            url = reverse("ged:document", args=[document_get_for_user(user=user, document_id=facts.duplicate_of_id).pk])
+        except Http404:
+            pass  # the first one is where this user does not see: the sentence alone
+    return [DocumentNotice(notice_text(item), url) for item in notices]
 
 
 def invoice_misfiled_text(facts: InvoiceFacts | None) -> str:

@@ -11,9 +11,23 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 
 
-def supervise(children: list[tuple[str, list[str]]]) -> int:
+def _answers(url: str) -> bool:
+    """Whether the web server answers `url` at all (any HTTP status is an answer)."""
+    try:
+        with urllib.request.urlopen(url, timeout=0.4):  # noqa: S310 - our own loopback URL
+            return True
+    except urllib.error.HTTPError:
+        return True
+    except (OSError, ValueError):
+        return False
+
+
+def supervise(children: list[tuple[str, list[str]]], *, ready: dict | None = None) -> int:
+    """Run the children; with `ready` ({"url", "message"}), print the message once the URL answers."""
     command = [sys.executable, "-m", "comptoir"]
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "comptoir.settings")}
     stopping = False
@@ -28,6 +42,10 @@ def supervise(children: list[tuple[str, list[str]]]) -> int:
     status = 0
     try:
         while not stopping:
+            if ready and _answers(ready["url"]):
+                sys.stdout.write(ready["message"] + "\n")
+                sys.stdout.flush()
+                ready = None
             for name, process in running.items():
                 if process.poll() is not None:
                     sys.stderr.write(f"{name} s'est arrêté (code {process.returncode}) : arrêt de Comptoir.\n")
@@ -46,4 +64,5 @@ def supervise(children: list[tuple[str, list[str]]]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(supervise([(name, argv) for name, argv in json.loads(sys.argv[1])]))
+    sys.exit(supervise([(name, argv) for name, argv in json.loads(sys.argv[1])],
+                       ready=json.loads(sys.argv[2]) if len(sys.argv) > 2 else None))

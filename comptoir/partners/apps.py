@@ -22,8 +22,10 @@ class PartnersConfig(AppConfig):
         if folder_partner_badges not in folder_badges:
             folder_badges.append(folder_partner_badges)
         from comptoir.ged.extensions import document_panels
+        from comptoir.partners.views.receivables import receivable_panels_for_rows
 
-        document_panels.register(Panel(key="receivable", url_name="partners:document_receivable", order=55))
+        document_panels.register(Panel(key="receivable", url_name="partners:document_receivable", order=55,
+                                       render_rows=receivable_panels_for_rows))
         # The folder list's sort and filter by delivery state.
         from comptoir.partners.list_options import delivery_list_options_register
 

@@ -122,6 +122,9 @@ class Delivery(models.Model):
     trigger = models.CharField(max_length=10)
     status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     reason = models.TextField(blank=True, help_text="why skipped or cancelled")
+    # Skipped because the same bytes (another paper of the company) already went to this destination:
+    # firm staff may send it anyway (`delivery_send_anyway`).
+    duplicate_of = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)

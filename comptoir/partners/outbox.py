@@ -59,7 +59,8 @@ def delivery_due_q(now: datetime) -> Q:
 
 
 def delivery_create_once(*, document: Document, destination: Destination, app_slug: str, refusal: str,
-                         trigger: str, incomplete: bool = False) -> Delivery | None:
+                         trigger: str, incomplete: bool = False,
+                         duplicate_of: Document | None = None) -> Delivery | None:
     """The new row (pending, skipped with `refusal`, or incomplete: an API push waiting for the invoice's
     data), or None when this paper already has one here."""
     status = DeliveryStatus.SKIPPED if refusal else (DeliveryStatus.INCOMPLETE if incomplete
@@ -67,7 +68,7 @@ def delivery_create_once(*, document: Document, destination: Destination, app_sl
     defaults = {
         "document": document, "company_id": document.company_id,
         "firm_id": destination.connection.installation.firm_id, "app_slug": app_slug, "trigger": trigger,
-        "status": status, "reason": refusal,
+        "status": status, "reason": refusal, "duplicate_of": duplicate_of,
     }
     try:
         # A savepoint, so that a concurrent insert losing the unique race leaves the deposit intact.
@@ -252,6 +253,17 @@ def deliveries_settle(*, settlements: list[Settlement]) -> set[int]:
         else:
             settlement.delivery.refresh_from_db()
     return held
+
+
+def delivery_duplicate_release(*, delivery: Delivery) -> bool:
+    """A row skipped as the same bytes as an earlier one, back to pending; False if it was not one."""
+    released = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SKIPPED,
+                                       duplicate_of__isnull=False).update(
+        status=DeliveryStatus.PENDING, reason="", duplicate_of=None, attempts=0, next_attempt_at=None,
+        updated_at=timezone.now())
+    if released:
+        work_wake()
+    return bool(released)
 
 
 def delivery_reset(*, delivery: Delivery) -> bool:

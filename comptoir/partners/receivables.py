@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from comptoir.core.services import audit_event_record
 from comptoir.firms.policy import can_see_firm_only_folders
-from comptoir.invoices.models import InvoiceFacts
 from comptoir.jobs.scheduler import PeriodicJob
 from comptoir.partners.catalogue.registry import app_find
 from comptoir.partners.methods import PushedReceivable

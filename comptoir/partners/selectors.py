@@ -290,6 +290,21 @@ def delivery_list_for_document(*, user: User, document: Document) -> QuerySet[De
     return deliveries.select_related("destination").prefetch_related("send_attempts").order_by("created_at", "id")
 
 
+def delivery_lists_for_documents(*, user: User, documents: list[Document]) -> dict[int, list[Delivery]]:
+    """`delivery_list_for_document` for a page of documents in one query (plus one for the attempts)."""
+    if not documents:
+        return {}
+    deliveries = Delivery.objects.filter(lineage__in={d.lineage for d in documents},
+                                         company_id__in={d.company_id for d in documents})
+    if not can_see_firm_only_folders(user):
+        deliveries = deliveries.filter(document__folder__firm_only=False)
+    by_paper: dict[tuple, list[Delivery]] = {}
+    for delivery in deliveries.select_related("destination", "document").prefetch_related("send_attempts") \
+            .order_by("created_at", "id"):
+        by_paper.setdefault((delivery.lineage, delivery.company_id), []).append(delivery)
+    return {d.pk: by_paper.get((d.lineage, d.company_id), []) for d in documents}
+
+
 def folder_partner_badges(folders: list[Folder]) -> dict[int, list[str]]:
     """For the GED's folder view (registered in PartnersConfig.ready): the apps each folder sends to.
 

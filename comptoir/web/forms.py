@@ -8,7 +8,12 @@ from comptoir.web.models import DigestFrequency
 
 
 class DateInput(forms.DateInput):
+    """A native date picker: its value must be ISO whatever the locale, or the browser shows it empty."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):  # noqa: A002 - Django's own argument name
+        super().__init__(attrs=attrs, format=format)
 
 
 class CompanyForm(forms.Form):

@@ -26,6 +26,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.browser.page_audit import page_audit_check, page_audit_watch  # noqa: F401 - the autouse check
 from tests.loopback import free_port
 from tests.sites import SCRUBBED_PREFIXES, embedded_env, site_from_template
 from tests.smtp_server import SmtpServer
@@ -239,6 +240,7 @@ class Role:
                                            **context_options)
         self.context.set_default_timeout(TIMEOUT_MS)
         self.context.tracing.start(screenshots=True, snapshots=True)
+        page_audit_watch(self.context, base_url=base_url)
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))

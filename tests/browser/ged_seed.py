@@ -45,6 +45,10 @@ def seed() -> dict:
                                  firm_only=True)
     _deposit(confidential, "honoraires-confidentiel.pdf", admin)
     _deposit(achats, "honoraires-publics.pdf", admin)
+    # A full page of the list (50 rows): the request count of a folder page is measured on it.
+    statements = folder_create(company=company, parent=ventes.parent, name="Relevés", actor=admin)
+    for index in range(50):
+        _deposit(statements, f"releve-{index:02d}.pdf", admin)
     return {"before": before, "purchases": purchases, "sales_months": [m.name for m in sales_months],
             "purchase_month": purchase_months[4].name, "annual": ventes.parent.name}
 

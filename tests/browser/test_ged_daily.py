@@ -75,6 +75,20 @@ def test_01_ventes_shows_its_months_with_counts_and_the_whole_subtree(admin, com
     assert admin.errors == []
 
 
+def test_01b_a_50_row_page_makes_at_most_5_requests_after_the_document(admin, comptoir):
+    """Rows come with their panels (invoice, badges, receivable) in the page; thumbnails load by URL, lazily."""
+    page = admin.page
+    _open_ged(page, comptoir)
+    _open_folder(page, "Relevés")
+    requests = []
+    page.on("request", lambda request: requests.append(request))
+    page.reload(wait_until="networkidle")
+    expect(page.locator("#documents tr.doc-row")).to_have_count(50)
+    counted = [r.url for r in requests if r.resource_type not in ("document", "stylesheet", "script", "image", "font")]
+    assert len(counted) <= 5, f"{len(counted)} requests after the document: {counted}"
+    assert page.locator("#documents img[loading=lazy]").count() == page.locator("#documents .doc-thumb img").count()
+
+
 def test_02_move_picker_has_full_paths_and_a_bulk_move_delivers_each_once(admin, comptoir, ged, smtp):
     page = admin.page
     page.goto(f"/ged/entreprise/{comptoir.seed['company_id']}/")

@@ -75,6 +75,12 @@ def _menu(page, entry: str) -> None:
 def test_invitation_from_the_local_outbox_to_the_companys_ged(admin, invitee, comptoir):
     admin.login(ADMIN_EMAIL, ADMIN_PASSWORD)
     page = admin.page
+    # « Modifier » then « Enregistrer » untouched: the date pickers hold the fiscal year (ISO values).
+    page.goto(f"/entreprises/{comptoir.seed['company_id']}/modifier/")
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", page.get_by_label("Début d'exercice").input_value())
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_role("status").filter(has_text="Les informations de l'entreprise sont enregistrées.")) \
+        .to_be_visible()
     page.goto(f"/entreprises/{comptoir.seed['company_id']}/")
     page.get_by_label("Adresse e-mail").fill(INVITEE)
     page.get_by_role("button", name="Envoyer l'invitation").click()

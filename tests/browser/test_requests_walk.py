@@ -16,17 +16,22 @@ TITLE = "Relevés bancaires de novembre"
 def test_firm_asks_client_uploads_on_phone_firm_closes(admin, client, comptoir):
     page = admin.page
     admin.login(ADMIN_EMAIL, ADMIN_PASSWORD)
-    page.goto(f"/entreprises/{comptoir.seed['company_id']}/")
-    page.get_by_role("link", name="Demandes de documents").first.click()
+    page.goto("/demandes/")
+    expect(page.get_by_role("link", name="Nouvelle demande")).to_have_count(0)  # which company? pick one
+    page.get_by_label("Entreprise").select_option(label=comptoir.seed["company_name"])  # no button: on change
     page.get_by_role("link", name="Nouvelle demande").click()
     page.get_by_label("Titre :", exact=True).fill(TITLE)
     due = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=10)
     page.get_by_label("Échéance :", exact=True).fill(due.isoformat())
     page.get_by_label("Pièces demandées (une par ligne)").fill("relevé BNP\nrelevé Qonto")
+    expect(page.get_by_label("J-7")).to_be_checked()  # the cadence as chips, not « -7, -1, 0 » to type
+    page.get_by_label("J-3").check()
     admin.screenshot("demande-nouvelle.png")
     page.get_by_role("button", name="Envoyer la demande").click()
     expect(page.get_by_text(f"La demande « {TITLE} » est envoyée.")).to_be_visible()
     expect(page.get_by_role("heading", level=1, name=TITLE)).to_be_visible()
+    reminder = due - dt.timedelta(days=7)
+    expect(page.get_by_text(f"Prochaine relance le {reminder:%d/%m/%Y}")).to_be_visible()
 
     client.login(CLIENT_EMAIL, CLIENT_PASSWORD)
     phone = client.page

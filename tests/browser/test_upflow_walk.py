@@ -271,7 +271,7 @@ def test_04_sent_badge_and_history(admin, comptoir, smtp):
     _open_folder(page, seed["before_document"]["folder"])
     before_row = _document_row(page, seed["before_document"]["name"])
     expect(before_row).to_be_visible()
-    # Its delivery panel has loaded (lazily, by htmx) and is empty: no Upflow badge at all.
+    # Its delivery panel is in the row and empty: no Upflow badge at all.
     expect(before_row.locator(".delivery-badges")).to_be_attached()
     expect(before_row.get_by_text(re.compile("Upflow"))).to_have_count(0)
 
@@ -411,6 +411,17 @@ def test_07_facturx_invoice_shows_its_facts(admin, comptoir, smtp):
     expect(_badge(page, "devis.pdf")).to_have_text(re.compile(r"Upflow\s*:\s*ignoré"))
     admin.screenshot("07-facturx.png")
     assert _messages_with_attachment(smtp, "devis.pdf") == []
+
+    # The same invoice again (other bytes): not sent, and its page says which one came first, as a link.
+    _upload(page, "facture-electronique-bis.pdf",
+            corpus.facturx_pdf(corpus.Invoice(number="F-2027-042", order_reference="PO-78")))
+    expect(_badge(page, "facture-electronique-bis.pdf")).to_have_text(re.compile(r"Upflow\s*:\s*ignoré"))
+    page.goto(_document_row(page, "facture-electronique-bis.pdf").get_by_role("link").first.get_attribute("href"))
+    notices = page.get_by_role("list", name="À vérifier")
+    expect(notices).to_contain_text("Déjà reçue le")
+    expect(notices.get_by_role("link", name="Voir le premier")).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text("/ged/document/")  # no raw path shown as text
+    page.go_back()
 
     # The document's own page has the details.
     row.get_by_role("link", name="facture-electronique.pdf", exact=True).click()

@@ -64,3 +64,19 @@ def test_list_filters_by_creation_dates_as_the_history_export(failed, firm_membe
     for bad in ("since=hier", "company=-5983496544172754507661312", "company=0"):
         response = api.get(f"/deliveries?{bad}")
         assert response.status_code == 422 and response.json()["error"] == "invalid_request", bad
+
+
+def test_the_documents_badge_offers_retry_and_warns_when_the_address_is_unchanged(failed, firm_admin, upflow,
+                                                                                   client_user):
+    from django.urls import reverse
+
+    from tests.conftest import login
+
+    url = reverse("delivery:document_badges", args=[failed.document_id]) + "?vue=page"
+    page = login(firm_admin).get(url).content.decode()
+    assert reverse("delivery:retry", args=[failed.pk]) in page
+    assert "L&#x27;adresse n&#x27;a pas changé depuis l&#x27;échec" in page
+    upflow.destinations.update(address="corrigee@upflow.example")
+    corrected = login(firm_admin).get(url).content.decode()
+    assert reverse("delivery:retry", args=[failed.pk]) in corrected and "pas changé" not in corrected
+    assert reverse("delivery:retry", args=[failed.pk]) not in login(client_user).get(url).content.decode()

@@ -204,6 +204,9 @@ def test_permanent_failures_are_reported_to_firm_admins_in_one_grouped_email(
     [report] = mail.outbox
     assert report.to == ["admin@alpha.fr"]
     assert "3 envoi(s)" in report.subject
+    # White label: the firm's name and the app's, never « Comptoir » nor a slug.
+    assert report.subject.startswith(f"{firm.name} : ") and "Comptoir" not in report.subject
+    assert "→ Upflow (" in report.body and "→ upflow" not in report.body
     assert "rejet-0.pdf" in report.body and "rejet-2.pdf" in report.body and "554 5.7.1" in report.body
 
 

@@ -143,7 +143,7 @@ def local_sink(tmp_path, settings):
 
 def test_local_outbox_lists_the_upflow_email_with_its_attachment(local_sink, upflow, company, firm_admin,
                                                                   admin_client, firm_member):
-    deposit_pdf(ventes(company), actor=firm_admin, name="vente-demo.pdf")
+    deposit_pdf(ventes(company), actor=firm_admin, name="vente-demo.pdf", content=PDF_BYTES)
     drain()
     page = admin_client.get("/envois/boite-locale/").content.decode()
     assert "factures-boulangerie@upflow.example" in page and "vente-demo.pdf" in page

@@ -71,7 +71,7 @@ def webhook(firm, company, firm_admin, receiver, settings):
 
 
 def test_webhook_posts_the_document_signed_with_an_idempotency_key(webhook, receiver, company, firm_admin):
-    document = deposit_pdf(ventes(company), actor=firm_admin, name="vente-1.pdf")
+    document = deposit_pdf(ventes(company), actor=firm_admin, name="vente-1.pdf", content=PDF_BYTES)
     assert drain() == 1
     delivery = Delivery.objects.get(document=document)
     assert delivery.status == DeliveryStatus.SENT

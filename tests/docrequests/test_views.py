@@ -17,7 +17,7 @@ def test_firm_creates_a_request_from_the_form_and_sees_it_on_the_board(company, 
     due = timezone.localdate() + dt.timedelta(days=10)
     response = page.post(f"/demandes/entreprises/{company.pk}/nouvelle/", {
         "title": "Relevés bancaires de novembre", "due_date": due.isoformat(),
-        "folder": folder.pk, "items": "relevé BNP\nrelevé Qonto\n", "reminder_offsets": "-3, 0", "repeat_days": 0})
+        "folder": folder.pk, "items": "relevé BNP\nrelevé Qonto\n", "reminder_offsets": ["-3", "0"], "repeat_days": 0})
     request = DocumentRequest.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/demandes/{request.pk}/"
     assert request.folder == folder and request.reminder_offsets == [-3, 0] and request.repeat_days == 0
@@ -30,7 +30,7 @@ def test_firm_creates_a_request_from_the_form_and_sees_it_on_the_board(company, 
 def test_bad_cadence_is_a_french_message_and_nothing_is_created(company, firm_admin):
     response = login(firm_admin).post(f"/demandes/entreprises/{company.pk}/nouvelle/", {
         "title": "x", "due_date": "2030-01-01", "reminder_offsets": "la veille", "repeat_days": 7})
-    assert response.status_code == 200 and "Des nombres de jours" in response.content.decode()
+    assert response.status_code == 200 and "Choisissez les relances parmi" in response.content.decode()
     assert not DocumentRequest.objects.exists()
 
 
@@ -98,3 +98,28 @@ def test_firm_admin_sets_the_reminders_time_zone(firm, firm_admin, firm_member):
     assert dict(REMINDERS.scopes())[f"firm:{firm.pk}"] == "America/Martinique"
     assert login(firm_member).post("/demandes/fuseau-horaire/", {"time_zone": "UTC"}).status_code == 403
     assert dict(REMINDERS.scopes())[f"firm:{firm.pk}"] == "America/Martinique"
+
+
+def test_the_form_shows_folders_in_tree_order_and_the_cadence_as_chips(company, firm_admin):
+    import re
+
+    page = login(firm_admin).get(f"/demandes/entreprises/{company.pk}/nouvelle/").content.decode()
+    paths = re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', page)
+    assert paths and all(" / " in path for path in paths[1:] if path.startswith(paths[0]))
+    # A parent comes right before its own children: every path's parent is listed before it.
+    for index, path in enumerate(paths):
+        if " / " in path:
+            assert path.rsplit(" / ", 1)[0] in paths[:index], path
+    assert 'class="chips"' in page and "J-7" in page and "jour J" in page and "chaque semaine" in page
+
+
+def test_the_next_reminder_date_is_on_the_request():
+    from comptoir.docrequests.jobs import reminder_next_date
+    from comptoir.docrequests.models import DocumentRequest
+
+    request = DocumentRequest(due_date=dt.date(2026, 12, 20), reminder_offsets=[-7, -1, 0], repeat_days=7)
+    assert reminder_next_date(request=request, today=dt.date(2026, 12, 8)) == dt.date(2026, 12, 13)
+    assert reminder_next_date(request=request, today=dt.date(2026, 12, 20)) == dt.date(2026, 12, 20)
+    assert reminder_next_date(request=request, today=dt.date(2026, 12, 21)) == dt.date(2026, 12, 27)
+    request.repeat_days = 0
+    assert reminder_next_date(request=request, today=dt.date(2026, 12, 21)) is None

@@ -170,6 +170,40 @@ def test_list_poll_answers_204_until_something_changes(company, firm_admin):
     assert changed.status_code == 200 and "second.pdf" in changed.content.decode()
 
 
+def test_list_poll_sends_only_the_rows_that_changed(company, firm_admin):
+    from comptoir.ged.services import document_rename
+
+    month = _months(company)[0]
+    first = deposit_pdf(month, actor=firm_admin, name="premier.pdf")
+    deposit_pdf(month, actor=firm_admin, name="second.pdf")
+    client = login(firm_admin)
+    url = reverse("ged:folder_documents", args=[month.pk])
+    page = client.get(url).content.decode()
+    stamp = re.search(r'data-stamp="(\w+)"', page).group(1)
+    rows = ",".join(f"{doc_id}:{row}" for doc_id, row in re.findall(r'data-document-id="(\d+)" data-row-stamp="(\w+)"',
+                                                                    page))
+    document_rename(document=first, name="renomme.pdf", actor=firm_admin)
+    changed = client.get(url, {"stamp": stamp, "rows": rows})
+    body = changed.content.decode()
+    assert changed.status_code == 200 and changed["HX-Reswap"] == "none" and changed["X-List-Stamp"] != stamp
+    assert body.count("<tr ") == 1 and 'hx-swap-oob="true"' in body and "renomme.pdf" in body
+    assert "second.pdf" not in body  # unchanged: not sent again
+    # Another set of rows (one more document): the whole list, as before.
+    deposit_pdf(month, actor=firm_admin, name="troisieme.pdf")
+    whole = client.get(url, {"stamp": stamp, "rows": rows}).content.decode()
+    assert 'id="documents"' in whole and whole.count('class="doc-row"') == 3
+
+
+def test_a_rows_panels_are_in_the_page_not_loaded_per_row(company, firm_admin):
+    from tests.invoices import corpus
+
+    month = _months(company)[0]
+    deposit_pdf(month, actor=firm_admin, name="facture.pdf", content=corpus.facturx_pdf(corpus.Invoice()))
+    page = login(firm_admin).get(reverse("ged:folder", args=[month.pk])).content.decode()
+    assert 'data-panel="invoice"' in page and "n° F-2027-001" in page
+    assert 'hx-trigger="revealed"' not in page  # no request per row
+
+
 def test_the_folder_view_in_english(company, firm_admin, settings):
     month = _months(company)[0]
     deposit_pdf(month, actor=firm_admin, name="big.pdf", content=b"%PDF-1.4\n" + b"x" * (2 * 1024 * 1024))

@@ -63,7 +63,12 @@ def test_the_same_invoice_twice_is_flagged_and_not_sent_twice(smtp_server, upflo
     assert [w["code"] for w in facts.warnings] == ["duplicate"]
     skipped = Delivery.objects.get(document=again)
     assert skipped.status == DeliveryStatus.SKIPPED
-    assert "déjà reçue le" in skipped.reason and f"/ged/document/{first.pk}/" in skipped.reason
+    assert "déjà reçue le" in skipped.reason and "« F-2027-001.pdf »" in skipped.reason
+    assert "/ged/" not in skipped.reason  # a sentence, not a raw path: the link is in the document's notices
+    from comptoir.ged.selectors import document_notices
+
+    [notice] = document_notices(user=firm_admin, document=again)
+    assert "Déjà reçue le" in notice.text and notice.url == f"/ged/document/{first.pk}/"
     assert first.invoice_facts.duplicate_of_id is None
 
 

@@ -97,7 +97,7 @@ def test_failed_delivery_has_a_one_click_retry_back_to_the_dashboard(admin_clien
 
 def test_same_pdf_under_three_names_is_a_suspected_duplicate(admin_client, company, client_user):
     for name in ("facture.pdf", "facture (1).pdf", "scan-0042.pdf"):
-        deposit_pdf(folder_named(company, "Achats"), actor=client_user, name=name)
+        deposit_pdf(folder_named(company, "Achats"), actor=client_user, name=name, content=PDF_BYTES)
     page = admin_client.get(reverse("web:home")).text
     assert "Doublons probables" in page and "le même fichier déposé 3 fois" in page
     assert all(name in page for name in ("facture.pdf", "facture (1).pdf", "scan-0042.pdf"))

@@ -85,3 +85,40 @@ def test_serve_names_the_taken_local_sink_port_and_email_url(tmp_path, taken_por
                     EMAIL_URL=f"smtp://127.0.0.1:{taken_port}", COMPTOIR_SMTP_SINK="true")
     assert result.returncode == 1
     assert f"Le port {taken_port} (la boîte d'envoi locale (SMTP))" in result.stderr and "EMAIL_URL" in result.stderr
+
+
+def test_serve_help_names_every_port_and_the_variable_that_moves_it():
+    result = subprocess.run([sys.executable, "-m", "comptoir", "serve", "--help"], cwd=REPO, capture_output=True,
+                            text=True, timeout=120, check=True)
+    for needle in ("--port", "COMPTOIR_MAILIN_PORT", "EMAIL_URL", "COMPTOIR_SMTP_SINK", "COMPTOIR_FAKE_UPFLOW_PORT",
+                   "fake PA"):
+        assert needle in result.stdout, needle
+
+
+def test_a_restart_prints_the_demo_logins_again_while_the_demo_is_there(firm, settings):
+    from io import StringIO
+
+    from comptoir.ops.management.commands.serve import Command
+    from tests.factories import UserFactory
+
+    UserFactory(email="admin@demo.example")
+    (settings.DATA_DIR / "demo-logins.txt").write_text("admin@demo.example pw-admin\nclient@demo.example pw-client\n")
+    out = StringIO()
+    command = Command(stdout=out)
+    command._seed_demo(no_demo=False)  # a firm exists: no new demo, but the logins again
+    assert "admin@demo.example / pw-admin" in out.getvalue() and "client@demo.example / pw-client" in out.getvalue()
+
+
+def test_the_supervisor_says_ready_only_once_the_url_answers():
+    import http.server
+    import threading
+
+    from comptoir.ops.supervisor import _answers
+    closed = free_port()
+    assert not _answers(f"http://127.0.0.1:{closed}/")
+    server = http.server.HTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        assert _answers(f"http://127.0.0.1:{server.server_port}/nowhere")  # a 404 is an answer
+    finally:
+        server.shutdown()

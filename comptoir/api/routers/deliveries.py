@@ -24,6 +24,7 @@ class DeliveryOut(Schema):
     destination: str
     status: DeliveryStatus
     reason: str
+    duplicate_of_document_id: int | None
     attempts: int
     last_error: str
     next_attempt_at: datetime | None
@@ -35,7 +36,8 @@ class DeliveryOut(Schema):
         return DeliveryOut(
             id=delivery.pk, document_id=delivery.document_id, document_name=delivery.document.name,
             company_id=delivery.company_id, app=delivery.app_slug, destination=delivery.destination.address,
-            status=delivery.status, reason=delivery.reason, attempts=delivery.attempts,
+            status=delivery.status, reason=delivery.reason,
+            duplicate_of_document_id=delivery.duplicate_of_id, attempts=delivery.attempts,
             last_error=delivery.last_error, next_attempt_at=delivery.next_attempt_at, sent_at=delivery.sent_at,
             created_at=delivery.created_at,
         )
@@ -65,9 +67,10 @@ def delivery_retry_endpoint(request: HttpRequest, delivery_id: int):
 
 @router.post("/deliveries/{delivery_id}/send-anyway",
              response={200: DeliveryOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
-             summary="Envoyer quand même un envoi à compléter")
+             summary="Envoyer quand même un doublon écarté ou un envoi à compléter")
 def delivery_send_anyway_endpoint(request: HttpRequest, delivery_id: int):
-    """Un envoi par email retenu « à compléter » (une facture électronique illisible) part tel quel. Un envoi par
-    l'API a besoin des données de la facture : 409."""
+    """Un envoi « ignoré » parce que le partenaire a déjà reçu les mêmes octets (`duplicate_of_document_id`)
+    repart ; un envoi par email retenu « à compléter » (une facture électronique illisible) part tel quel.
+    Un envoi par l'API à compléter a besoin des données de la facture : 409, comme tout autre envoi."""
     delivery = delivery_get_for_user(user=request.auth, delivery_id=delivery_id)
     return DeliveryOut.from_delivery(delivery_send_anyway(delivery=delivery, actor=request.auth))

@@ -69,3 +69,13 @@ def money(value: Decimal | float | int | None, currency: str = "€") -> str:
 def filesize(value: int | None) -> str:
     """Decimal units ("28,6 Mo" in French, "28.6 MB" in English), the same on every page."""
     return file_size_format(value)
+
+
+_ELIDING = set("aeiouyhàâäéèêëîïôöùûüœæAEIOUYHÀÂÄÉÈÊËÎÏÔÖÙÛÜŒÆ")
+
+
+@register.filter
+def elides(name: str) -> bool:
+    """Whether French writes « d' » before this name (« Poste client d'Épicerie Démo »): a vowel or an h.
+    An aspirated h (« de Hachette ») is the exception a rule cannot know; it reads « d' » here."""
+    return bool(name) and name[0] in _ELIDING

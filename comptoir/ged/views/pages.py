@@ -21,11 +21,12 @@ from comptoir.ged.models import DocumentExtract
 from comptoir.ged.policy import document_actions, folder_actions, ged_policy
 from comptoir.ged.selectors import (
     document_get_for_user,
+    document_notices,
     folder_ancestors,
     folder_get_for_user,
     folder_list_for_user,
 )
-from comptoir.ged.views.rows import document_rows_html
+from comptoir.ged.views.rows import document_rows
 from comptoir.ged.views.tree import FolderTree, document_panel_list, folder_panel_urls, folder_tree_build
 
 PREVIEWABLE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"}
@@ -80,7 +81,7 @@ def _listing_context(request: HttpRequest, *, folder, tree: FolderTree) -> dict:
         "query": urlencode(params),
         "sort_links": sort_links,
         "stamp": document_list_stamp(documents=rows, total=page.paginator.count),
-        "document_rows": document_rows_html(rows, panels=document_panel_list(user=request.user)),
+        "row_html": document_rows(rows, panels=document_panel_list(user=request.user), user=request.user),
         "tree": tree,
         **actions,
     }
@@ -135,7 +136,28 @@ def folder_documents(request: HttpRequest, folder_id: int) -> HttpResponse:
     context = {"folder": folder, "company": folder.company, **_listing_context(request, folder=folder, tree=tree)}
     if request.GET.get("stamp") and request.GET["stamp"] == context["stamp"]:
         return HttpResponse(status=204)
+    changed = _rows_changed(request.GET.get("rows", ""), context["row_html"])
+    if changed is not None:
+        # The same rows in the same order: only those whose markup changed, swapped in place (one request
+        # for the whole list, nothing else redrawn, the selection and the open menus untouched).
+        response = HttpResponse("<template>" + "".join(
+            html.replace("<tr ", '<tr hx-swap-oob="true" ', 1) for html in changed) + "</template>")
+        response["HX-Reswap"] = "none"
+        response["X-List-Stamp"] = context["stamp"]
+        return response
     return render(request, "ged/_documents.html", context)
+
+
+def _rows_changed(sent: str, row_html: dict[int, str]) -> list[str] | None:
+    """The rows whose stamp differs from what the page has (`rows` = "id:stamp,…" in its order), or None
+    when the page shows other rows (added, removed, reordered): then the whole list is redrawn."""
+    try:
+        shown = [(int(doc_id), stamp) for doc_id, stamp in (item.split(":", 1) for item in sent.split(",") if item)]
+    except ValueError:
+        return None
+    if not shown or [doc_id for doc_id, _stamp in shown] != list(row_html):
+        return None
+    return [row_html[doc_id] for doc_id, stamp in shown if f'data-row-stamp="{stamp}"' not in row_html[doc_id]]
 
 
 @login_required
@@ -146,7 +168,8 @@ def document_preview(request: HttpRequest, document_id: int) -> HttpResponse:
                "is_image": document.content_type.startswith("image/"),
                "is_pdf": document.content_type == "application/pdf",
                "page_count": (extract.page_count if extract else None) or 1,
-               "document_panels": document_panel_list(user=request.user)}
+               "document_panels": document_panel_list(user=request.user),
+               "notices": document_notices(user=request.user, document=document)}
     if request.htmx:
         return render(request, "ged/_preview.html", context)
     context.update(company=document.company, ancestors=folder_ancestors(folder=document.folder))

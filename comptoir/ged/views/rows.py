@@ -7,6 +7,8 @@ in per row, and every value from the database is escaped. The markup is the one 
 had; the browser tests and `tests/ged/test_folder_view.py` read it.
 """
 
+import hashlib
+import re
 from html import escape
 
 from django.urls import reverse
@@ -19,6 +21,7 @@ from django.utils.translation import gettext as _
 from comptoir.ged.models import Document
 from comptoir.ged.templatetags.ged_display import human_size_formatter, human_type
 
+_CSRF_VALUE = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
 _ID = 987654321  # stands for the document's id in a URL reversed once per page
 
 
@@ -29,7 +32,7 @@ def url_maker(name: str):
 
 
 _ROW = (
-    '<tr id="document-{id}" class="doc-row"{draggable} data-document-id="{id}">'
+    '<tr id="document-{id}" class="doc-row"{draggable} data-document-id="{id}" data-row-stamp="{{stamp}}">'
     '<td><input type="checkbox" name="document" value="{id}" form="bulk-form" class="doc-check" aria-label="{select}">'
     '</td><td class="doc-thumb">{thumbnail}</td>'
     '<td data-label="{w[name]}"><a href="{view}" hx-get="{view}" hx-target="#preview" hx-swap="innerHTML" '
@@ -52,17 +55,28 @@ def _words() -> dict[str, str]:
     return {key: escape(str(value)) for key, value in words.items()}
 
 
-def document_rows_html(documents: list[Document], *, panels: list) -> SafeString:
+def document_rows_html(documents: list[Document], *, panels: list, user=None) -> SafeString:
     """The `<tr>` of each document (with `place` and `can` — the policy's answers — set by the view, and
     `extract`/`depositor` selected); only a document the reader may move can be dragged.
-    Every value from the database goes through `escape`; the words and URLs are ours."""
+    Every value from the database goes through `escape`; the words and URLs are ours.
+
+    A panel that can render a page of rows (`render_rows`) is written into its rows; any other loads
+    itself when its row is revealed. Each row carries `data-row-stamp`, a digest of its own markup: the
+    list's poll sends them back and is answered with only the rows whose digest changed."""
+    return mark_safe("".join(document_rows(documents, panels=panels, user=user).values()))  # noqa: S308
+
+
+def document_rows(documents: list[Document], *, panels: list, user=None) -> dict[int, str]:
+    """{document id: its `<tr>`}, in the list's order (see `document_rows_html`)."""
     words = _words()
     select = str(_("Sélectionner %(name)s"))
     urls = {name: url_maker(f"ged:{name}") for name in ("document", "download", "thumbnail", "document_menu")}
-    panel_urls = [url_maker(panel.url_name) for panel in panels]
+    inline = {panel.key: panel.render_rows(user=user, documents=documents)
+              for panel in panels if panel.render_rows is not None and user is not None}
+    lazy = [(panel.key, url_maker(panel.url_name)) for panel in panels if panel.key not in inline]
     channels = {value: escape(str(label)) for value, label in Document._meta.get_field("channel").flatchoices}
     types, human_size = {}, human_size_formatter()
-    rows = []
+    rows = {}
     for document in documents:
         extract = document.extract if _has_extract(document) else None
         state = extract.thumbnail_state if extract else ""
@@ -79,18 +93,24 @@ def document_rows_html(documents: list[Document], *, panels: list) -> SafeString
             types[document.content_type] = escape(human_type(document.content_type))
         deposited = localtime(document.deposited_at)
         name = escape(document.name)
-        rows.append(_ROW.format(
+        panel_html = "".join(f'<div class="doc-panel" data-panel="{key}">{html}</div>'
+                             for key, rendered in inline.items() if (html := rendered.get(document.pk)))
+        panel_html += "".join(f'<div class="doc-panel" hx-get="{make(document.pk)}" hx-trigger="revealed" '
+                              f'hx-swap="innerHTML"></div>' for _key, make in lazy)
+        row = _ROW.format(
             id=document.pk, draggable=' draggable="true"' if document.can["move"] else "",
             select=escape(select % {"name": document.name}), thumbnail=thumbnail, w=words,
             view=urls["document"](document.pk), name=name, notes=notes,
-            panels="".join(f'<div class="doc-panel" hx-get="{make(document.pk)}" hx-trigger="revealed" '
-                           f'hx-swap="innerHTML"></div>' for make in panel_urls),
+            panels=panel_html,
             type=types[document.content_type], size=escape(human_size(document.size)),
             depositor=escape(str(document.depositor)) if document.depositor_id else "—",
             channel=channels.get(document.channel, escape(document.channel)),
             iso=date_format_iso(deposited, "c"), when=escape(date_format(deposited, "SHORT_DATETIME_FORMAT")),
-            download=urls["download"](document.pk), menu=urls["document_menu"](document.pk)))
-    return mark_safe("".join(rows))  # noqa: S308 (every database value above is escaped)
+            download=urls["download"](document.pk), menu=urls["document_menu"](document.pk))
+        # A form's CSRF token is new on every render: not a change of the row.
+        digest = hashlib.sha256(_CSRF_VALUE.sub("", row).encode()).hexdigest()[:12]
+        rows[document.pk] = row.replace("{stamp}", digest, 1)
+    return rows  # every database value above is escaped
 
 
 def _has_extract(document: Document) -> bool:

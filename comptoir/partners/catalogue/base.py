@@ -11,7 +11,6 @@ whose defaults below a partner overrides like any method.
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.html import format_html
@@ -185,10 +184,10 @@ class PartnerApp:
             return ""
         if facts.duplicate_of is not None:
             first = facts.duplicate_of
-            return _("Facture n° %(number)s déjà reçue le %(date)s (« %(first)s », %(url)s) : elle n'est pas "
+            return _("Facture n° %(number)s déjà reçue le %(date)s (« %(first)s ») : elle n'est pas "
                      "envoyée une seconde fois à %(app)s.") % {
                 "number": facts.number, "date": f"{timezone.localtime(first.deposited_at):%d/%m/%Y}",
-                "first": first.name, "url": reverse("ged:document", args=[first.pk]), "app": self.name}
+                "first": first.name, "app": self.name}
         return ""
 
     def settings_check(self, *, settings: dict) -> None:

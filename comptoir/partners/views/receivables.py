@@ -4,13 +4,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST
 
 from comptoir.core.errors import PermissionDenied
 from comptoir.firms.services import company_receivables_visibility_set
 from comptoir.ged.selectors import document_get_for_user
 from comptoir.partners.catalogue.registry import app_find
-from comptoir.partners.models import ReceivableState
+from comptoir.partners.models import Delivery, DeliveryStatus, Receivable, ReceivableState
 from comptoir.partners.policy import partners_policy
 from comptoir.partners.receivables import receivable_for_document
 from comptoir.partners.selectors import (
@@ -34,6 +35,26 @@ def _panel(request: HttpRequest, document, *, errors=None, values=None, done: in
         "can_complete": partners_policy.can(request.user, "invoice.complete", document),
         "errors": errors or {}, "done": done,
     }, status=status)
+
+
+def receivable_panels_for_rows(*, user, documents: list) -> dict[int, str]:
+    """The receivable badge or « à compléter » form of a page of folder rows, written into the rows. Two
+    queries find the few papers that have one; only those are rendered."""
+    lineages = {document.lineage for document in documents}
+    company_ids = {document.company_id for document in documents}
+    with_state = set(Receivable.objects.filter(delivery__lineage__in=lineages, company_id__in=company_ids)
+                     .exclude(state="").values_list("delivery__lineage", flat=True))
+    waiting = set(Delivery.objects.filter(lineage__in=lineages, company_id__in=company_ids,
+                                          status=DeliveryStatus.INCOMPLETE).values_list("lineage", flat=True))
+    panels = {}
+    for document in documents:
+        if document.lineage in with_state or document.lineage in waiting:
+            completion = invoice_completion_for_document(document=document)
+            panels[document.pk] = render_to_string("partners/_receivable.html", {
+                "document": document, "receivable": receivable_for_document(document=document),
+                "completion": completion, "values": completion.initial if completion else {}, "errors": {},
+                "done": 0})
+    return panels
 
 
 @login_required

@@ -70,10 +70,6 @@
     }
   });
 
-  document.addEventListener("change", function (event) {
-    if (event.target.matches("[data-autosubmit]")) { event.target.form.submit(); }
-  });
-
   document.addEventListener("input", function (event) {
     var filter = event.target.closest("[data-filter-select]");
     if (!filter) { return; }
@@ -138,6 +134,31 @@
     if (event.target && event.target.id === "documents"
         && document.querySelector("#documents details[open], #documents input:focus, #documents select:focus")) {
       event.preventDefault();
+    }
+  });
+
+  // The list's poll says what it shows (the list's stamp, each row's stamp): the server answers 204 when
+  // nothing changed, only the changed rows (swapped out of band, in place) when the same rows are shown,
+  // the whole list otherwise. One request per poll whatever the number of rows.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var list = event.detail.elt;
+    if (!list || list.id !== "documents" || event.detail.verb !== "get") { return; }
+    event.detail.parameters.stamp = list.getAttribute("data-stamp") || "";
+    event.detail.parameters.rows = Array.prototype.map.call(list.querySelectorAll("tr.doc-row"), function (row) {
+      return row.getAttribute("data-document-id") + ":" + row.getAttribute("data-row-stamp");
+    }).join(",");
+    kept = selectedIds();
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var list = event.detail.elt;
+    var stamp = event.detail.xhr && event.detail.xhr.getResponseHeader("X-List-Stamp");
+    if (list && list.id === "documents" && stamp) {
+      list.setAttribute("data-stamp", stamp);
+      if (kept.length) {
+        checks().forEach(function (c) { if (kept.indexOf(c.value) !== -1) { c.checked = true; } });
+        kept = [];
+      }
+      refreshBar();
     }
   });
 

@@ -22,9 +22,27 @@ from comptoir.core.metrics import metrics_files_clear
 from comptoir.core.processes import embedded_listeners, embedded_processes
 from comptoir.web.demo import demo_needed, demo_seed
 
+PORTS_HELP = """
+ports (each one must be free; what moves it):
+  web server             --port (default 8000)
+  mail-in (collection)   COMPTOIR_MAILIN_PORT (default 2525)
+  local SMTP sink        EMAIL_URL=smtp://127.0.0.1:PORT (default 8025); COMPTOIR_SMTP_SINK=0 turns it off
+  fake Upflow (demo)     COMPTOIR_FAKE_UPFLOW_PORT (default 8040); COMPTOIR_FAKE_UPFLOW=0 turns it off
+  fake PA (demo)         its own COMPTOIR_FAKE_PA_* variable, when that connector is installed
+other variables: COMPTOIR_DATA_DIR (data dir), DATABASE_URL, SECRET_KEY, COMPTOIR_BASE_URL
+"""
+
 
 class Command(BaseCommand):
     help = "Run Comptoir on its embedded defaults: web server, worker, demo data."
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        import argparse
+
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.formatter_class = argparse.RawDescriptionHelpFormatter
+        parser.epilog = PORTS_HELP
+        return parser
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
@@ -40,9 +58,12 @@ class Command(BaseCommand):
         metrics_files_clear()
         self._seed_demo(no_demo=no_demo)
         children = self._start_children(host=host, port=port)
-        self.stdout.write(f"Comptoir est prêt : http://{host}:{port}/  (Ctrl+C pour arrêter)")
+        self.stdout.write("Démarrage du serveur web…")
         self.stdout.flush()
-        self._supervise(children)
+        # « prêt » is printed by the supervisor when the web server answers, not before.
+        url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}/comptes/connexion/"  # noqa: S104
+        self._supervise(children, ready={"url": url, "message": f"Comptoir est prêt : http://{host}:{port}/  "
+                                                                 "(Ctrl+C pour arrêter)"})
 
     def _ports_check(self, *, host: str, port: int) -> None:
         registered = {name for name, _ in embedded_listeners()}
@@ -67,7 +88,10 @@ class Command(BaseCommand):
                 raise SystemExit(1)
 
     def _seed_demo(self, *, no_demo: bool) -> None:
-        if no_demo or not demo_needed():
+        if no_demo:
+            return
+        if not demo_needed():
+            self._logins_repeat()
             return
         firm, company, logins = demo_seed()
         self.stdout.write(self.style.SUCCESS(f"Démo créée : cabinet « {firm} », entreprise « {company} »"))
@@ -78,6 +102,19 @@ class Command(BaseCommand):
         (settings.DATA_DIR / "demo-logins.txt").write_text(
             f"{logins.admin_email} {logins.admin_password}\n{logins.client_email} {logins.client_password}\n"
         )
+
+    def _logins_repeat(self) -> None:
+        """On a restart, the demo's logins again, while the demo firm and its first password are still there."""
+        from comptoir.accounts.models import User
+
+        saved = settings.DATA_DIR / "demo-logins.txt"
+        if not saved.exists():
+            return
+        lines = [line.split(" ", 1) for line in saved.read_text().splitlines() if " " in line]
+        if len(lines) < 2 or not User.objects.filter(email=lines[0][0], is_active=True).exists():
+            return
+        self.stdout.write(f"  Administrateur du cabinet : {lines[0][0]} / {lines[0][1]}")
+        self.stdout.write(f"  Utilisateur client        : {lines[1][0]} / {lines[1][1]}")
 
     def _start_children(self, *, host: str, port: int) -> list[tuple[str, list[str]]]:
         # Links in emails (invitations) must point where this server actually listens; the children
@@ -95,13 +132,14 @@ class Command(BaseCommand):
             ("web", ["web", "--host", host, "--port", str(port), "--no-collectstatic", "--preload"]),
         ]
 
-    def _supervise(self, children: list[tuple[str, list[str]]]) -> None:
+    def _supervise(self, children: list[tuple[str, list[str]]], *, ready: dict) -> None:
         """Hand over to `comptoir.ops.supervisor` in place (same pid): Django is not needed past here,
         and a supervisor holding it costs ~80 MB at rest."""
         connections.close_all()
         sys.stdout.flush()
         sys.stderr.flush()
-        os.execv(sys.executable, [sys.executable, "-m", "comptoir.ops.supervisor", json.dumps(children)])  # noqa: S606
+        os.execv(sys.executable, [sys.executable, "-m", "comptoir.ops.supervisor", json.dumps(children),  # noqa: S606
+                                  json.dumps(ready)])
 
 
 def migrations_pending() -> bool:

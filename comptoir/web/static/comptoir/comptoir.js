@@ -21,6 +21,17 @@
       var open = drawer.classList.toggle("open");
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
     }
+    // The GED tree: a folder's toggle shows or hides its subfolders (the link beside it opens the folder).
+    var branch = event.target.closest("[data-tree-toggle]");
+    if (branch) {
+      var item = branch.closest("li"), group = item && item.querySelector(":scope > ul[role=group]");
+      if (group) {
+        var expanded = group.hidden;
+        group.hidden = !expanded;
+        branch.setAttribute("aria-expanded", expanded ? "true" : "false");
+        item.setAttribute("aria-expanded", expanded ? "true" : "false");
+      }
+    }
     if (event.target.closest("[data-close-preview]")) {
       var preview = document.getElementById("preview");
       if (preview) { preview.innerHTML = ""; }
@@ -111,6 +122,7 @@
   // Content-Security-Policy without inline scripts or handlers.
   document.addEventListener("change", function (event) {
     var target = event.target;
+    if (target.matches && target.matches("[data-autosubmit]") && target.form) { target.form.submit(); }
     if (target.matches && target.matches("input[role=switch]")) {
       target.setAttribute("aria-checked", target.checked ? "true" : "false");
     }
