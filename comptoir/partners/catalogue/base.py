@@ -58,6 +58,8 @@ class PartnerApp:
     category: ClassVar[Category]
     # The ways a company can be connected, the first being the default (`partners.methods`).
     methods: ClassVar[tuple[ConnectionMethod, ...]] = (EmailMethod(),)
+    # « Relier les dossiers habituels »: a template folder role → the destination key it feeds ({}: not offered).
+    usual_folders: ClassVar[dict[str, str]] = {}
     # Settings shared by all the firm's companies (`Installation.settings`, secrets encrypted).
     settings_fields: ClassVar[tuple[Field, ...]] = ()
     # Two letters and a colour for the generated logo (no third-party artwork is shipped).
