@@ -1,4 +1,5 @@
-"""7. CPU per deposit with and without the e-invoice reader: a 100 KB plain PDF and a 100 KB Factur-X.
+"""7. CPU per deposit with and without the e-invoice reader: a 100 KB plain PDF, a 100 KB Factur-X, and
+every file of the public corpus (`tests/invoices/corpus/`: EN 16931 and AFNOR examples, our own samples).
 
 CPU time of this process (`time.process_time`), not wall time, so a loaded machine does not move the
 figure much. "Before" is the same deposit with the reader unregistered from the GED's seam; each
@@ -7,6 +8,7 @@ pair is measured alternately in the same run, and the medians are compared.
 
 import time
 import uuid
+from pathlib import Path
 
 from django.core.files.base import ContentFile
 
@@ -27,6 +29,11 @@ def _payloads(kind: str, count: int, tag: str) -> list[bytes]:
     return [corpus.facturx_pdf(corpus.Invoice(number=f"{tag}-{i}"), target_size=SIZE) for i in range(count)]
 
 
+def _corpus() -> list[bytes]:
+    root = Path(__file__).resolve().parents[1] / "tests" / "invoices" / "corpus"
+    return [path.read_bytes() for path in sorted(root.glob("*/*")) if path.suffix.lower() in (".xml", ".pdf")]
+
+
 def _cpu_ms_per_deposit(*, folder, payloads: list[bytes], reader_on: bool) -> float:
     from comptoir.ged.readers import document_reader_register, document_reader_unregister
     from comptoir.ged.services import document_deposit
@@ -37,8 +44,9 @@ def _cpu_ms_per_deposit(*, folder, payloads: list[bytes], reader_on: bool) -> fl
     try:
         started = time.process_time()
         for index, payload in enumerate(payloads):
+            suffix = "pdf" if payload.startswith(b"%PDF") else "xml"
             document_deposit(folder=folder, file=ContentFile(payload), channel="api", actor=None,
-                             filename=f"banc-{index}.pdf")
+                             filename=f"banc-{index}.{suffix}")
         return (time.process_time() - started) * 1000 / len(payloads)
     finally:
         document_reader_register(invoice_reader)
@@ -68,4 +76,24 @@ def run(ctx: Context) -> list[Row]:
             note=f"reader adds {delta:+.2f} ms CPU per deposit (without it: {without:.2f} ms)",
             extra={"before_runs": before, "after_runs": after, "deposits": count},
         ))
+    if _corpus():
+        rows.append(run_corpus(ctx, folder))
     return rows
+
+
+def run_corpus(ctx: Context, folder) -> Row:
+    """The whole corpus, deposited once per run with the reader and once without (in a fresh folder each)."""
+    from comptoir.ged.services import folder_create
+
+    files = _corpus()
+    before, after = [], []
+    for run_number in range(ctx.runs):
+        for reader_on, figures in ((False, before), (True, after)):
+            target = folder_create(company=folder.company, parent=folder, actor=None,
+                                   name=f"corpus {run_number} {reader_on} {uuid.uuid4().hex[:6]}")
+            figures.append(_cpu_ms_per_deposit(folder=target, payloads=files, reader_on=reader_on))
+    without, with_reader = median(before), median(after)
+    return Row(bench=NAME, label=f"corpus ({len(files)} files)", value=with_reader, unit="ms CPU/deposit",
+               floor=without, ratio=with_reader / without if without else None, target="(figure)", ok=True,
+               note=f"reader adds {with_reader - without:+.2f} ms CPU per deposit on average",
+               extra={"before_runs": before, "after_runs": after, "files": len(files)})

@@ -86,6 +86,8 @@ class InvoiceOut(Schema):
 
     kind: Literal["invoice", "corrective_invoice", "prepayment_invoice", "self_billed_invoice", "credit_note",
                   "other"]
+    kind_label: str = Field(description="le nom du document selon son code de type (UNTDID 1001) : « Facture "
+                                        "affacturée », « Avoir », « Bon de commande »…")
     type_code: str | None
     number: str | None
     issue_date: str | None = Field(description="ISO date, e.g. 2027-01-31")
@@ -97,7 +99,7 @@ class InvoiceOut(Schema):
     amount_due: str | None
     seller: InvoicePartyOut
     buyer: InvoicePartyOut
-    source: Literal["factur-x", "ubl", "cii"]
+    source: Literal["factur-x", "ubl", "cii", "zugferd-1", "order-x"]
     profile: str | None
     warnings: list[str]
     misfiled: Literal["purchase_in_sales", "sales_in_purchases"] | None = Field(
@@ -115,6 +117,8 @@ class ReceivableOut(Schema):
 class DocumentDetailOut(DocumentOut):
     deliveries: list[DeliveryOut] = Field(default_factory=list)
     invoice_status: Literal["none", "read", "unreadable"] = "none"
+    invoice_unreadable_reason: str | None = Field(
+        default=None, description="pourquoi les données de facture n'ont pas pu être lues (si `unreadable`)")
     invoice: InvoiceOut | None = None
     # What a receivables partner (Upflow by API) says of the invoice; null until the first sync.
     receivable: ReceivableOut | None = None

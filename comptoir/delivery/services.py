@@ -29,6 +29,7 @@ from comptoir.partners.outbox import (
     deliveries_release,
     deliveries_settle,
     delivery_claim,
+    delivery_release,
     delivery_reset,
     lease_duration,
 )
@@ -178,5 +179,21 @@ def delivery_retry(*, delivery: Delivery, actor: User | None) -> Delivery:
         raise ComptoirError(_("Seuls les envois en échec ou abandonnés peuvent être réessayés."), status=409)
     audit_event_record(actor=actor, action="delivery.retry", target=delivery, firm_id=delivery.firm_id,
                        data={"previous_status": delivery.status, "last_error": delivery.last_error[:500]})
+    delivery.refresh_from_db()
+    return delivery
+
+
+@transaction.atomic
+def delivery_send_anyway(*, delivery: Delivery, actor: User | None) -> Delivery:
+    """« Envoyer quand même »: a person sends by email a file held « à compléter » (an e-invoice we could not
+    read) as it is. An API push needs the invoice's data: complete it instead."""
+    if delivery.status != DeliveryStatus.INCOMPLETE:
+        raise ComptoirError(_("Seuls les envois à compléter peuvent être envoyés quand même."), status=409)
+    if not delivery.can_send_as_is:
+        raise ComptoirError(_("Un envoi par l'API a besoin des données de la facture : complétez-les."), status=409)
+    if not delivery_release(delivery=delivery):
+        raise ComptoirError(_("Seuls les envois à compléter peuvent être envoyés quand même."), status=409)
+    audit_event_record(actor=actor, action="delivery.send_anyway", target=delivery, firm_id=delivery.firm_id,
+                       data={"document_id": delivery.document_id})
     delivery.refresh_from_db()
     return delivery

@@ -24,7 +24,7 @@ from comptoir.delivery.selectors import (
     delivery_history_for_user,
     delivery_list_for_user,
 )
-from comptoir.delivery.services import delivery_retry
+from comptoir.delivery.services import delivery_retry, delivery_send_anyway
 from comptoir.firms.selectors import company_list_for_user
 from comptoir.ged.selectors import document_get_for_user
 from comptoir.partners.catalogue.registry import app_get_for_history
@@ -145,6 +145,21 @@ def retry(request: HttpRequest, delivery_id: int) -> HttpResponse:
     try:
         delivery_retry(delivery=delivery, actor=request.user)
         messages.success(request, _("Nouvel essai programmé pour « %(name)s ».") % {"name": delivery.document.name})
+    except ComptoirError as exc:
+        refusal_message(request, exc)
+    back = request.POST.get("next", "")
+    if back.startswith("/") and not back.startswith("//"):
+        return redirect(back)
+    return redirect("delivery:history", app_slug=delivery.app_slug)
+
+
+@login_required
+@require_POST
+def send_anyway(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    delivery = delivery_get_for_user(user=request.user, delivery_id=delivery_id)
+    try:
+        delivery_send_anyway(delivery=delivery, actor=request.user)
+        messages.success(request, _("« %(name)s » part tel quel.") % {"name": delivery.document.name})
     except ComptoirError as exc:
         refusal_message(request, exc)
     back = request.POST.get("next", "")

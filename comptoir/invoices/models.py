@@ -16,6 +16,8 @@ class InvoiceSource(models.TextChoices):
     FACTURX = "factur-x", "Factur-X"
     UBL = "ubl", "UBL"
     CII = "cii", "CII"
+    ZUGFERD_1 = "zugferd-1", "ZUGFeRD 1.0"
+    ORDER_X = "order-x", "Order-X"
 
 
 def _money() -> models.DecimalField:
@@ -59,6 +61,9 @@ class InvoiceFacts(models.Model):
     buyer_country = models.CharField(max_length=2, blank=True)
     order_reference = models.CharField(max_length=100, blank=True)
     warnings = models.JSONField(default=list, blank=True)
+    # Unreadable, but the file said it carries an e-invoice (an embedded factur-x.xml, an invoice's XML root):
+    # a payables partner does not get it until a person looks (`partners` holds it « à compléter »).
+    claims_invoice = models.BooleanField(default=False)
     # The first document of the company with the same (seller SIREN, number), when this one repeats it.
     duplicate_of = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # "siren:<seller>|<number>" (or "vat:…") on the first document of its lineage to carry this invoice in the

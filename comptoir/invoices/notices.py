@@ -20,6 +20,10 @@ MESSAGES = {
     "buyer_vat_invalid": gettext_noop("Le numéro de TVA de l'acheteur (%(value)s) n'est pas valide."),
     "amount_invalid": gettext_noop("Un montant est illisible (%(value)s)."),
     "totals_mismatch": gettext_noop("Les totaux ne concordent pas : HT %(excl)s + TVA %(tax)s ≠ TTC %(incl)s."),
+    "amount_rounded": gettext_noop("Montant écrit %(value)s arrondi au centime : %(amount)s."),
+    "due_dates_several": gettext_noop(
+        "%(count)s échéances : la plus proche (%(date)s) est retenue comme date d'échéance."),
+    "negative_amount": gettext_noop("Montant négatif : s'agit-il d'un avoir ?"),
     # What the accountant should look at.
     "third_party_seller": gettext_noop(
         "Facture émise par un tiers ? Le SIREN du vendeur (%(seller)s) n'est pas celui de l'entreprise "

@@ -5,8 +5,14 @@ The `factur-x` library tells the flavour and the profile and reads the EN 16931 
 python-stdnum checks SIREN, SIRET and VAT numbers. We only map those terms to our facts, and parse
 the XML ourselves with a hardened parser (`invoices.xml`) before handing the tree to the library.
 
-Budgets: the file's size (`COMPTOIR_INVOICE_READ_MAX_BYTES`), the embedded XML's size and a time
-budget checked between steps. Whatever goes wrong yields "unreadable" with a reason, never a crash.
+ZUGFeRD 1.0 and Order-X, which the library tells apart but does not parse, are read by our own XPath
+(`invoices.xpath_terms`), as are the due dates and tax totals the library's one path per term misses.
+
+Budgets: the file's size (`COMPTOIR_INVOICE_READ_MAX_BYTES`), the embedded XML's size and a budget of
+CPU time (`COMPTOIR_INVOICE_READ_SECONDS`, the reading thread's own, so a busy machine does not eat
+it), checked between steps and started after the libraries are imported. Whatever goes wrong yields
+"unreadable" with a reason, never a crash; a file that *claims* to be an e-invoice (an embedded
+`factur-x.xml`, an XML whose root is an invoice's) says so in `claims_invoice`.
 """
 
 import logging
@@ -25,9 +31,10 @@ from stdnum.fr import siren as fr_siren
 from stdnum.fr import siret as fr_siret
 from stdnum.fr import tva as fr_tva
 
-from comptoir.invoices.kinds import invoice_kind_for
+from comptoir.invoices.kinds import PAYABLE_KINDS, InvoiceKind, invoice_kind_for
 from comptoir.invoices.notices import notice
 from comptoir.invoices.xml import XmlRefused, xml_parse_untrusted
+from comptoir.invoices.xpath_terms import due_dates_read, tax_total_read, terms_read
 
 if TYPE_CHECKING:
     from pypdf import PdfReader
@@ -35,7 +42,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # Bump when what is read changes: stored facts say which version read them.
-PARSER_VERSION = 1
+PARSER_VERSION = 2
 PDF = "application/pdf"
 XML = "application/xml"
 EMBEDDED_NAMES = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml", "order-x.xml")
@@ -71,6 +78,11 @@ class InvoiceReading:
     buyer: Party = field(default_factory=Party)
     order_reference: str = ""
     notices: tuple[dict, ...] = ()
+    claims_invoice: bool = False
+
+    @property
+    def too_slow(self) -> bool:
+        return self.status == "unreadable" and any(item["code"] == "too_slow" for item in self.notices)
 
 
 NONE = InvoiceReading(status="none")
@@ -83,11 +95,13 @@ class _Unreadable(Exception):
 
 
 class _Budget:
+    """CPU time of the reading thread: a saturated machine slows a reading down, it does not fail it."""
+
     def __init__(self) -> None:
-        self._deadline = time.monotonic() + settings.COMPTOIR_INVOICE_READ_SECONDS
+        self._deadline = time.thread_time() + settings.COMPTOIR_INVOICE_READ_SECONDS
 
     def check(self) -> None:
-        if time.monotonic() > self._deadline:
+        if time.thread_time() > self._deadline:
             raise _Unreadable("too_slow")
 
 
@@ -116,7 +130,7 @@ def _has_startxref(stream: IO[bytes]) -> bool:
         stream.seek(start)
 
 
-def _xml_from_pdf(stream: IO[bytes]) -> bytes | None:
+def _xml_from_pdf(stream: IO[bytes], claim: list[bool]) -> bytes | None:
     if not _has_startxref(stream):
         logger.info("PDF not opened for invoice data: no startxref")
         raise _Unreadable("pdf_broken")
@@ -126,7 +140,7 @@ def _xml_from_pdf(stream: IO[bytes]) -> bytes | None:
         from pypdf import PdfReader, apply_configuration
 
         with apply_configuration(**_pdf_limits()):
-            return _embedded_invoice_xml(PdfReader(stream))
+            return _embedded_invoice_xml(PdfReader(stream), claim)
     except _Unreadable:
         raise
     except Exception as error:  # pypdf raises many kinds (and RecursionError) on hostile files
@@ -134,9 +148,10 @@ def _xml_from_pdf(stream: IO[bytes]) -> bytes | None:
         raise _Unreadable("pdf_broken") from error
 
 
-def _embedded_invoice_xml(reader: "PdfReader") -> bytes | None:
+def _embedded_invoice_xml(reader: "PdfReader", claim: list[bool]) -> bytes | None:
     for attachment in reader.attachment_list:
         if (attachment.name or "").lower() in EMBEDDED_NAMES:
+            claim[0] = True
             data = attachment.content
             if len(data) > settings.COMPTOIR_INVOICE_XML_MAX_BYTES:
                 raise _Unreadable("xml_too_large")
@@ -159,7 +174,7 @@ def _root(data: bytes) -> etree._Element:
 def _text(value, limit: int) -> str:
     if isinstance(value, list):
         value = value[0] if value else ""
-    return str(value or "").strip()[:limit]
+    return " ".join(str(value or "").split())[:limit]
 
 
 def _amount(value, notices: list[dict]) -> Decimal | None:
@@ -167,14 +182,18 @@ def _amount(value, notices: list[dict]) -> Decimal | None:
         value = value[0] if value else None
     if value in (None, ""):
         return None
+    written = str(value).strip()
     try:
-        amount = Decimal(str(value).strip()).quantize(CENT, rounding=ROUND_HALF_UP)
+        exact = Decimal(written)
+        amount = exact.quantize(CENT, rounding=ROUND_HALF_UP)
     except InvalidOperation:
-        notices.append(notice("amount_invalid", value=str(value)[:40]))
+        notices.append(notice("amount_invalid", value=written[:40]))
         return None
     if abs(amount) >= Decimal("1e15"):
-        notices.append(notice("amount_invalid", value=str(value)[:40]))
+        notices.append(notice("amount_invalid", value=written[:40]))
         return None
+    if amount != exact:
+        notices.append(notice("amount_rounded", value=written[:40], amount=f"{amount:.2f}"))
     return amount
 
 
@@ -212,38 +231,99 @@ def _party(terms: dict | None, role: str, notices: list[dict]) -> Party:
                  country=_text(terms.get("country_code"), 2).upper())
 
 
-def _facts(root: etree._Element, *, embedded: bool, budget: _Budget) -> InvoiceReading:
-    from facturx import get_flavor, get_level, xml_check_xsd
+def _library():
+    """The `factur-x` library, imported on the first reading (before its time budget starts)."""
+    import facturx
+
+    return facturx
+
+
+def _schema(flavor: str, level: str) -> etree.XMLSchema:
+    """The profile's XSD, loaded once per thread (a UBL schema takes ~70 ms to load; lxml's validators
+    are not shared between threads). Paths are the library's own, as `xml_check_xsd` would use them."""
+    cache = _schemas.__dict__.setdefault("by_key", {})
+    key = (flavor, level)
+    if key not in cache:
+        from importlib.resources import files
+
+        from facturx import facturx as library
+
+        if flavor == "factur-x":
+            relative = library.FACTURX_LEVEL2xsd[level]
+        elif flavor == "zugferd":
+            relative = library.ZUGFERD_xsd
+        elif flavor == "order-x":
+            relative = library.ORDERX_LEVEL2xsd[level]
+        else:
+            relative = library.UBL_21_xsd[flavor]
+        cache[key] = etree.XMLSchema(file=str(files("facturx").joinpath(f"xsd_and_schematron/{relative}")))
+    return cache[key]
+
+
+_schemas = threading.local()
+
+
+def _schema_notice(root: etree._Element, flavor: str, level: str) -> dict | None:
+    try:
+        schema = _schema(flavor, level)
+    except Exception as error:  # a level the library has no XSD for
+        return notice("schema", profile=level, detail=str(error)[:200])
+    if schema.validate(root):
+        return None
+    return notice("schema", profile=level, detail=str(schema.error_log.last_error)[:200])
+
+
+SOURCES = {"factur-x": "cii", "ubl-2.1-invoice": "ubl", "ubl-2.1-creditnote": "ubl", "zugferd": "zugferd-1",
+           "order-x": "order-x"}
+
+
+def _terms(root: etree._Element, *, flavor: str, level: str) -> dict:
+    if flavor in ("zugferd", "order-x"):
+        return terms_read(root, flavor)
     from facturx.parse_xml import parse_ubl_cii_xml
 
+    terms = parse_ubl_cii_xml(root, flavor=flavor, level=level, check_xsd=False, date_as="date")
+    terms["BT-9"] = due_dates_read(root, flavor) or None
+    if terms.get("BT-110") in (None, "", []):
+        terms["BT-110"] = tax_total_read(root, flavor, _text(terms.get("BT-5"), 3))
+    return terms
+
+
+def _due_date(value, notices: list[dict]) -> date | None:
+    dates = sorted({day for day in (value if isinstance(value, list) else [value]) if isinstance(day, date)})
+    if len(dates) > 1:
+        notices.append(notice("due_dates_several", count=str(len(dates)), date=f"{dates[0]:%d/%m/%Y}"))
+    return dates[0] if dates else None
+
+
+def _facts(root: etree._Element, *, embedded: bool, budget: _Budget) -> InvoiceReading:
+    facturx = _library()
     try:
-        flavor = get_flavor(root)
+        flavor = facturx.get_flavor(root)
     except Exception:
         return NONE  # well-formed XML that is not an invoice at all
-    if flavor not in ("factur-x", "ubl-2.1-invoice", "ubl-2.1-creditnote"):
+    if flavor not in SOURCES:
         raise _Unreadable("unsupported", flavor=flavor)
     notices: list[dict] = []
     try:
-        level = get_level(root, flavor)
+        level = facturx.get_level(root, flavor)
     except Exception:
-        level = "en16931"
+        level = "basic" if flavor in ("zugferd", "order-x") else "en16931"
         notices.append(notice("profile_unknown"))
     budget.check()
-    try:
-        xml_check_xsd(root, flavor=flavor, level=level)
-    except Exception as error:
-        notices.append(notice("schema", profile=level, detail=(str(error).splitlines() or [""])[-1][:200]))
+    if (schema := _schema_notice(root, flavor, level)) is not None:
+        notices.append(schema)
     budget.check()
     try:
-        terms = parse_ubl_cii_xml(root, flavor=flavor, level=level, check_xsd=False, date_as="date")
+        terms = _terms(root, flavor=flavor, level=level)
     except Exception as error:
         raise _Unreadable("xml_broken", detail=str(error)[:200]) from error
     budget.check()
-    if flavor == "factur-x":
-        source = "factur-x" if embedded else "cii"
-    else:
-        source = "ubl"
+    source = SOURCES[flavor]
+    if source == "cii" and embedded:
+        source = "factur-x"
     type_code = _text(terms.get("BT-3"), 10)
+    kind = invoice_kind_for(type_code)
     number = _text(terms.get("BT-1"), 100)
     if not number:
         notices.append(notice("number_missing"))
@@ -253,12 +333,13 @@ def _facts(root: etree._Element, *, embedded: bool, budget: _Budget) -> InvoiceR
     incl, due = _amount(terms.get("BT-112"), notices), _amount(terms.get("BT-115"), notices)
     if excl is not None and incl is not None and (tax or Decimal(0)) + excl != incl:
         notices.append(notice("totals_mismatch", excl=str(excl), tax=str(tax or Decimal("0.00")), incl=str(incl)))
-    issue, due_date = terms.get("BT-2"), terms.get("BT-9")
+    if kind in PAYABLE_KINDS and kind != InvoiceKind.CREDIT_NOTE and any(
+            amount is not None and amount < 0 for amount in (incl, due)):
+        notices.append(notice("negative_amount"))
+    issue = terms.get("BT-2")
     return InvoiceReading(
-        status="read", source=source, profile=level[:20], type_code=type_code,
-        kind=str(invoice_kind_for(type_code)), number=number,
-        issue_date=issue if isinstance(issue, date) else None,
-        due_date=due_date if isinstance(due_date, date) else None,
+        status="read", source=source, profile=level[:20], type_code=type_code, kind=str(kind), number=number,
+        issue_date=issue if isinstance(issue, date) else None, due_date=_due_date(terms.get("BT-9"), notices),
         payment_terms=_text(terms.get("BT-20"), 500), currency=_text(terms.get("BT-5"), 3).upper(),
         total_excl_tax=excl, total_tax=tax, total_incl_tax=incl, amount_due=due,
         seller=seller, buyer=buyer, order_reference=_text(terms.get("BT-13"), 100), notices=tuple(notices),
@@ -272,29 +353,40 @@ def invoice_read(*, stream: IO[bytes], size: int, content_type: str) -> InvoiceR
     """The invoice in a PDF or XML file, if any. Never raises."""
     if content_type not in (PDF, XML):
         return NONE
+    claim = [False]  # set once the file shows it carries an e-invoice
     try:
         if size > settings.COMPTOIR_INVOICE_READ_MAX_BYTES:
             raise _Unreadable("too_large")
+        _library()  # the first import (~0.5 s of CPU) is not the file's fault: outside its budget
         budget = _Budget()
         if content_type == PDF:
-            data = _xml_from_pdf(stream)
+            data = _xml_from_pdf(stream, claim)
             if data is None:
                 return NONE
             embedded = True
         else:
+            head = stream.read(HEAD_CLAIM)
+            claim[0] = any(marker in head for marker in INVOICE_MARKERS)
             if size > settings.COMPTOIR_INVOICE_XML_MAX_BYTES:
                 raise _Unreadable("xml_too_large")
-            data = stream.read(settings.COMPTOIR_INVOICE_XML_MAX_BYTES + 1)
+            data = head + stream.read(settings.COMPTOIR_INVOICE_XML_MAX_BYTES + 1 - len(head))
             embedded = False
         budget.check()
         root = _root(data)
         budget.check()
         return _facts(root, embedded=embedded, budget=budget)
     except _Unreadable as unreadable:
-        return InvoiceReading(status="unreadable", notices=(unreadable.notice,))
+        return InvoiceReading(status="unreadable", notices=(unreadable.notice,), claims_invoice=claim[0])
     except Exception:
         logger.exception("invoice reading failed")
-        return InvoiceReading(status="unreadable", notices=(notice("failed"),))
+        return InvoiceReading(status="unreadable", notices=(notice("failed"),), claims_invoice=claim[0])
+
+
+# The root elements (or their namespaces) of the e-invoices and orders we read: an XML file whose first
+# bytes name one claims to be one, even when it is broken further on.
+HEAD_CLAIM = 4096
+INVOICE_MARKERS = (b"CrossIndustryInvoice", b"CrossIndustryDocument", b"SCRDMCCBDACIOMessageStructure",
+                   b"ubl:schema:xsd:Invoice-2", b"ubl:schema:xsd:CreditNote-2")
 
 
 # Intake reads an attachment to choose its month folder, then the deposit reads the same bytes:
@@ -311,6 +403,8 @@ def invoice_read_remembered(*, sha256: str, content_type: str, read) -> InvoiceR
             _recent.move_to_end(key)
             return _recent[key]
     reading = read()
+    if reading.too_slow:
+        return reading  # a reading that ran out of time is tried afresh next time, not remembered
     with _recent_lock:
         _recent[key] = reading
         while len(_recent) > RECENT_SIZE:

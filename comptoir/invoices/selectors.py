@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 
 from comptoir.ged.models import Document
+from comptoir.invoices.kinds import invoice_kind_label
 from comptoir.invoices.models import InvoiceFacts, InvoiceStatus
 from comptoir.invoices.notices import MISFILED, misfiled_code, notice_text, notice_texts_fr
 
@@ -34,6 +35,7 @@ def invoice_api_dict(facts: InvoiceFacts | None) -> dict | None:
         return None
     return {
         "kind": facts.kind,
+        "kind_label": invoice_kind_label(type_code=facts.type_code, kind=facts.kind),
         "type_code": facts.type_code or None,
         "number": facts.number or None,
         "issue_date": facts.issue_date.isoformat() if facts.issue_date else None,
@@ -50,6 +52,13 @@ def invoice_api_dict(facts: InvoiceFacts | None) -> dict | None:
         "warnings": notice_texts_fr(facts.warnings),
         "misfiled": misfiled_code(facts.warnings),
     }
+
+
+def invoice_unreadable_reason(facts: InvoiceFacts | None) -> str | None:
+    """Why the e-invoice could not be read, in French (the API's `invoice_unreadable_reason`)."""
+    if facts is None or facts.status != InvoiceStatus.UNREADABLE:
+        return None
+    return " ".join(notice_texts_fr(facts.warnings)) or None
 
 
 def invoice_warning_texts(facts: InvoiceFacts) -> list[str]:

@@ -1,7 +1,7 @@
 """Writes of invoice facts: recorded inside the deposit's transaction, from a reading made before it."""
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -144,7 +144,7 @@ def invoice_facts_record(*, document: Document, reading: InvoiceReading) -> Invo
     if reading.status != "read":
         return InvoiceFacts.objects.create(document=document, company_id=document.company_id,
                                            status=InvoiceStatus.UNREADABLE, parser_version=PARSER_VERSION,
-                                           warnings=list(reading.notices))
+                                           warnings=list(reading.notices), claims_invoice=reading.claims_invoice)
     filing = _filing_notices(document=document, reading=reading)
     seller, buyer = reading.seller, reading.buyer
     fields = dict(
@@ -208,3 +208,38 @@ def invoice_facts_enter(*, document: Document, number: str, buyer_name: str, buy
     document.invoice_facts = facts
     search_index_documents(document_ids=[document.pk])  # found by its number and customer from now on
     return facts
+
+
+# --- a reading that ran out of time is tried again, once the machine is quieter --------------------
+
+REREAD_WINDOW = timedelta(days=7)
+
+
+def invoice_facts_too_slow_ids(*, limit: int = 20) -> list[int]:
+    """Recent unreadable facts whose reason is the time budget (few rows: filtered here, not in JSON SQL)."""
+    rows = (InvoiceFacts.objects.filter(status=InvoiceStatus.UNREADABLE, read_at__gte=timezone.now() - REREAD_WINDOW,
+                                        document__deleted_at__isnull=True)
+            .order_by("id").values_list("pk", "warnings"))
+    return [pk for pk, warnings in rows if any(item.get("code") == "too_slow" for item in warnings)][:limit]
+
+
+def invoice_facts_reread(*, facts_id: int) -> InvoiceFacts | None:
+    """Read the document again; its facts are replaced when the reading now succeeds (None otherwise).
+
+    The bytes are read outside the transaction, as on deposit; the replacement goes through
+    `invoice_facts_record`, so the duplicate check and the filing warnings apply as on deposit.
+    """
+    facts = InvoiceFacts.objects.select_related("document").filter(pk=facts_id).first()
+    if facts is None:
+        return None
+    document = facts.document
+    with blob_open(document.blob) as stream:
+        reading = invoice_read(stream=stream, size=document.size, content_type=document.content_type)
+    if reading.status == "unreadable" and reading.too_slow:
+        return None
+    with transaction.atomic():
+        if not InvoiceFacts.objects.filter(pk=facts_id, status=InvoiceStatus.UNREADABLE).delete()[0]:
+            return None  # completed by a person meanwhile
+        if reading.status == "none":
+            return None
+        return invoice_facts_record(document=document, reading=reading)

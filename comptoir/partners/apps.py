@@ -38,6 +38,14 @@ class PartnersConfig(AppConfig):
 
         # The payment status of invoices pushed by API, read back by the worker (so by `serve` too).
         periodic_job_register(sync_job())
+        # E-invoices whose reading ran out of time, read again when the machine is quieter.
+        from datetime import timedelta
+
+        from comptoir.jobs.scheduler import PeriodicJob
+        from comptoir.partners.routing import invoices_too_slow_reread
+
+        periodic_job_register(PeriodicJob(name="invoices.reread_too_slow", every=timedelta(minutes=1),
+                                          run=invoices_too_slow_reread))
         if settings.COMPTOIR_FAKE_UPFLOW:
             from comptoir.core.processes import embedded_listener_register
 

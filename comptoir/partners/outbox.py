@@ -93,6 +93,15 @@ def deliveries_complete(*, lineage, company_id: int) -> int:
     return completed
 
 
+def delivery_release(*, delivery: Delivery) -> bool:
+    """A person sends an incomplete delivery as it is (« envoyer quand même »): incomplete → pending."""
+    released = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.INCOMPLETE).update(
+        status=DeliveryStatus.PENDING, next_attempt_at=None, updated_at=timezone.now())
+    if released:
+        work_wake()
+    return bool(released)
+
+
 def deliveries_cancel(*, deliveries: QuerySet[Delivery], reason: str) -> int:
     """Cancel what is still waiting (pending, retrying); a row being sent finishes and is then cancelled."""
     return deliveries.filter(status__in=CANCELLABLE).update(status=DeliveryStatus.CANCELLED, reason=reason,

@@ -6,10 +6,17 @@ a second backfill finds the existing row and adds nothing. The partner class dec
 the document (`refusal_reason`); the outbox writes the row.
 """
 
+import os
+
+from django.db import transaction
+from django.utils import timezone
+
 from comptoir.ged.events import DocumentEntered
 from comptoir.ged.models import Document
+from comptoir.invoices.services import invoice_facts_reread, invoice_facts_too_slow_ids
 from comptoir.partners.catalogue.base import PartnerApp
-from comptoir.partners.models import Delivery, Destination
+from comptoir.partners.catalogue.registry import app_find
+from comptoir.partners.models import Delivery, DeliveryStatus, Destination
 from comptoir.partners.outbox import delivery_create_once
 from comptoir.partners.selectors import destinations_on_for_folder
 
@@ -31,3 +38,43 @@ def deliveries_create_for_entry(event: DocumentEntered) -> None:
     targets = destinations_on_for_folder(folder=event.folder)
     if targets:
         deliveries_create(document=event.document, targets=targets, trigger=event.kind)
+
+
+def deliveries_reconsider(*, document: Document) -> int:
+    """The document's facts changed (read again): decide its waiting deliveries as a deposit would now."""
+    changed = 0
+    with transaction.atomic():
+        for delivery in (Delivery.objects.select_for_update().select_related("destination__connection")
+                         .filter(lineage=document.lineage, status=DeliveryStatus.INCOMPLETE)):
+            app = app_find(delivery.app_slug)
+            if app is None:
+                continue
+            connection = delivery.destination.connection
+            refusal = app.refusal_reason(document, connection=connection)
+            if refusal:
+                delivery.status, delivery.reason = DeliveryStatus.SKIPPED, refusal
+            elif not app.needs_invoice_facts(document, connection=connection):
+                delivery.status = DeliveryStatus.PENDING
+            else:
+                continue
+            delivery.updated_at = timezone.now()
+            delivery.save(update_fields=["status", "reason", "updated_at"])
+            changed += 1
+    if changed:
+        from comptoir.jobs.wakeups import work_wake
+
+        work_wake()
+    return changed
+
+
+def invoices_too_slow_reread(scope: str = "") -> int:
+    """The periodic job: read again what failed for time, while the machine is not saturated."""
+    if os.getloadavg()[0] >= (os.cpu_count() or 1):
+        return 0
+    read = 0
+    for facts_id in invoice_facts_too_slow_ids():
+        facts = invoice_facts_reread(facts_id=facts_id)
+        if facts is not None:
+            deliveries_reconsider(document=facts.document)
+            read += 1
+    return read

@@ -71,6 +71,7 @@ ACTIONS: dict[str, list[str]] = {
     "partners:document_receivable": ["PUT /api/v1/documents/{document_id}/invoice"],  # « à compléter »
     "partners:company_receivables_visibility": ["PUT /api/v1/companies/{company_id}/receivables/visibility"],
     "delivery:retry": ["POST /api/v1/deliveries/{delivery_id}/retry"],
+    "delivery:send_anyway": ["POST /api/v1/deliveries/{delivery_id}/send-anyway"],  # « envoyer quand même »
     # Document requests
     "docrequests:create": ["POST /api/v1/requests"],
     "docrequests:answer": ["POST /api/v1/requests/{request_id}/documents",

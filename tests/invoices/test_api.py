@@ -7,6 +7,7 @@ from tests.invoices import corpus
 
 EXPECTED_EN16931 = {
     "kind": "invoice",
+    "kind_label": "Facture",
     "type_code": "380",
     "number": "F-2027-001",
     "issue_date": "2027-01-15",

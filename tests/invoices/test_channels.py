@@ -55,3 +55,18 @@ def test_every_channel_reads_the_invoice(channel, sample, company, client_user, 
         assert detail["invoice"] is None
     else:
         assert {key: detail["invoice"][key] for key in fields} == fields
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("channel", CHANNELS, ids=lambda channel: channel.value)
+def test_the_official_negative_invoice_is_read_with_its_warning_through_every_channel(
+        channel, company, client_user, mail_in, tmp_path, monkeypatch):
+    from tests.invoices.corpus_expected import CORPUS
+
+    monkeypatch.setattr(channels, "PDF_BYTES", (CORPUS / "en16931" / "ubl_BIS3_Invoice_negativ.XML").read_bytes())
+    channels.ENTRY_POINTS[channel](folder=folder_named(company, "Ventes"), user=client_user, mail_in=mail_in,
+                                   tmp_path=tmp_path)
+    document = Document.objects.get()
+    invoice = ApiClient(client_user).get(f"/documents/{document.pk}").json()["invoice"]
+    assert (invoice["number"], invoice["kind"], invoice["total_incl_tax"]) == ("12345", "invoice", "-782179.43")
+    assert "Montant négatif : s'agit-il d'un avoir ?" in invoice["warnings"]

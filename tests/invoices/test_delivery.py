@@ -73,7 +73,8 @@ def test_a_plain_pdf_is_sent_as_before_unless_the_connection_takes_recognised_in
     sent = deposit(sales, corpus.plain_pdf(), name="scan.pdf", actor=firm_admin)
     broken = deposit(sales, corpus.broken_facturx_pdf(), name="cassee.pdf", actor=firm_admin)
     assert Delivery.objects.get(document=sent).status == DeliveryStatus.PENDING
-    assert Delivery.objects.get(document=broken).status == DeliveryStatus.PENDING
+    # A PDF that carries a factur-x.xml we cannot read claims to be an invoice: held for a person (#26).
+    assert Delivery.objects.get(document=broken).status == DeliveryStatus.INCOMPLETE
 
     connection_set(installation=upflow.installation, company=company, destinations={"collection": UPFLOW_ADDRESS},
                    actor=firm_admin, only_recognised_invoices=True)
@@ -83,8 +84,8 @@ def test_a_plain_pdf_is_sent_as_before_unless_the_connection_takes_recognised_in
     assert delivery.status == DeliveryStatus.SKIPPED
     assert "n'est pas une facture électronique reconnue" in delivery.reason
     assert Delivery.objects.get(document=bill).status == DeliveryStatus.PENDING
-    assert drain() == 3
-    assert len(smtp_server.wait_for(3)) == 3
+    assert drain() == 2
+    assert len(smtp_server.wait_for(2)) == 2
 
 
 def test_sales_invoice_of_another_seller_and_purchase_in_sales_are_flagged(company, firm_admin):

@@ -151,3 +151,17 @@ def test_deflate_bomb_in_the_pdf_is_bounded_and_not_readable():
     reading, elapsed, peak = _bounded(data, PDF)
     assert reading.status == "unreadable"
     assert elapsed < 2 and peak < 40 * 1024 * 1024
+
+
+def test_the_reading_budget_is_cpu_time_so_waiting_for_a_core_does_not_spend_it(settings):
+    from comptoir.invoices.reading import _Budget, _Unreadable
+
+    settings.COMPTOIR_INVOICE_READ_SECONDS = 0.05
+    budget = _Budget()
+    time.sleep(0.2)  # what a saturated machine does to a reading: it waits, using no CPU of its own
+    budget.check()
+    spin_until = time.thread_time() + 0.1
+    while time.thread_time() < spin_until:
+        pass
+    with pytest.raises(_Unreadable):
+        budget.check()

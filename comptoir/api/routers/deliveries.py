@@ -9,7 +9,7 @@ from comptoir.api.pagination import DEFAULT_LIMIT, Limit, Offset
 from comptoir.api.schemas import ErrorOut, RowId
 from comptoir.delivery.access import delivery_access
 from comptoir.delivery.selectors import DeliveryFilters, delivery_get_for_user, delivery_list_for_user
-from comptoir.delivery.services import delivery_retry
+from comptoir.delivery.services import delivery_retry, delivery_send_anyway
 from comptoir.partners.models import Delivery, DeliveryStatus
 
 router = Router(tags=["Envois"])
@@ -61,3 +61,13 @@ def delivery_list(request: HttpRequest, company: RowId | None = None, app: str |
 def delivery_retry_endpoint(request: HttpRequest, delivery_id: int):
     delivery = delivery_get_for_user(user=request.auth, delivery_id=delivery_id)
     return DeliveryOut.from_delivery(delivery_retry(delivery=delivery, actor=request.auth))
+
+
+@router.post("/deliveries/{delivery_id}/send-anyway",
+             response={200: DeliveryOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+             summary="Envoyer quand même un envoi à compléter")
+def delivery_send_anyway_endpoint(request: HttpRequest, delivery_id: int):
+    """Un envoi par email retenu « à compléter » (une facture électronique illisible) part tel quel. Un envoi par
+    l'API a besoin des données de la facture : 409."""
+    delivery = delivery_get_for_user(user=request.auth, delivery_id=delivery_id)
+    return DeliveryOut.from_delivery(delivery_send_anyway(delivery=delivery, actor=request.auth))

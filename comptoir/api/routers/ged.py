@@ -50,7 +50,12 @@ from comptoir.ged.services import (
     documents_bulk_restore,
     documents_bulk_trash,
 )
-from comptoir.invoices.selectors import invoice_api_dict, invoice_facts_for_document, invoice_status_for
+from comptoir.invoices.selectors import (
+    invoice_api_dict,
+    invoice_facts_for_document,
+    invoice_status_for,
+    invoice_unreadable_reason,
+)
 from comptoir.partners.receivables import receivable_api_dict, receivable_for_document
 from comptoir.partners.selectors import delivery_list_for_document
 
@@ -140,6 +145,7 @@ def document_detail(request: HttpRequest, document_id: int):
     facts = invoice_facts_for_document(document=document)
     return {**DocumentOut.from_orm(document).dict(), "deliveries": _deliveries(request, document),
             "invoice_status": invoice_status_for(facts), "invoice": invoice_api_dict(facts),
+            "invoice_unreadable_reason": invoice_unreadable_reason(facts),
             "receivable": receivable_api_dict(receivable_for_document(document=document))}
 
 

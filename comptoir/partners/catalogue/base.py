@@ -20,7 +20,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from comptoir.core.sizes import file_size_format
-from comptoir.invoices.kinds import InvoiceKind
+from comptoir.invoices.kinds import invoice_kind_label
 from comptoir.invoices.models import InvoiceFacts, InvoiceStatus
 from comptoir.invoices.selectors import invoice_facts_for_document
 from comptoir.partners.credentials import Field
@@ -161,7 +161,8 @@ class PartnerApp:
         facts = invoice_facts_for_document(document=document) if self.accepted_invoice_kinds is not None else None
         if facts is not None and facts.status == InvoiceStatus.READ and facts.kind not in self.accepted_invoice_kinds:
             return _("« %(name)s » n'est pas une facture à payer (%(kind)s, code %(code)s) : %(app)s ne la reçoit "
-                     "pas.") % {"name": document.name, "kind": InvoiceKind(facts.kind).label,
+                     "pas.") % {"name": document.name, "kind": invoice_kind_label(type_code=facts.type_code,
+                                                                                   kind=facts.kind),
                                "code": facts.type_code or "?", "app": self.name}
         if self.accepted_types and document.content_type not in self.accepted_types:
             return _("%(app)s n'accepte pas ce type de fichier (%(type)s) ; formats acceptés : %(accepted)s.") % {
@@ -203,11 +204,16 @@ class PartnerApp:
         return method.send(app=self, delivery=delivery)
 
     def needs_invoice_facts(self, document: "Document", *, connection: "Connection | None") -> bool:
-        """A method that pushes invoice data cannot send without it: such a delivery waits « à compléter »."""
+        """Such a delivery waits « à compléter »: a method that pushes invoice data cannot send without it, and
+        a payables partner does not get a file that claims to be an e-invoice we could not read (by email a
+        person may still « envoyer quand même »; promise 10's one exception to "sent as before")."""
+        facts = invoice_facts_for_document(document=document)
+        if (self.accepted_invoice_kinds is not None and facts is not None
+                and facts.status == InvoiceStatus.UNREADABLE and facts.claims_invoice):
+            return True
         method = self.method_get(connection.method) if connection is not None else None
         if method is None or not method.needs_invoice_facts:
             return False
-        facts = invoice_facts_for_document(document=document)
         return facts is None or facts.status != InvoiceStatus.READ or not facts.number
 
     def email_subject(self, delivery: "Delivery") -> str:
@@ -252,7 +258,7 @@ class PartnerApp:
         if facts is None or not facts.number:
             return ""
         # The partner reads French: the mail is worded in French whatever the worker's language.
-        parts = [f"{InvoiceKind(facts.kind).label} n° {facts.number}"]
+        parts = [f"{invoice_kind_label(type_code=facts.type_code, kind=facts.kind)} n° {facts.number}"]
         if facts.buyer_name:
             parts.append(facts.buyer_name)
         if facts.total_incl_tax is not None:
