@@ -23,7 +23,7 @@ from comptoir.partners.selectors import (
     backfill_preview,
     company_get_for_admin,
     company_receivables_get_for_user,
-    connection_get_active,
+    connection_get_for_admin,
     connection_get_for_folder,
     firm_get_for_admin,
     folder_get_for_staff,
@@ -247,20 +247,18 @@ class UsualFoldersOut(Schema):
              summary="Relier les dossiers habituels (Achats, Ventes… de chaque dossier annuel)")
 def usual_folders_link(request: HttpRequest, slug: str, company_id: int):
     _admin_firm(request)
-    installation = installation_get_for_admin(user=request.auth, slug=slug)
-    company = company_get_for_admin(user=request.auth, company_id=company_id)
-    connection = connection_get_active(installation=installation, company=company)
-    if connection is None:
-        raise Http404("not connected")
+    connection = connection_get_for_admin(user=request.auth, slug=slug, company_id=company_id)
     return {"linked": connection_usual_folders_link(connection=connection, actor=request.auth)}
 
 
 @router.get("/apps/{slug}/settings", response={200: SettingsOut, **ERRORS}, summary="Réglages de l'application")
 def settings_get(request: HttpRequest, slug: str):
     _admin_firm(request)
-    installation = installation_get_for_admin(user=request.auth, slug=slug)
-    app = app_get(slug)
-    return {"app": slug, "settings": fields_public(app.settings_fields, installation.settings or {})}
+    return _settings_out(slug, installation_get_for_admin(user=request.auth, slug=slug))
+
+
+def _settings_out(slug: str, installation) -> dict:
+    return {"app": slug, "settings": fields_public(app_get(slug).settings_fields, installation.settings or {})}
 
 
 @router.put("/apps/{slug}/settings", response={200: SettingsOut, **ERRORS},
@@ -273,21 +271,16 @@ def settings_put(request: HttpRequest, slug: str, payload: SettingsIn):
                                                  actor=request.auth)
     except InvalidCredentials as exc:
         return Status(400, {"error": "invalid_credentials", "detail": exc.reply})
-    app = app_get(slug)
-    return {"app": slug, "settings": fields_public(app.settings_fields, installation.settings or {})}
+    return _settings_out(slug, installation)
 
 
 @router.delete("/apps/{slug}/connections/{int:company_id}", response={200: RevokeOut, **ERRORS},
                summary="Révoquer l'accès d'une entreprise")
 def connection_delete(request: HttpRequest, slug: str, company_id: int):
     _admin_firm(request)
-    installation = installation_get_for_admin(user=request.auth, slug=slug)
-    company = company_get_for_admin(user=request.auth, company_id=company_id)
-    connection = connection_get_active(installation=installation, company=company)
-    if connection is None:
-        raise Http404("not connected")
+    connection = connection_get_for_admin(user=request.auth, slug=slug, company_id=company_id)
     cancelled = connection_revoke(connection=connection, actor=request.auth)
-    return {"app": slug, "company_id": company.pk, "cancelled_deliveries": cancelled}
+    return {"app": slug, "company_id": connection.company_id, "cancelled_deliveries": cancelled}
 
 
 @router.get("/folders/{int:folder_id}/switches", response={200: list[SwitchOut], **ERRORS},

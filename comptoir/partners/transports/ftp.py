@@ -38,6 +38,19 @@ def _reply(exc: BaseException) -> str:
 
 
 @contextmanager
+def _replies_classified() -> Iterator[None]:
+    """4xx and lost connections are transient, 5xx permanent, each with the server's reply."""
+    try:
+        yield
+    except ftplib.error_temp as exc:
+        raise TransientError(_reply(exc)) from exc
+    except ftplib.error_perm as exc:
+        raise PermanentError(_reply(exc)) from exc
+    except (OSError, EOFError) as exc:
+        raise TransientError(f"Connexion FTP interrompue : {_reply(exc)}") from exc
+
+
+@contextmanager
 def ftp_session(access: FtpAccess) -> Iterator[ftplib.FTP]:
     """A logged-in session; TransientError / PermanentError with the server's reply otherwise."""
     try:
@@ -50,7 +63,7 @@ def ftp_session(access: FtpAccess) -> Iterator[ftplib.FTP]:
     except (OSError, EOFError) as exc:
         raise TransientError(f"Serveur FTP injoignable : {_reply(exc)}") from exc
     try:
-        try:
+        with _replies_classified():
             if isinstance(ftp, ftplib.FTP_TLS):
                 try:
                     ftp.auth()
@@ -62,12 +75,6 @@ def ftp_session(access: FtpAccess) -> Iterator[ftplib.FTP]:
             if isinstance(ftp, ftplib.FTP_TLS):
                 ftp.prot_p()
             ftp.voidcmd("TYPE I")  # binary: SIZE is exact, and refused in ASCII mode by many servers
-        except ftplib.error_temp as exc:
-            raise TransientError(_reply(exc)) from exc
-        except ftplib.error_perm as exc:
-            raise PermanentError(_reply(exc)) from exc
-        except (OSError, EOFError) as exc:
-            raise TransientError(f"Connexion FTP interrompue : {_reply(exc)}") from exc
         yield ftp
     finally:
         try:
@@ -100,25 +107,18 @@ def _same_file(ftp: ftplib.FTP, name: str, content: bytes) -> bool | None:
 
 def ftp_upload(access: FtpAccess, *, directory: list[str], name: str, content: bytes, temp_name: str) -> str:
     """Upload once under `directory` (created if missing); the final path written (or found)."""
-    try:
-        with ftp_session(access) as ftp:
-            _ensure_dirs(ftp, directory)
-            final = name
+    with _replies_classified(), ftp_session(access) as ftp:
+        _ensure_dirs(ftp, directory)
+        final = name
+        same = _same_file(ftp, final, content)
+        if same is False:  # another document of that name: ours gets a name of its own
+            stem, dot, ext = name.rpartition(".")
+            final = f"{stem}-{temp_name.rsplit('.', 2)[-2]}.{ext}" if dot else f"{name}-{temp_name}"
             same = _same_file(ftp, final, content)
-            if same is False:  # another document of that name: ours gets a name of its own
-                stem, dot, ext = name.rpartition(".")
-                final = f"{stem}-{temp_name.rsplit('.', 2)[-2]}.{ext}" if dot else f"{name}-{temp_name}"
-                same = _same_file(ftp, final, content)
-            if not same:
-                ftp.storbinary(f"STOR {temp_name}", io.BytesIO(content))
-                ftp.rename(temp_name, final)
-            return "/".join([*directory, final])
-    except ftplib.error_temp as exc:
-        raise TransientError(_reply(exc)) from exc
-    except ftplib.error_perm as exc:
-        raise PermanentError(_reply(exc)) from exc
-    except (OSError, EOFError) as exc:
-        raise TransientError(f"Connexion FTP interrompue : {_reply(exc)}") from exc
+        if not same:
+            ftp.storbinary(f"STOR {temp_name}", io.BytesIO(content))
+            ftp.rename(temp_name, final)
+        return "/".join([*directory, final])
 
 
 def ftp_check(access: FtpAccess) -> None:

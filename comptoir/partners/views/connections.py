@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -20,6 +20,7 @@ from comptoir.partners.models import Connection
 from comptoir.partners.selectors import (
     company_get_for_admin,
     connection_get_active,
+    connection_get_for_admin,
     connections_for_installation,
     installation_get_for_admin,
 )
@@ -214,11 +215,8 @@ def revoke(request: HttpRequest, slug: str, company_id: int) -> HttpResponse:
 @require_POST
 def usual_folders_link(request: HttpRequest, slug: str, company_id: int) -> HttpResponse:
     """« Relier les dossiers habituels » (after the page's confirmation), for one connected company."""
-    installation = installation_get_for_admin(user=request.user, slug=slug)
-    company = company_get_for_admin(user=request.user, company_id=company_id)
-    connection = connection_get_active(installation=installation, company=company)
-    if connection is None:
-        raise Http404("not connected")
+    connection = connection_get_for_admin(user=request.user, slug=slug, company_id=company_id)
+    company = connection.company
     try:
         linked = connection_usual_folders_link(connection=connection, actor=request.user)
     except ValidationError as exc:
