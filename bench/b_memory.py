@@ -1,5 +1,5 @@
 """5. Memory: peak RSS over idle of the web process during a big upload and download, and of the
-worker sending a 50 MB attachment.
+worker sending a 20 MB attachment (Inqom's limit; 50 MB before NoteFacile & co left the store).
 
 Peaks are VmHWM from /proc/<pid>/status, reset to the current RSS just before each operation
 (`clear_refs`), so each figure is that operation's own peak. The file is streamed from a generator
@@ -137,9 +137,9 @@ def _worker(ctx: Context) -> Row:
     from comptoir.partners.models import Delivery
 
     world = ctx.world()
-    size = ctx.size(3 * MB, 50 * MB)
-    # Coffre Facture takes files up to 50 MB (Upflow stops at 25 MB).
-    folder = switched_folder(world, name=f"Banc pièces lourdes {uuid.uuid4().hex[:6]}", slug="coffre-facture",
+    size = ctx.size(3 * MB, 20 * MB)
+    # Inqom takes files up to 20 MB (Upflow stops at 25 MB, but only invoices).
+    folder = switched_folder(world, name=f"Banc pièces lourdes {uuid.uuid4().hex[:6]}", slug="inqom",
                              key="achats")
     sink = sink_start(ctx.stage)
     workers = workers_start(ctx.stage, count=1, email_port=sink.port)
@@ -155,7 +155,7 @@ def _worker(ctx: Context) -> Row:
                                         channel="api", actor=world.admin, filename=f"lourd-{run_number}.pdf")
             ids = list(Delivery.objects.filter(document=document, status="pending").values_list("pk", flat=True))
             if not ids:
-                raise RuntimeError("the 50 MB document made no pending delivery (refused by the partner's limits?)")
+                raise RuntimeError("the heavy document made no pending delivery (refused by the partner's limits?)")
             started = time.monotonic()
             sink.wait_for(ids, timeout=300, senders=workers)
             peaks.append(_tree_hwm(workers[0].pid))

@@ -71,7 +71,12 @@ def partner_switch_on(world: World, *, folder, slug: str = "upflow", key: str | 
     app = app_get(slug)
     installation = (Installation.objects.filter(firm=world.firm, app_slug=slug, removed_at__isnull=True).first()
                     or installation_create(firm=world.firm, slug=slug, actor=world.admin))
-    destinations = {spec.key: f"{spec.key}.{world.company.slug}@partenaire.example" for spec in app.destinations}
+    if slug == "inqom":  # Inqom takes only its own addresses (`achat.<entreprise>@inqombox.com`…)
+        from comptoir.partners.catalogue.inqom import INQOM_DOMAIN, PREFIXES
+
+        destinations = {key: f"{prefix}.{world.company.slug}@{INQOM_DOMAIN}" for key, prefix in PREFIXES.items()}
+    else:
+        destinations = {spec.key: f"{spec.key}.{world.company.slug}@partenaire.example" for spec in app.destinations}
     connection = connection_set(installation=installation, company=world.company, destinations=destinations,
                                 actor=world.admin)
     folder_switch_set(folder=folder, connection=connection, state="on", destination=key, actor=world.admin)

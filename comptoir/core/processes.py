@@ -13,12 +13,6 @@ _processes: list[EmbeddedProcess] = []
 _listeners: list[tuple[str, str]] = []
 
 
-def embedded_process_register(name: str, argv: list[str]) -> None:
-    """`argv` is what follows `comptoir` on the command line, e.g. ["watch"]."""
-    if all(existing != name for existing, _ in _processes):
-        _processes.append((name, argv))
-
-
 def embedded_listener_register(name: str, starter: str) -> None:
     """`starter`: "package.module.function", called without arguments in the listeners' process."""
     if all(existing != name for existing, _ in _listeners):

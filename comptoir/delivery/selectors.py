@@ -71,10 +71,6 @@ def delivery_get_for_user(*, user: User, delivery_id: int) -> Delivery:
     return delivery
 
 
-def delivery_attempts(*, delivery: Delivery) -> QuerySet[DeliveryAttempt]:
-    return delivery.send_attempts.order_by("started_at", "id")
-
-
 @dataclass(frozen=True)
 class DayCounts:
     day: date

@@ -200,9 +200,7 @@ def delivery_send_anyway(*, delivery: Delivery, actor: User | None) -> Delivery:
         return delivery
     if delivery.status != DeliveryStatus.INCOMPLETE:
         raise ComptoirError(_("Seuls les envois à compléter peuvent être envoyés quand même."), status=409)
-    app = app_find(delivery.app_slug)
-    method = app.method_for_destination(delivery.destination.key) if app is not None else None
-    if method is not None and method.needs_invoice_facts:
+    if not delivery.can_send_as_is:
         raise ComptoirError(_("Un envoi par l'API a besoin des données de la facture : complétez-les."), status=409)
     if not delivery_release(delivery=delivery):
         raise ComptoirError(_("Seuls les envois à compléter peuvent être envoyés quand même."), status=409)

@@ -29,7 +29,7 @@ from comptoir.delivery.selectors import (
 from comptoir.delivery.services import delivery_retry, delivery_send_anyway
 from comptoir.firms.selectors import company_list_for_user
 from comptoir.ged.selectors import document_get_for_user
-from comptoir.partners.catalogue.registry import app_get
+from comptoir.partners.catalogue.registry import app_get_for_history
 from comptoir.partners.models import DeliveryStatus
 from comptoir.partners.selectors import delivery_list_for_document, delivery_lists_for_documents
 
@@ -96,7 +96,7 @@ def _staff_only(request: HttpRequest, action: str = "history.view") -> None:
 @require_GET
 def history(request: HttpRequest, app_slug: str) -> HttpResponse:
     _staff_only(request)
-    app = app_get(app_slug)
+    app = app_get_for_history(app_slug)
     filters = _filters(request, app.slug)
     deliveries = delivery_history_for_user(user=request.user, filters=filters)
     page = Paginator(deliveries, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -135,7 +135,7 @@ class _Echo:
 @require_GET
 def history_csv(request: HttpRequest, app_slug: str) -> StreamingHttpResponse:
     _staff_only(request, "history.export")
-    app = app_get(app_slug)
+    app = app_get_for_history(app_slug)
     deliveries = delivery_history_for_user(user=request.user, filters=_filters(request, app.slug))
     writer = csv.writer(_Echo(), delimiter=";")
     header = [_("Identifiant"), _("Créé le"), _("Entreprise"), _("Document"), _("Destination"), _("Statut"),
@@ -195,7 +195,7 @@ def send_anyway(request: HttpRequest, delivery_id: int) -> HttpResponse:
 def app_chart(request: HttpRequest, app_slug: str) -> HttpResponse:
     """The per-day chart alone, for the app's page to load with htmx (`hx-get`, `hx-trigger="load"`)."""
     _staff_only(request)
-    app = app_get(app_slug)
+    app = app_get_for_history(app_slug)
     deliveries = delivery_list_for_user(user=request.user, filters=DeliveryFilters(app_slug=app.slug))
     return render(request, "delivery/_chart.html", {
         "app": app, "chart": delivery_chart(delivery_daily_counts(deliveries=deliveries)), "with_link": True})

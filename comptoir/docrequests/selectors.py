@@ -93,13 +93,6 @@ def template_list_for_user(*, user: User) -> QuerySet[RequestTemplate]:
     return RequestTemplate.objects.filter(firm=firm).prefetch_related("companies")
 
 
-def template_get_for_user(*, user: User, template_id: int) -> RequestTemplate:
-    template = template_list_for_user(user=user).filter(pk=template_id).first()
-    if template is None:
-        raise Http404("template not found")
-    return template
-
-
 def firms_with_time_zones() -> list[tuple[str, str]]:
     """The scheduler's scopes: one per firm, in its time zone."""
     zones = dict(FirmRequestSettings.objects.values_list("firm_id", "time_zone"))

@@ -79,10 +79,6 @@ class Company(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def is_archived(self) -> bool:
-        return self.archived_at is not None
-
 
 class Role(models.TextChoices):
     FIRM_ADMIN = "firm_admin", _("Administrateur du cabinet")

@@ -54,14 +54,6 @@ def membership_list_for_company(*, user: User, company: Company) -> QuerySet[Mem
     )
 
 
-def invitation_list_pending_for_company(*, user: User, company: Company) -> QuerySet[Invitation]:
-    from django.utils import timezone
-
-    company = company_get_for_user(user=user, company_id=company.pk)
-    return Invitation.objects.filter(company=company, accepted_at__isnull=True, cancelled_at__isnull=True,
-                                     expires_at__gt=timezone.now())
-
-
 def invitation_get_pending(*, token: str) -> Invitation:
     """An invitation still usable, by its secret token; 404 otherwise (unknown, used or expired)."""
     from django.utils import timezone

@@ -37,11 +37,6 @@ def folder_get_for_user(*, user: User, folder_id: int) -> Folder:
     return folder
 
 
-def document_list_for_user(*, user: User, folder: Folder) -> QuerySet[Document]:
-    folder_get_for_user(user=user, folder_id=folder.pk)
-    return Document.objects.filter(folder=folder, deleted_at__isnull=True).select_related("depositor")
-
-
 def document_get_for_user(*, user: User, document_id: int, include_trashed: bool = False) -> Document:
     companies = company_list_for_user(user=user)
     documents = Document.objects.select_related("folder", "company", "company__firm", "depositor").filter(

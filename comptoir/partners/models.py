@@ -158,6 +158,14 @@ class Delivery(models.Model):
         return self.status == DeliveryStatus.INCOMPLETE and method is not None and not method.needs_invoice_facts
 
     @property
+    def can_send_as_is(self) -> bool:
+        """« Envoyer quand même » is offered: its method does not need the invoice's data (an API push does)."""
+        from comptoir.partners.catalogue.registry import app_find
+
+        app = app_find(self.app_slug)
+        return app is not None and not app.method_for_destination(self.destination.key).needs_invoice_facts
+
+    @property
     def reason_display(self) -> str:
         """The reason in the reader's language: a skip is recomputed from the app and the document
         (the stored text is in the language of the deposit); other reasons are shown as stored."""

@@ -75,6 +75,16 @@ def connection_get_active(*, installation: Installation, company: Company) -> Co
             .prefetch_related("destinations").first())
 
 
+def connection_get_for_admin(*, user: User, slug: str, company_id: int) -> Connection:
+    """The app's active connection to a company of the admin's firm; 404 otherwise (not connected too)."""
+    installation = installation_get_for_admin(user=user, slug=slug)
+    company = company_get_for_admin(user=user, company_id=company_id)
+    connection = connection_get_active(installation=installation, company=company)
+    if connection is None:
+        raise Http404("not connected")
+    return connection
+
+
 def connection_get_for_folder(*, folder: Folder, slug: str) -> Connection:
     """The active connection of an app for the folder's company; 404 when the app is not connected."""
     connection = (connections_active_for_company(company_id=folder.company_id).filter(installation__app_slug=slug)

@@ -328,6 +328,28 @@ def _switch_destination(*, connection: Connection, app, key: str | None) -> Dest
 
 
 @transaction.atomic
+def connection_usual_folders_link(*, connection: Connection, actor: User | None) -> int:
+    """« Relier les dossiers habituels »: switch on, in every annual folder that exists, each folder whose
+    role the app maps to a destination (`PartnerApp.usual_folders`), to that destination. Each switch
+    is an ordinary one, undone one at a time. Returns how many folders were switched on."""
+    app = app_get(connection.installation.app_slug)
+    if not app.usual_folders or connection.revoked_at is not None:
+        raise ValidationError(_("%(app)s ne propose pas de relier les dossiers habituels.") % {"app": app.name})
+    present = {d.key for d in connection.destinations.all()}
+    folders = Folder.objects.filter(company_id=connection.company_id, role__in=list(app.usual_folders),
+                                    deleted_at__isnull=True).order_by("path")
+    linked = 0
+    for folder in folders:
+        key = app.usual_folders[folder.role]
+        if key in present:
+            folder_switch_set(folder=folder, connection=connection, state="on", destination=key, actor=actor)
+            linked += 1
+    audit_event_record(actor=actor, action="partners.usual_folders_link", target=connection,
+                       firm_id=connection.installation.firm_id, data={"app": app.slug, "linked": linked})
+    return linked
+
+
+@transaction.atomic
 def deliveries_backfill(*, folder: Folder, connection: Connection, actor: User) -> int:
     """'Envoyer les documents déjà présents' (firm admins, after confirmation): the documents of the
     subtree that are effectively on get a delivery, through the same records and the same uniqueness."""

@@ -18,5 +18,8 @@ urlpatterns = [
     path("<slug:slug>/retirer/", store.remove, name="remove"),
     path("<slug:slug>/demo/", store.demo_request, name="demo_request"),
     path("<slug:slug>/connexions/", connections.connections, name="connections"),
+    path("<slug:slug>/reglages/", connections.app_settings, name="app_settings"),
     path("<slug:slug>/connexions/<int:company_id>/revoquer/", connections.revoke, name="connection_revoke"),
+    path("<slug:slug>/connexions/<int:company_id>/dossiers-habituels/", connections.usual_folders_link,
+         name="usual_folders_link"),
 ]

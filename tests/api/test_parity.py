@@ -67,6 +67,8 @@ ACTIONS: dict[str, list[str]] = {
     "partners:remove": ["DELETE /api/v1/apps/{slug}/install"],
     "partners:connections": ["PUT /api/v1/apps/{slug}/connections/{company_id}"],
     "partners:connection_revoke": ["DELETE /api/v1/apps/{slug}/connections/{company_id}"],
+    "partners:app_settings": ["PUT /api/v1/apps/{slug}/settings"],
+    "partners:usual_folders_link": ["POST /api/v1/apps/{slug}/connections/{company_id}/usual-folders"],
     "partners:folder_switch_set": ["PUT /api/v1/folders/{folder_id}/switches/{slug}"],
     "partners:folder_backfill": ["POST /api/v1/folders/{folder_id}/switches/{slug}/backfill"],
     "partners:document_receivable": ["PUT /api/v1/documents/{document_id}/invoice"],  # « à compléter »

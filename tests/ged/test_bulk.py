@@ -147,3 +147,13 @@ def test_subfolders_show_the_partners_they_send_to_for_firm_staff_only(company, 
     rows = {row.split('data-folder-id="')[1].split('"')[0]: row for row in page.split('<tr class="subfolder"')[1:]}
     assert "● Upflow" in rows[str(months[0].pk)] and "● Upflow" not in rows[str(months[1].pk)]
     assert "● Upflow" not in login(client_user).get(reverse("ged:folder", args=[ventes.pk])).content.decode()
+
+
+def test_a_refusal_in_bulk_is_forbidden_like_the_single_action(company, firm_admin, client_user):
+    """The policy is asked first: a client member trashing the firm's document is `forbidden`, not `invalid`."""
+    from comptoir.ged.services.bulk import documents_bulk_trash
+
+    firms = _three(company, firm_admin)
+    outcomes = documents_bulk_trash(documents=firms, actor=client_user)
+    assert {(o.ok, o.error_code) for o in outcomes} == {(False, "forbidden")}
+    assert Document.objects.filter(pk__in=[d.pk for d in firms], deleted_at__isnull=True).count() == 3

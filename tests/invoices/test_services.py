@@ -77,9 +77,9 @@ def test_connection_form_sets_only_recognised_invoices(company, firm_admin):
 
 
 def test_an_app_without_invoice_kinds_ignores_the_option(company, firm_admin):
-    installation = installation_create(firm=company.firm, slug="piece-express", actor=firm_admin)
+    installation = installation_create(firm=company.firm, slug="inqom", actor=firm_admin)
     connection = connection_set(installation=installation, company=company, actor=firm_admin,
-                                destinations={"achats": "a@pe.example", "ventes": "v@pe.example"},
+                                destinations={"achats": "achat.x@inqombox.com", "ventes": "vente.x@inqombox.com"},
                                 only_recognised_invoices=True)
     assert connection.only_recognised_invoices is False
 

@@ -27,9 +27,10 @@ def upflow(firm, company, firm_admin):
 
 
 @pytest.fixture
-def piece_express(firm, company, firm_admin):
-    return connect(firm=firm, company=company, slug="piece-express",
-                   destinations={"achats": "achats@pe.example", "ventes": "ventes@pe.example"}, actor=firm_admin)
+def inqom(firm, company, firm_admin):
+    return connect(firm=firm, company=company, slug="inqom",
+                   destinations={"achats": "achat.boulangerie@inqombox.com",
+                                 "ventes": "vente.boulangerie@inqombox.com"}, actor=firm_admin)
 
 
 # --- Upflow by API, against the local fake Upflow over HTTP on loopback ---------------------------

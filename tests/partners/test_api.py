@@ -56,7 +56,7 @@ def test_firm_member_can_switch_but_not_install(firm_member, firm_admin, company
     connect(firm=company.firm, company=company, slug="upflow", destinations={"collection": "f@upflow.example"},
             actor=firm_admin)
     client = api(firm_member)
-    assert client.post("/api/v1/apps/note-facile/install").status_code == 403
+    assert client.post("/api/v1/apps/inqom/install").status_code == 403
     ventes = folder_named(company, "Ventes")
     assert put(client, f"/api/v1/folders/{ventes.pk}/switches/upflow", {"state": "off"}).status_code == 200
     assert put(client, f"/api/v1/folders/{ventes.pk}/switches/upflow", {"state": "maybe"}).status_code == 422

@@ -64,23 +64,23 @@ def test_filter_by_delivery_state_from_the_menu(month, firm_admin):
 
 
 def test_a_document_sent_to_one_partner_and_failed_at_another_reads_as_failed(month, firm_admin, company,
-                                                                                piece_express):
-    switch(folder_named(company, "Ventes"), piece_express, "on", actor=firm_admin, destination="ventes")
+                                                                                inqom):
+    switch(folder_named(company, "Ventes"), inqom, "on", actor=firm_admin, destination="ventes")
     both = deposit_pdf(month, actor=firm_admin, name="deux-partenaires.pdf")
     Delivery.objects.filter(document=both, app_slug="upflow").update(status=DeliveryStatus.SENT)
-    Delivery.objects.filter(document=both, app_slug="piece-express").update(status=DeliveryStatus.DEAD)
+    Delivery.objects.filter(document=both, app_slug="inqom").update(status=DeliveryStatus.DEAD)
     page = login(firm_admin).get(reverse("ged:folder", args=[month.pk]), {"envoi": "echec"}).text
     assert sorted(_names(page)) == ["deux-partenaires.pdf", "refusee.pdf"]
 
 
 def test_a_client_never_sees_the_state_of_the_firms_own_copies(month, firm_admin, client_user, company,
-                                                               piece_express):
+                                                               inqom):
     """The firm's copy in a firm-only folder failed at another partner: the firm sees the paper as failed
     (its badges show that delivery), the client sees what was sent for the client's document."""
     sent = month.documents.get(name="envoyee.pdf")
     review = folder_create(company=company, parent=folder_named(company, "Ventes").parent, name="Révision",
                            actor=firm_admin, firm_only=True)
-    switch(review, piece_express, "on", actor=firm_admin, destination="ventes")
+    switch(review, inqom, "on", actor=firm_admin, destination="ventes")
     copy = document_copy(document=sent, folder=review, actor=firm_admin)
     _state(copy, DeliveryStatus.FAILED)
     url = reverse("ged:folder", args=[month.pk])

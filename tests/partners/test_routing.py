@@ -114,22 +114,22 @@ def test_no_second_delivery_on_move_out_and_back_toggle_copy_back_and_double_bac
     assert Delivery.objects.filter(lineage=document.lineage).count() == 1
 
 
-def test_two_apps_on_one_folder_give_two_deliveries(company, upflow, piece_express, firm_admin):
+def test_two_apps_on_one_folder_give_two_deliveries(company, upflow, inqom, firm_admin):
     ventes = folder_named(company, "Ventes")
     switch(ventes, upflow, "on", actor=firm_admin)
-    switch(ventes, piece_express, "on", destination="ventes", actor=firm_admin)
+    switch(ventes, inqom, "on", destination="ventes", actor=firm_admin)
     document = deposit_pdf(ventes, actor=firm_admin)
     sent_to = sorted(Delivery.objects.filter(document=document).values_list("app_slug", "destination__address"))
-    assert sent_to == [("piece-express", "ventes@pe.example"), ("upflow", "factures.boulangerie@upflow.example")]
+    assert sent_to == [("inqom", "vente.boulangerie@inqombox.com"), ("upflow", "factures.boulangerie@upflow.example")]
 
 
-def test_multi_destination_app_sends_each_folder_to_its_own_address(company, piece_express, firm_admin):
-    switch(folder_named(company, "Achats"), piece_express, "on", destination="achats", actor=firm_admin)
-    switch(folder_named(company, "Ventes"), piece_express, "on", destination="ventes", actor=firm_admin)
+def test_multi_destination_app_sends_each_folder_to_its_own_address(company, inqom, firm_admin):
+    switch(folder_named(company, "Achats"), inqom, "on", destination="achats", actor=firm_admin)
+    switch(folder_named(company, "Ventes"), inqom, "on", destination="ventes", actor=firm_admin)
     bought = deposit_pdf(folder_named(company, "Achats"), name="achat.pdf")
     sold = deposit_pdf(folder_named(company, "Ventes"), name="vente.pdf")
-    assert Delivery.objects.get(document=bought).destination.address == "achats@pe.example"
-    assert Delivery.objects.get(document=sold).destination.address == "ventes@pe.example"
+    assert Delivery.objects.get(document=bought).destination.address == "achat.boulangerie@inqombox.com"
+    assert Delivery.objects.get(document=sold).destination.address == "vente.boulangerie@inqombox.com"
 
 
 def _docx_bytes() -> bytes:

@@ -13,14 +13,13 @@ from tests.factories import deposit_pdf, folder_named
 from tests.partners.conftest import connect, switch
 
 
-def test_catalogue_has_upflow_three_collection_apps_and_a_signed_webhook():
+def test_the_store_lists_real_tools_upflow_inqom_isuite_and_a_signed_webhook():
     upflow = app_get("upflow")
     assert ([d.key for d in upflow.destinations], upflow.max_size) == (["collection"], 25 * 1024 * 1024)
     assert upflow.accepted_types == {"application/pdf", "image/jpeg", "image/png"}
-    email_apps = [app for app in app_list() if app.kind == "email" and app.slug != "upflow"]
-    assert len(email_apps) >= 3 and len({app.category for app in email_apps}) >= 3
-    assert any(len(app.destinations) >= 4 for app in email_apps)
-    assert [app.slug for app in app_list() if app.kind == "api"] == ["webhook"]
+    assert [app.slug for app in app_list()] == ["upflow", "inqom", "isuite", "webhook"]
+    assert [d.key for d in app_get("inqom").destinations] == ["achats", "ventes", "ndf", "admin"]
+    assert [m.name for m in upflow.methods] == ["email", "api"] and app_get("isuite").kind == "ftp"
 
 
 @pytest.mark.parametrize("trick", [
@@ -36,13 +35,13 @@ def test_address_domain_is_normalised_to_lowercase():
     assert email_address_normalise("  Factures.X@Upflow.EXAMPLE ") == "Factures.X@upflow.example"
 
 
-def test_connection_set_reports_errors_per_destination_and_saves_nothing(firm, company, firm_admin, piece_express):
+def test_connection_set_reports_errors_per_destination_and_saves_nothing(firm, company, firm_admin, inqom):
     with pytest.raises(ValidationError) as error:
-        connection_set(installation=piece_express.installation, company=company, actor=firm_admin,
-                       destinations={"achats": "Nom <a@b.fr>", "ventes": "ventes@PE.example"})
+        connection_set(installation=inqom.installation, company=company, actor=firm_admin,
+                       destinations={"achats": "Nom <a@b.fr>", "ventes": "vente.boulangerie@INQOMBOX.com"})
     assert set(error.value.message_dict) == {"achats"}
-    assert {d.key: d.address for d in piece_express.destinations.all()} == {"achats": "achats@pe.example",
-                                                                            "ventes": "ventes@pe.example"}
+    assert {d.key: d.address for d in inqom.destinations.all()} == {"achats": "achat.boulangerie@inqombox.com",
+                                                                            "ventes": "vente.boulangerie@inqombox.com"}
 
 
 def test_correcting_an_address_updates_the_destination_in_place(company, upflow, firm_admin):

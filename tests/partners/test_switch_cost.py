@@ -49,14 +49,14 @@ def test_toggling_a_folder_with_ten_thousand_descendants_costs_what_a_leaf_costs
 
 
 def test_resolving_a_folder_thirty_levels_deep_takes_a_bounded_number_of_queries(
-        company, upflow, piece_express, firm_admin, django_assert_max_num_queries):
+        company, upflow, inqom, firm_admin, django_assert_max_num_queries):
     chain = [folder_create(company=company, parent=None, name="Niveau 1", actor=firm_admin)]
     for level in range(2, 31):
         chain.append(folder_create(company=company, parent=chain[-1], name=f"Niveau {level}", actor=firm_admin))
     switch(chain[2], upflow, "on", actor=firm_admin)
     switch(chain[9], upflow, "off", actor=firm_admin)
     switch(chain[19], upflow, "on", actor=firm_admin)
-    switch(chain[4], piece_express, "on", destination="achats", actor=firm_admin)
+    switch(chain[4], inqom, "on", destination="achats", actor=firm_admin)
     deepest = Folder.objects.get(pk=chain[-1].pk)
     assert deepest.depth == 29
 
@@ -64,8 +64,8 @@ def test_resolving_a_folder_thirty_levels_deep_takes_a_bounded_number_of_queries
     with django_assert_max_num_queries(4):
         states = {s.app.slug: s for s in switch_states_for_folder(folder=deepest)}
     assert states["upflow"].effective and states["upflow"].inherited_from.name == "Niveau 20"
-    assert states["piece-express"].destination.key == "achats"
-    assert states["piece-express"].inherited_from.name == "Niveau 5"
+    assert states["inqom"].destination.key == "achats"
+    assert states["inqom"].inherited_from.name == "Niveau 5"
     with django_assert_max_num_queries(4):
         shallow = {s.app.slug: s for s in switch_states_for_folder(folder=chain[1])}
     assert not shallow["upflow"].effective and shallow["upflow"].origin is None

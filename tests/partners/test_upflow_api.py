@@ -267,10 +267,10 @@ def test_a_wrong_secret_is_refused_with_upflows_message_and_the_secret_is_stored
 
 def test_method_api_for_an_app_without_an_api_client_is_a_400_and_email_keeps_working(fake, firm, company,
                                                                                        firm_admin, api_as):
-    installation_create(firm=firm, slug="note-facile", actor=firm_admin)
+    installation_create(firm=firm, slug="inqom", actor=firm_admin)
     installation_create(firm=firm, slug="upflow", actor=firm_admin)
     client = api_as(firm_admin)
-    response = client.client.put(f"/api/v1/apps/note-facile/connections/{company.pk}",
+    response = client.client.put(f"/api/v1/apps/inqom/connections/{company.pk}",
                                  data={"method": "api", "api_key": KEY, "api_secret": SECRET},
                                  content_type="application/json", headers=client.headers)
     assert response.status_code == 400 and "ne propose pas ce mode de connexion" in str(response.json()["detail"])

@@ -149,6 +149,8 @@ def test_the_demo_seeds_a_second_company_connected_by_api_to_the_local_fake(db, 
     assert by_company[company.name].method == "email", "the email tour stays as it is"
     assert by_company["Épicerie Démo"].method == "api"
     assert "demo-secret" not in str(by_company["Épicerie Démo"].config)
+    # The demo's own connection goes to the local fake; a firm's would go to Upflow's public API.
+    assert by_company["Épicerie Démo"].config["base_url"] == settings.COMPTOIR_FAKE_UPFLOW_URL
 
 
 def test_a_key_rotation_keeps_the_secret_readable_and_drops_the_old_key(fake, firm, company, firm_admin, settings):

@@ -54,23 +54,25 @@ def test_app_page_and_demo_request(admin_client, company):
 
 
 def test_connection_page_shows_sender_and_saves_with_per_field_errors(admin_client, firm, company, settings):
-    admin_client.post(reverse("partners:install", args=["piece-express"]))
-    url = reverse("partners:connections", args=["piece-express"])
+    admin_client.post(reverse("partners:install", args=["inqom"]))
+    url = reverse("partners:connections", args=["inqom"])
     page = admin_client.get(url).content.decode()
     assert settings.SENDER_ADDRESS in page and "autoriser" in page
     response = admin_client.post(url, {f"authorise-{company.pk}": "1",
-                                       f"dest-{company.pk}-achats": "achats@pe.example\r\nBcc: x@evil.example",
-                                       f"dest-{company.pk}-ventes": "Ventes@PE.example"})
+                                       f"dest-{company.pk}-achats":
+                                           "achat.boulangerie@inqombox.com\r\nBcc: x@evil.example",
+                                       f"dest-{company.pk}-ventes": "Vente.boulangerie@INQOMBOX.com"})
     assert response.status_code == 400
     page = response.content.decode()
     assert "retour à la ligne" in page and f'id="err-{company.pk}-achats"' in page
     assert f'id="err-{company.pk}-ventes"' not in page
-    response = admin_client.post(url, {f"authorise-{company.pk}": "1", f"dest-{company.pk}-achats": "achats@pe.example",
-                                       f"dest-{company.pk}-ventes": "Ventes@PE.example"})
+    response = admin_client.post(url, {f"authorise-{company.pk}": "1",
+                                       f"dest-{company.pk}-achats": "achat.boulangerie@inqombox.com",
+                                       f"dest-{company.pk}-ventes": "Vente.boulangerie@INQOMBOX.com"})
     assert response.status_code == 302
     connection = company.partner_connections.get(revoked_at__isnull=True)
-    assert {d.key: d.address for d in connection.destinations.all()} == {"achats": "achats@pe.example",
-                                                                        "ventes": "Ventes@pe.example"}
+    assert {d.key: d.address for d in connection.destinations.all()} == {"achats": "achat.boulangerie@inqombox.com",
+                                                                        "ventes": "Vente.boulangerie@inqombox.com"}
     # Unticking "autoriser" revokes.
     admin_client.post(url, {})
     connection.refresh_from_db()
@@ -109,11 +111,11 @@ def test_toggling_returns_the_refreshed_panel_and_writes_one_row(admin_client, c
     assert not FolderSwitch.objects.exists()
 
 
-def test_multi_destination_switch_needs_a_known_destination(admin_client, company, piece_express):
+def test_multi_destination_switch_needs_a_known_destination(admin_client, company, inqom):
     achats = folder_named(company, "Achats")
-    url = reverse("partners:folder_switch_set", args=[achats.pk, "piece-express"])
+    url = reverse("partners:folder_switch_set", args=[achats.pk, "inqom"])
     page = admin_client.post(url, {"state": "on", "destination": "achats"}).content.decode()
-    assert "achats@pe.example" in page
+    assert "achat.boulangerie@inqombox.com" in page
     page = admin_client.post(url, {"state": "on", "destination": "inconnue"}).content.decode()
     assert "Aucune adresse" in page
 

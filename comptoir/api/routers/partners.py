@@ -23,7 +23,7 @@ from comptoir.partners.selectors import (
     backfill_preview,
     company_get_for_admin,
     company_receivables_get_for_user,
-    connection_get_active,
+    connection_get_for_admin,
     connection_get_for_folder,
     firm_get_for_admin,
     folder_get_for_staff,
@@ -35,6 +35,7 @@ from comptoir.partners.services import (
     InvalidCredentials,
     connection_revoke,
     connection_set,
+    connection_usual_folders_link,
     deliveries_backfill,
     document_invoice_complete,
     folder_switch_set,
@@ -108,6 +109,24 @@ class ConnectionOut(Schema):
     method: str = "email"
     credentials: dict[str, str | None] = Field(default_factory=dict,
                                                description="les identifiants, sans les secrets (leur fin seulement)")
+
+
+def _settings_schema(schema: dict, _cls) -> None:
+    """Every registered app's settings fields, when the OpenAPI document is built."""
+    for app in app_list():
+        for field in app.settings_fields:
+            schema["properties"].setdefault(field.key, {
+                "anyOf": [{"type": "string"}, {"type": "null"}], "default": None, "title": str(field.label),
+                "description": f"{app.slug}" + (f" · {' | '.join(field.choices)}" if field.choices else "")
+                + (" · secret : omis, l'enregistré est gardé ; vide, refusé" if field.secret else "")})
+
+
+class SettingsIn(BaseModel):  # the app's declared fields (see the schema); omitted ones keep their value
+    model_config = ConfigDict(extra="allow", json_schema_extra=_settings_schema)
+
+    def values(self) -> dict[str, str | None]:
+        return {key: value for key, value in (self.model_extra or {}).items()
+                if value is None or isinstance(value, str)}
 
 
 class SettingsOut(Schema):
@@ -220,38 +239,48 @@ def _connection_out(slug: str, connection) -> dict:
             "signing_secret": connection.config.get("signing_secret")}
 
 
+class UsualFoldersOut(Schema):
+    linked: int = Field(description="dossiers activés (un interrupteur chacun, réversible un à un)")
+
+
+@router.post("/apps/{slug}/connections/{int:company_id}/usual-folders", response={200: UsualFoldersOut, **ERRORS},
+             summary="Relier les dossiers habituels (Achats, Ventes… de chaque dossier annuel)")
+def usual_folders_link(request: HttpRequest, slug: str, company_id: int):
+    _admin_firm(request)
+    connection = connection_get_for_admin(user=request.auth, slug=slug, company_id=company_id)
+    return {"linked": connection_usual_folders_link(connection=connection, actor=request.auth)}
+
+
 @router.get("/apps/{slug}/settings", response={200: SettingsOut, **ERRORS}, summary="Réglages de l'application")
 def settings_get(request: HttpRequest, slug: str):
     _admin_firm(request)
-    installation = installation_get_for_admin(user=request.auth, slug=slug)
-    app = app_get(slug)
-    return {"app": slug, "settings": fields_public(app.settings_fields, installation.settings or {})}
+    return _settings_out(slug, installation_get_for_admin(user=request.auth, slug=slug))
+
+
+def _settings_out(slug: str, installation) -> dict:
+    return {"app": slug, "settings": fields_public(app_get(slug).settings_fields, installation.settings or {})}
 
 
 @router.put("/apps/{slug}/settings", response={200: SettingsOut, **ERRORS},
             summary="Fixer les réglages de l'application (partagés par les entreprises du cabinet)")
-def settings_put(request: HttpRequest, slug: str, payload: dict[str, str | None]):
+def settings_put(request: HttpRequest, slug: str, payload: SettingsIn):
     _admin_firm(request)
     installation = installation_get_for_admin(user=request.auth, slug=slug)
     try:
-        installation = installation_settings_set(installation=installation, values=payload, actor=request.auth)
+        installation = installation_settings_set(installation=installation, values=payload.values(),
+                                                 actor=request.auth)
     except InvalidCredentials as exc:
         return Status(400, {"error": "invalid_credentials", "detail": exc.reply})
-    app = app_get(slug)
-    return {"app": slug, "settings": fields_public(app.settings_fields, installation.settings or {})}
+    return _settings_out(slug, installation)
 
 
 @router.delete("/apps/{slug}/connections/{int:company_id}", response={200: RevokeOut, **ERRORS},
                summary="Révoquer l'accès d'une entreprise")
 def connection_delete(request: HttpRequest, slug: str, company_id: int):
     _admin_firm(request)
-    installation = installation_get_for_admin(user=request.auth, slug=slug)
-    company = company_get_for_admin(user=request.auth, company_id=company_id)
-    connection = connection_get_active(installation=installation, company=company)
-    if connection is None:
-        raise Http404("not connected")
+    connection = connection_get_for_admin(user=request.auth, slug=slug, company_id=company_id)
     cancelled = connection_revoke(connection=connection, actor=request.auth)
-    return {"app": slug, "company_id": company.pk, "cancelled_deliveries": cancelled}
+    return {"app": slug, "company_id": connection.company_id, "cancelled_deliveries": cancelled}
 
 
 @router.get("/folders/{int:folder_id}/switches", response={200: list[SwitchOut], **ERRORS},

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
 from comptoir.core.errors import ComptoirError
-from comptoir.ged import policy
 from comptoir.ged.models import Document, Folder
+from comptoir.ged.policy import ged_policy
 from comptoir.ged.services.documents import document_move, document_restore, document_trash
 
 
@@ -22,17 +22,11 @@ class BulkOutcome:
     error_code: str = ""
 
 
-def document_change_allowed(user: User, document: Document) -> bool:
-    """Whether `user` may move, trash or restore `document`: the GED's document policy when it has
-    one (a client member: what they deposited; the firm: anything), otherwise what single actions allow."""
-    rule = getattr(policy, "can_change_document", None)
-    return True if rule is None else bool(rule(user, document))
-
-
-def _each(documents: list[Document], actor: User, action) -> list[BulkOutcome]:
+def _each(documents: list[Document], actor: User, verb: str, action) -> list[BulkOutcome]:
+    """The policy's answer first (a refusal is `forbidden`, as the single action's 403), then the action."""
     outcomes = []
     for document in documents:
-        if not document_change_allowed(actor, document):
+        if not ged_policy.can(actor, f"document.{verb}", document):
             outcomes.append(BulkOutcome(document=document, ok=False, error_code="forbidden",
                                         error=_("Vous ne pouvez pas modifier ce document.")))
             continue
@@ -47,12 +41,13 @@ def _each(documents: list[Document], actor: User, action) -> list[BulkOutcome]:
 
 
 def documents_bulk_move(*, documents: list[Document], folder: Folder, actor: User) -> list[BulkOutcome]:
-    return _each(documents, actor, lambda document: document_move(document=document, folder=folder, actor=actor))
+    return _each(documents, actor, "move",
+                 lambda document: document_move(document=document, folder=folder, actor=actor))
 
 
 def documents_bulk_trash(*, documents: list[Document], actor: User) -> list[BulkOutcome]:
-    return _each(documents, actor, lambda document: document_trash(document=document, actor=actor))
+    return _each(documents, actor, "trash", lambda document: document_trash(document=document, actor=actor))
 
 
 def documents_bulk_restore(*, documents: list[Document], actor: User) -> list[BulkOutcome]:
-    return _each(documents, actor, lambda document: document_restore(document=document, actor=actor))
+    return _each(documents, actor, "restore", lambda document: document_restore(document=document, actor=actor))

@@ -58,6 +58,8 @@ class PartnerApp:
     category: ClassVar[Category]
     # The ways a company can be connected, the first being the default (`partners.methods`).
     methods: ClassVar[tuple[ConnectionMethod, ...]] = (EmailMethod(),)
+    # « Relier les dossiers habituels »: a template folder role → the destination key it feeds ({}: not offered).
+    usual_folders: ClassVar[dict[str, str]] = {}
     # Settings shared by all the firm's companies (`Installation.settings`, secrets encrypted).
     settings_fields: ClassVar[tuple[Field, ...]] = ()
     # Two letters and a colour for the generated logo (no third-party artwork is shipped).
@@ -202,8 +204,8 @@ class PartnerApp:
         return method.send(app=self, delivery=delivery)
 
     def needs_invoice_facts(self, document: "Document", *, connection: "Connection | None") -> bool:
-        """Such a delivery waits « à compléter »: a method that pushes invoice data cannot send without it, and a
-        payables partner does not get a file that claims to be an e-invoice we could not read (by email a
+        """Such a delivery waits « à compléter »: a method that pushes invoice data cannot send without it, and
+        a payables partner does not get a file that claims to be an e-invoice we could not read (by email a
         person may still « envoyer quand même »; promise 10's one exception to "sent as before")."""
         facts = invoice_facts_for_document(document=document)
         if (self.accepted_invoice_kinds is not None and facts is not None

@@ -6,11 +6,10 @@ same way and is then in the store, the API's catalogue and the OpenAPI connectio
 
 from django.http import Http404
 
-from comptoir.partners.catalogue.base import PartnerApp
-from comptoir.partners.catalogue.expenses import NoteFacile
-from comptoir.partners.catalogue.precompta import PieceExpress
+from comptoir.partners.catalogue.base import Category, PartnerApp
+from comptoir.partners.catalogue.inqom import Inqom
+from comptoir.partners.catalogue.isuite import ISuite
 from comptoir.partners.catalogue.upflow import Upflow
-from comptoir.partners.catalogue.vault import CoffreFacture
 from comptoir.partners.catalogue.webhook import SignedWebhook
 
 _by_slug: dict[str, PartnerApp] = {}
@@ -47,10 +46,35 @@ def app_find(slug: str) -> PartnerApp | None:
     return _by_slug.get(slug)
 
 
+# Apps that left the catalogue (issue #24): their send history stays readable under their name.
+RETIRED: dict[str, str] = {"piece-express": "Pièce Express", "note-facile": "NoteFacile",
+                           "coffre-facture": "Coffre Facture"}
+
+
+class RetiredApp(PartnerApp):
+    """A name for the history of an app no longer in the catalogue: it connects and sends nothing."""
+
+    category = Category.INTEGRATION
+    short_description = long_description = {"fr": "Application retirée du catalogue.",
+                                            "en": "App withdrawn from the catalogue."}
+    destinations = ()
+    visibility = "firm"
+
+    def __init__(self, slug: str, name: str):
+        self.slug, self.name = slug, name
+
+
+def app_get_for_history(slug: str) -> PartnerApp:
+    """The app, or a retired one's name (its deliveries stay readable); 404 for a slug never known."""
+    if slug in RETIRED and slug not in _by_slug:
+        return RetiredApp(slug, RETIRED[slug])
+    return app_get(slug)
+
+
 def method_names() -> list[str]:
     """Every registered method's name, for the API's connection schema."""
     return list(dict.fromkeys(method.name for app in app_list() for method in app.methods))
 
 
-for _app_class in (Upflow, PieceExpress, NoteFacile, CoffreFacture, SignedWebhook):
+for _app_class in (Upflow, Inqom, ISuite, SignedWebhook):
     partner_app_register(_app_class)

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from comptoir.firms.models import Company
@@ -19,10 +20,17 @@ from comptoir.partners.models import Connection
 from comptoir.partners.selectors import (
     company_get_for_admin,
     connection_get_active,
+    connection_get_for_admin,
     connections_for_installation,
     installation_get_for_admin,
 )
-from comptoir.partners.services import InvalidCredentials, connection_revoke, connection_set
+from comptoir.partners.services import (
+    InvalidCredentials,
+    connection_revoke,
+    connection_set,
+    connection_usual_folders_link,
+    installation_settings_set,
+)
 
 
 @dataclass
@@ -145,10 +153,48 @@ def connections(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("partners:connections", slug=slug)
 
 
-def _render(request, app, installation, rows, status=200) -> HttpResponse:
+def _settings_rows(app: PartnerApp, installation, data=None, errors=None) -> list[FieldRow]:
+    stored = installation.settings or {}
+    return [FieldRow(key=f.key, label=str(f.label), name=f"setting-{f.key}", secret=f.secret, choices=f.choices,
+                     value="" if f.secret else (data.get(f"setting-{f.key}", "") if data is not None
+                                                else stored.get(f.key, f.default)),
+                     hint=stored.get(f"{f.key}_hint", "") if f.secret else "", input_type=f.input_type,
+                     errors=(errors or {}).get(f.key, [])) for f in app.settings_fields]
+
+
+def _render(request, app, installation, rows, status=200, settings_rows=None) -> HttpResponse:
     return render(request, "partners/connections.html", {
         "app": app, "installation": installation, "rows": rows, "sender_address": settings.SENDER_ADDRESS,
+        "settings_rows": settings_rows if settings_rows is not None else _settings_rows(app, installation),
+        # The firm chose a server without encryption: said on the page for as long as it is so.
+        "unencrypted": (installation.settings or {}).get("tls") == "off",
     }, status=status)
+
+
+@login_required
+@require_POST
+def app_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    """The app's settings shared by the firm's companies (an FTP access…); an empty secret keeps the stored one."""
+    installation = installation_get_for_admin(user=request.user, slug=slug)
+    app = app_get(slug)
+    values = {}
+    for f in app.settings_fields:
+        value = request.POST.get(f"setting-{f.key}")
+        values[f.key] = None if f.secret and not value else value
+    try:
+        installation_settings_set(installation=installation, values=values, actor=request.user)
+    except (ValidationError, InvalidCredentials) as exc:
+        if isinstance(exc, InvalidCredentials):
+            errors = {exc.field or "__all__": [exc.message]}
+        else:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        messages.error(request, " ".join(errors.pop("__all__", [])) or _("Certains réglages sont invalides."))
+        companies = list(installation.firm.companies.all())
+        rows = _rows(app, companies, connections_for_installation(installation=installation))
+        return _render(request, app, installation, rows, status=400,
+                       settings_rows=_settings_rows(app, installation, request.POST, errors))
+    messages.success(request, _("Réglages de %(app)s enregistrés.") % {"app": app.name})
+    return redirect("partners:connections", slug=slug)
 
 
 @login_required
@@ -162,4 +208,22 @@ def revoke(request: HttpRequest, slug: str, company_id: int) -> HttpResponse:
         messages.success(request, _("Accès de %(app)s à %(company)s révoqué (%(count)s envoi(s) en attente "
                                     "annulé(s)).") % {"app": app_get(slug).name, "company": company.name,
                                                       "count": cancelled})
+    return redirect("partners:connections", slug=slug)
+
+
+@login_required
+@require_POST
+def usual_folders_link(request: HttpRequest, slug: str, company_id: int) -> HttpResponse:
+    """« Relier les dossiers habituels » (after the page's confirmation), for one connected company."""
+    connection = connection_get_for_admin(user=request.user, slug=slug, company_id=company_id)
+    company = connection.company
+    try:
+        linked = connection_usual_folders_link(connection=connection, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("partners:connections", slug=slug)
+    messages.success(request, ngettext(
+        "%(count)s dossier relié à %(app)s pour %(company)s : chaque interrupteur se désactive un à un.",
+        "%(count)s dossiers reliés à %(app)s pour %(company)s : chaque interrupteur se désactive un à un.",
+        linked) % {"count": linked, "app": app_get(slug).name, "company": company.name})
     return redirect("partners:connections", slug=slug)

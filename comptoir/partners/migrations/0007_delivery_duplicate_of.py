@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('ged', '0004_merge_0002_document_idempotency_key_0003_search_index'),
-        ('partners', '0004_connection_method_receivable'),
+        ('partners', '0006_retired_apps_cancelled'),
     ]
 
     operations = [
