@@ -127,6 +127,11 @@ def folder_has_month_subfolders(*, folder: Folder) -> bool:
     return Folder.objects.filter(parent=folder, role="month", deleted_at__isnull=True).exists()
 
 
+def unsorted_folder_resolve(*, company: Company, on: date) -> Folder | None:
+    """The « À classer » folder of the fiscal year containing `on` (where the PA files what no year covers)."""
+    return mailbox_folder_resolve(company=company, box=UNSORTED_BOX, on=on)
+
+
 def mailbox_sender_allowed(*, company: Company, sender: str) -> bool:
     """Is this (authenticated) From: address one the firm listed? An empty list allows nobody."""
     return policy_sender_allowed(policy=MailboxPolicy.objects.filter(company=company).first(), sender=sender)
