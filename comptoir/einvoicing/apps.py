@@ -18,10 +18,12 @@ class EinvoicingConfig(AppConfig):
         partner_app_register(PlateformeAgreee)
         # Invoices and statuses from every PA connection, read by the worker (so by `serve` too).
         periodic_job_register(sync_job())
+        # The status badge, the history and the answer form on the document page (the GED imports nothing here).
+        from comptoir.einvoicing.selectors import einvoice_badges_for_rows
         from comptoir.ged.extensions import Panel, document_panels
 
-        # The status badge, the history and the answer form on the document page (the GED imports nothing here).
-        document_panels.register(Panel(key="einvoice", url_name="einvoicing:document_einvoice", order=54))
+        document_panels.register(Panel(key="einvoice", url_name="einvoicing:document_einvoice", order=54,
+                                       render_rows=einvoice_badges_for_rows))
         from comptoir.einvoicing.list_options import einvoice_list_options_register
 
         einvoice_list_options_register()

@@ -1,6 +1,7 @@
 """Reads of the PA area: a document's e-invoice (direction, flow, status and history) and the dashboard's lists."""
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils.html import format_html
 
 from comptoir.einvoicing.models import EinvoiceStatus, Flow, FlowDirection
 from comptoir.einvoicing.statuses import ANSWERS, REJECTIONS, status_label
@@ -50,3 +51,15 @@ def sent_rejected(*, documents):
     rejected = EinvoiceStatus.objects.filter(document=OuterRef("pk"), code__in=REJECTIONS)
     sent = Flow.objects.filter(document=OuterRef("pk"), direction=FlowDirection.OUT)
     return documents.filter(Exists(rejected), Exists(sent), deleted_at__isnull=True).order_by("-deposited_at")
+
+
+def einvoice_badges_for_rows(*, user, documents: list) -> dict[int, str]:
+    """The current lifecycle status of each row's e-invoice, written into the folder rows in one query (no
+    request per row); rows of documents that never went through a PA get nothing. The document page loads
+    the whole panel (history, answer form) from its URL."""
+    latest: dict[int, EinvoiceStatus] = {}
+    for status in EinvoiceStatus.objects.filter(document__in=[document.pk for document in documents]):
+        latest.setdefault(status.document_id, status)  # ordered newest first
+    return {document_id: format_html('<span class="badge einvoice-status" data-code="{}">{} {}</span>',
+                                     status.code, status.code, status.display_label)
+            for document_id, status in latest.items()}

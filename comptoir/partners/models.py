@@ -166,6 +166,12 @@ class Delivery(models.Model):
         return app is not None and not app.method_for_destination(self.destination.key).needs_invoice_facts
 
     @property
+    def last_attempt(self):
+        """The latest send attempt (from the prefetched attempts when the list loaded them)."""
+        attempts = list(self.send_attempts.all())
+        return attempts[-1] if attempts else None
+
+    @property
     def reason_display(self) -> str:
         """The reason in the reader's language: a skip is recomputed from the app and the document
         (the stored text is in the language of the deposit); other reasons are shown as stored."""

@@ -187,10 +187,10 @@ def test_app_chart_partial_links_to_the_history(failed_and_sent, admin_client):
     assert "<rect" in page and "/envois/applications/upflow/" in page
 
 
-def test_ged_folder_page_loads_the_badges_of_each_document(upflow, company, client_user):
+def test_ged_folder_page_carries_the_badges_of_each_document(upflow, company, client_user):
     document = deposit_pdf(ventes(company), actor=client_user, name="badge.pdf")
     page = login(client_user).get(f"/ged/dossier/{ventes(company).pk}/").content.decode()
-    assert f"/envois/documents/{document.pk}/badges/" in page
+    assert f'id="delivery-badges-{document.pk}"' in page
 
 
 def test_send_history_and_csv_of_another_firm_show_none_of_ours(failed_and_sent, other_firm_admin):
