@@ -97,6 +97,19 @@ def deposit_phone(*, folder, user, **_):
     assert response.status_code == 201, response.content
 
 
+def deposit_pa(*, folder, user, **_):
+    # A flow received from the company's plateforme agréée (its sync calls this for each SupplierInvoice);
+    # the folder cache aims it at the test's folder instead of Achats' month.
+    from comptoir.einvoicing.receiving import invoice_receive
+    from comptoir.partners.models import Connection
+
+    installation = installation_create(firm=folder.company.firm, slug="pa", actor=user)
+    connection = Connection.objects.create(installation=installation, company=folder.company, method="afnor")
+    document = invoice_receive(connection=connection, flow={"flowId": "every-channel-1", "name": "facture.pdf"},
+                               data=PDF_BYTES, folders={None: (folder, "")})
+    assert document is not None
+
+
 ENTRY_POINTS = {
     Channel.WEB: deposit_web,
     Channel.ZIP: deposit_zip,
@@ -104,6 +117,7 @@ ENTRY_POINTS = {
     Channel.EMAIL: deposit_email,
     Channel.SCANNER: deposit_scanner,
     Channel.PHONE: deposit_phone,
+    Channel.PA: deposit_pa,
 }
 
 
