@@ -3,7 +3,7 @@ data dir), on a database migrated once per session and copied for each site.
 
 - `embedded_env(data_dir, **extra)`: the runner's environment less what picks a profile, a secret or
   a port, with every listener Comptoir would open on a fixed default port (mail-in 2525, the local
-  SMTP sink 8025, the demo's fake Upflow 8040) moved to a free one, so the suite passes beside a
+  SMTP sink 8025, the demo's fake Upflow 8040, its fake PA 8041) moved to a free one, so the suite passes beside a
   `bin/comptoir serve`. Only a test marked `@pytest.mark.embedded_only` may call it: the scale pass
   deselects those, and fails any other that forces the embedded profile (tests/profiles.py).
 - `migrated_template` (session fixture): a data dir `comptoir migrate` prepared once;
@@ -37,7 +37,8 @@ def embedded_env(data_dir: Path, **extra: str) -> dict[str, str]:
                     "pass does not change: mark it @pytest.mark.embedded_only (docs/testing.md)")
     env = {key: value for key, value in os.environ.items() if not key.startswith(SCRUBBED_PREFIXES)}
     env.update(DJANGO_SETTINGS_MODULE="comptoir.settings", COMPTOIR_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1",
-               COMPTOIR_MAILIN_PORT=str(free_port()), COMPTOIR_FAKE_UPFLOW_PORT=str(free_port()))
+               COMPTOIR_MAILIN_PORT=str(free_port()), COMPTOIR_FAKE_UPFLOW_PORT=str(free_port()),
+               COMPTOIR_FAKE_PA_PORT=str(free_port()))
     if "EMAIL_URL" not in extra:
         # No EMAIL_URL means `serve` starts the local sink on 8025: the same sink, on a free port.
         env.update(EMAIL_URL=f"smtp://127.0.0.1:{free_port()}", COMPTOIR_SMTP_SINK="true")
