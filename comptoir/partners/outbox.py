@@ -94,6 +94,13 @@ def deliveries_complete(*, document) -> int:
     return completed
 
 
+def delivery_held_decide(*, delivery: Delivery, status: str, reason: str = "") -> bool:
+    """A delivery held « à compléter » decided once its invoice could be read again: pending, or skipped with
+    its reason. Only while it is still held, so a person's release or a cancellation in between stands."""
+    return bool(Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.INCOMPLETE).update(
+        status=status, reason=reason, updated_at=timezone.now()))
+
+
 def delivery_release(*, delivery: Delivery) -> bool:
     """A person sends an incomplete delivery as it is (« envoyer quand même »): incomplete → pending."""
     released = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.INCOMPLETE).update(

@@ -22,7 +22,7 @@ from comptoir.invoices.services import invoice_facts_reread, invoice_facts_too_s
 from comptoir.partners.catalogue.base import PartnerApp
 from comptoir.partners.catalogue.registry import app_find
 from comptoir.partners.models import Delivery, DeliveryStatus, Destination
-from comptoir.partners.outbox import delivery_create_once
+from comptoir.partners.outbox import delivery_create_once, delivery_held_decide
 from comptoir.partners.selectors import destinations_on_for_folder
 
 
@@ -77,14 +77,10 @@ def deliveries_reconsider(*, document: Document) -> int:
             connection = delivery.destination.connection
             refusal = app.refusal_reason(document, connection=connection)
             if refusal:
-                delivery.status, delivery.reason = DeliveryStatus.SKIPPED, refusal
+                changed += delivery_held_decide(delivery=delivery, status=DeliveryStatus.SKIPPED, reason=refusal)
             elif not app.needs_invoice_facts(document, connection=connection):
-                delivery.status = DeliveryStatus.PENDING
-            else:
-                continue
-            delivery.updated_at = timezone.now()
-            delivery.save(update_fields=["status", "reason", "updated_at"])
-            changed += 1
+                changed += delivery_held_decide(delivery=delivery, status=DeliveryStatus.PENDING,
+                                                reason=delivery.reason)
     if changed:
         from comptoir.jobs.wakeups import work_wake
 

@@ -17,7 +17,8 @@ def test_the_store_lists_real_tools_upflow_inqom_isuite_and_a_signed_webhook():
     upflow = app_get("upflow")
     assert ([d.key for d in upflow.destinations], upflow.max_size) == (["collection"], 25 * 1024 * 1024)
     assert upflow.accepted_types == {"application/pdf", "image/jpeg", "image/png"}
-    assert [app.slug for app in app_list()] == ["upflow", "inqom", "isuite", "webhook"]
+    # The plateforme agréée joins from its own app (einvoicing registers it at start-up).
+    assert [app.slug for app in app_list()] == ["upflow", "inqom", "isuite", "webhook", "pa"]
     assert [d.key for d in app_get("inqom").destinations] == ["achats", "ventes", "ndf", "admin"]
     assert [m.name for m in upflow.methods] == ["email", "api"] and app_get("isuite").kind == "ftp"
 
