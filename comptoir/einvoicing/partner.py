@@ -95,7 +95,7 @@ class AfnorMethod(ConnectionMethod):
 
 class PlateformeAgreee(PartnerApp):
     slug = "pa"
-    name = "Plateforme agréée"
+    name = gettext_lazy("Plateforme agréée")  # a kind of platform, not a brand: translated
     category = Category.EINVOICING
     methods = (AfnorMethod(),)
     logo_letters = "PA"

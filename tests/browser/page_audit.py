@@ -37,11 +37,15 @@ _RUNNER = """
 (() => {
   if (window.top !== window || location.origin !== %(origin)s
       || %(exempt)s.some(path => location.pathname.startsWith(path))) { return; }
-  window.__comptoirAxeRun = () => axe.run(document, {resultTypes: ["violations"]}).then(results =>
+  // axe refuses a second run while one is going (the load-time audit and the end-of-test one can meet):
+  // each run waits for the one before it.
+  let previous = Promise.resolve();
+  window.__comptoirAxeRun = () => (previous = previous.catch(() => null).then(() =>
+    axe.run(document, {resultTypes: ["violations"]})).then(results =>
     results.violations.filter(v => %(impacts)s.includes(v.impact)).map(v => ({
       id: v.id, impact: v.impact, help: v.help,
       nodes: v.nodes.slice(0, 3).map(n => n.target.join(" ") + " " + (n.failureSummary || "").split("\\n")[1])
-    })));
+    }))));
   window.addEventListener("load", () => setTimeout(() => {
     window.__comptoirAxeRun().then(found => window.__comptoirAudit(location.href, found), () => {});
   }, 0));

@@ -78,7 +78,7 @@ def test_invitation_from_the_local_outbox_to_the_companys_ged(admin, invitee, co
     # « Modifier » then « Enregistrer » untouched: the date pickers hold the fiscal year (ISO values).
     page.goto(f"/entreprises/{comptoir.seed['company_id']}/modifier/")
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", page.get_by_label("Début d'exercice").input_value())
-    page.get_by_role("button", name="Enregistrer").click()
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
     expect(page.get_by_role("status").filter(has_text="Les informations de l'entreprise sont enregistrées.")) \
         .to_be_visible()
     page.goto(f"/entreprises/{comptoir.seed['company_id']}/")
