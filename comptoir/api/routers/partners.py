@@ -170,7 +170,8 @@ def _admin_firm(request: HttpRequest) -> Firm:
 
 
 def _app_out(app: PartnerApp, installed: bool) -> dict:
-    return {"slug": app.slug, "name": str(app.name), "category": app.category.value, "category_label": app.category_label,
+    return {"slug": app.slug, "name": str(app.name), "category": app.category.value,
+            "category_label": app.category_label,
             "kind": app.kind, "short_description": app.short_text,
             "destinations": [{"key": s.key, "label": s.label} for s in app.destinations],
             "accepted_types": sorted(app.accepted_types), "max_size": app.max_size, "visibility": app.visibility,
