@@ -183,3 +183,13 @@ def test_an_email_connection_without_destinations_is_a_400(firm, company, firm_a
     response = client.client.put(f"/api/v1/apps/upflow/connections/{company.pk}", data={"method": "email"},
                                  content_type="application/json", headers=client.headers)
     assert response.status_code == 400 and "destinations" in response.json()["detail"]
+
+
+def test_the_folder_row_of_an_invoice_to_complete_carries_its_panel(fake, upflow_api, company, firm_admin,
+                                                                   client_user):
+    # The row renders the same panel as the document page, for whoever reads the list (a 500 once).
+    deposit_pdf(ventes(company), actor=firm_admin, name="scan.pdf")
+    for user in (firm_admin, client_user):
+        page = login(user).get(f"/ged/dossier/{ventes(company).pk}/")
+        assert page.status_code == 200 and 'data-panel="receivable"' in page.content.decode()
+    assert 'name="number"' in login(firm_admin).get(f"/ged/dossier/{ventes(company).pk}/").content.decode()

@@ -24,17 +24,23 @@ from comptoir.partners.services import document_invoice_complete
 FIELDS = ("number", "customer_name", "customer_siren", "amount", "issue_date", "due_date", "currency")
 
 
-def _panel(request: HttpRequest, document, *, errors=None, values=None, done: int = 0,
-           status: int = 200) -> HttpResponse:
+def _panel_context(*, user, document, errors=None, values=None, done: int = 0) -> dict:
+    """What the receivable panel shows, on the document page and in a folder row alike."""
     completion = invoice_completion_for_document(document=document)
-    receivable = receivable_for_document(document=document, user=request.user)
+    receivable = receivable_for_document(document=document, user=user)
     partner = app_find(receivable.app_slug) if receivable is not None else None
-    return render(request, "partners/_receivable.html", {
+    return {
         "document": document, "receivable": receivable, "partner_name": partner.name if partner else "",
         "completion": completion, "values": values or completion.initial if completion else {},
-        "can_complete": partners_policy.can(request.user, "invoice.complete", document),
+        "can_complete": partners_policy.can(user, "invoice.complete", document),
         "errors": errors or {}, "done": done,
-    }, status=status)
+    }
+
+
+def _panel(request: HttpRequest, document, *, errors=None, values=None, done: int = 0,
+           status: int = 200) -> HttpResponse:
+    return render(request, "partners/_receivable.html", _panel_context(
+        user=request.user, document=document, errors=errors, values=values, done=done), status=status)
 
 
 def receivable_panels_for_rows(*, user, documents: list) -> dict[int, str]:
@@ -49,11 +55,8 @@ def receivable_panels_for_rows(*, user, documents: list) -> dict[int, str]:
     panels = {}
     for document in documents:
         if document.lineage in with_state or document.lineage in waiting:
-            completion = invoice_completion_for_document(document=document)
-            panels[document.pk] = render_to_string("partners/_receivable.html", {
-                "document": document, "receivable": receivable_for_document(document=document),
-                "completion": completion, "values": completion.initial if completion else {}, "errors": {},
-                "done": 0})
+            panels[document.pk] = render_to_string("partners/_receivable.html",
+                                                   _panel_context(user=user, document=document))
     return panels
 
 
