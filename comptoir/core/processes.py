@@ -8,6 +8,9 @@ process with Django loaded per listener. The separate commands (`mail-in`, `smtp
 scale profile.
 """
 
+import signal
+import threading
+
 EmbeddedProcess = tuple[str, list[str]]
 _processes: list[EmbeddedProcess] = []
 _listeners: list[tuple[str, str]] = []
@@ -25,3 +28,14 @@ def embedded_listeners() -> list[tuple[str, str]]:
 
 def embedded_processes() -> list[EmbeddedProcess]:
     return [*([("listeners", ["listeners"])] if _listeners else []), *_processes]
+
+
+def server_run_until_stopped(server) -> None:
+    """Keep a started loopback server (a fake partner) up until SIGTERM or Ctrl+C, then stop it."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    server.stop()

@@ -1,11 +1,9 @@
 """`comptoir fake-pa`: the local plateforme agréée (AFNOR Flow Service) on loopback, for the demo."""
 
-import signal
-import threading
-
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from comptoir.core.processes import server_run_until_stopped
 from comptoir.einvoicing.fake_pa import fake_pa_demo
 from comptoir.einvoicing.fake_pa.server import FakePa
 
@@ -26,10 +24,4 @@ class Command(BaseCommand):
         fake_pa_demo(fake)
         fake.start()
         self.stdout.write(f"Plateforme agréée locale (fausse) : API {fake.api_url}/v1/ — jetons {fake.token_url}")
-        stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        try:
-            stop.wait()
-        except KeyboardInterrupt:
-            pass
-        fake.stop()
+        server_run_until_stopped(fake)

@@ -1,10 +1,8 @@
 """`comptoir fake-upflow`: the local Upflow API on loopback, for the demo (`serve` starts it)."""
 
-import signal
-import threading
-
 from django.core.management.base import BaseCommand
 
+from comptoir.core.processes import server_run_until_stopped
 from comptoir.partners.fake_upflow import DEMO_ACCOUNTS
 from comptoir.partners.fake_upflow.server import FakeUpflow
 
@@ -24,10 +22,4 @@ class Command(BaseCommand):
         fake = FakeUpflow(port=port, accounts=accounts).start()
         fake.set_latency(max(0.0, latency))
         self.stdout.write(f"Upflow local (faux) sur {fake.base_url} — page : http://127.0.0.1:{fake.port}/")
-        stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        try:
-            stop.wait()
-        except KeyboardInterrupt:
-            pass
-        fake.stop()
+        server_run_until_stopped(fake)
