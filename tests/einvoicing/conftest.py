@@ -87,17 +87,6 @@ def seller_pa(fake_pa, pa_installation, seller, firm_admin):
     return connection
 
 
-def wait_until(condition, *, timeout: float = 30.0, what: str = "") -> None:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 @pytest.fixture
 def worker():
     from comptoir.delivery.worker import DeliveryWorker

@@ -13,9 +13,9 @@ from comptoir.einvoicing.sync import pa_sync
 from comptoir.firms.models import Company
 from comptoir.ged.models import Document
 from comptoir.partners.models import Delivery
-from tests.einvoicing.conftest import UC1_PDF, folder, wait_until
+from tests.einvoicing.conftest import UC1_PDF, folder
 from tests.invoices.conftest import deposit
-from tests.loopback import free_port
+from tests.loopback import free_port, wait_until
 
 
 @pytest.mark.django_db

@@ -11,9 +11,10 @@ from comptoir.einvoicing.submission import PaFlowTransport
 from comptoir.einvoicing.sync import connection_sync
 from comptoir.ged.models import Document
 from comptoir.partners.models import Delivery
-from tests.einvoicing.conftest import BUYER_ID, CDV_200, CDV_212, SELLER_ID, UC1_PDF, folder, wait_until
+from tests.einvoicing.conftest import BUYER_ID, CDV_200, CDV_212, SELLER_ID, UC1_PDF, folder
 from tests.factories import deposit_pdf
 from tests.invoices.conftest import deposit
+from tests.loopback import wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.embedded_only]
 

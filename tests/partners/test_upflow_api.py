@@ -18,25 +18,15 @@ from tests.delivery.conftest import ventes
 from tests.delivery.test_workers import ROOT
 from tests.invoices import corpus
 from tests.invoices.conftest import deposit
-from tests.loopback import free_port
+from tests.loopback import free_port, wait_until
 from tests.partners.conftest import UPFLOW_KEY as KEY
 from tests.partners.conftest import UPFLOW_SECRET as SECRET
 
 pytestmark = pytest.mark.django_db(transaction=True)  # worker threads read what the test commits
 
 
-
 def invoice(company, **fields) -> corpus.Invoice:
     return corpus.Invoice(seller_siren=company.siren, seller_vat="", **fields)
-
-
-def wait_until(condition, *, timeout: float = 30.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def statuses() -> dict[str, int]:
